@@ -1,0 +1,136 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { OperationLog } from '../node/models/core/operation-log.ts'
+import { RequestStats } from '../node/models/core/request-stats.ts'
+import { createLogger } from '../logger.ts'
+import { VERSIONS } from '../version.ts'
+import { registerCoreRoutes } from './core-controller.ts'
+import { deadlineSignal, parseTimeout } from './deadline.ts'
+import { errorBody, unixSeconds } from './envelope.ts'
+import { classifyError, RouteNotFoundError } from './errors.ts'
+import { registerBlockRoutes } from './ipfs-blocks-controller.ts'
+import { registerContentRoutes } from './ipfs-content-controller.ts'
+import { registerDagRoutes } from './ipfs-dag-controller.ts'
+import { registerNodeRoutes } from './ipfs-node-controller.ts'
+import { API_PREFIX } from './route.ts'
+import { registerPinRoutes } from './ipfs-pins-controller.ts'
+import type { ApiDeps, ApiEnv } from './env.ts'
+import type { McpNode } from '../node/create-node.ts'
+import type { HostInfo } from '../node/host-info.ts'
+import type { Context } from 'hono'
+
+export { API_PREFIX }
+
+const log = createLogger('mcp:api')
+
+export interface CreateApiInit {
+  node: McpNode
+  host: HostInfo
+}
+
+/** The MCP API as a Hono app: `app.fetch(Request)` answers any `/api/v0/mcp/*` request. */
+export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
+  const deps: ApiDeps = {
+    ...init,
+    versions: VERSIONS,
+    operations: new OperationLog(),
+    stats: new RequestStats(),
+    startedAt: Date.now()
+  }
+  const app = new OpenAPIHono<ApiEnv>({
+    strict: false
+  }).basePath(API_PREFIX)
+
+  app.use(async (c, next) => {
+    const started = performance.now()
+    const timestamp = unixSeconds()
+    c.set('operation', 'unknown')
+    let failure: { error: string, error_type: string } | undefined
+    let bytesIn = 0
+    if (c.req.raw.body != null) {
+      // count what the handler actually reads: Content-Length is absent for streamed bodies
+      const counted = c.req.raw.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        transform (chunk, controller) {
+          bytesIn += chunk.byteLength
+          controller.enqueue(chunk)
+        }
+      }))
+      c.req.raw = new Request(c.req.raw, { body: counted, duplex: 'half' } as RequestInit)
+    }
+    try {
+      const timeoutMs = parseTimeout(c.req.query('timeout'))
+      c.set('timeoutMs', timeoutMs)
+      c.set('signal', deadlineSignal(c.req.raw.signal, timeoutMs))
+      await next()
+    } catch (err) {
+      c.res = errorResponse(c, err)
+    }
+    if (c.res.status >= 400 && c.res.headers.get('content-type')?.includes('json') === true) {
+      const body = await c.res.clone().json().catch(() => undefined) as { error?: string, error_type?: string } | undefined
+      if (body?.error != null) failure = { error: body.error, error_type: body.error_type ?? 'Error' }
+    }
+    const operation = c.var.operation
+    const duration = performance.now() - started
+    deps.operations.record({
+      operation,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      duration_ms: Math.round(duration * 1000) / 1000,
+      timestamp,
+      ...failure
+    })
+    deps.stats.record(operation, duration, c.res.status >= 400, bytesIn)
+    countBytesOut(c, (n) => { deps.stats.addBytesOut(operation, n) })
+  })
+
+  registerCoreRoutes(app, deps)
+  registerContentRoutes(app, deps)
+  registerPinRoutes(app, deps)
+  registerBlockRoutes(app, deps)
+  registerDagRoutes(app, deps)
+  registerNodeRoutes(app, deps)
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'MCP browser node API',
+      version: deps.versions.app,
+      description: 'The Model-Controller-Persistence API of an IPFS node running in the browser, answered by a service worker.'
+    },
+    servers: [{ url: '/' }]
+  })
+
+  app.notFound((c) => c.json(errorBody('unknown', {
+    status: 404,
+    error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+    error_type: RouteNotFoundError.name
+  }), 404))
+  app.onError((err, c) => errorResponse(c, err))
+  return app
+}
+
+function errorResponse (c: Context<ApiEnv>, err: unknown): Response {
+  const classified = classifyError(err)
+  if (classified.status >= 500 && classified.status !== 503 && classified.status !== 504) {
+    // a real bug: keep its detail in the console of the leader tab, not in the reply
+    log.error(`unhandled error in ${c.var.operation}`, err)
+  }
+  return c.json(errorBody(c.var.operation ?? 'unknown', classified), classified.status)
+}
+
+/** Counts the bytes of a reply as they leave, without buffering it. */
+function countBytesOut (c: Context<ApiEnv>, add: (n: number) => void): void {
+  const length = Number(c.res.headers.get('content-length'))
+  if (c.res.body == null) return
+  if (Number.isFinite(length) && length > 0 && c.res.headers.has('content-length')) {
+    add(length)
+    return
+  }
+  const counted = c.res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform (chunk, controller) {
+      add(chunk.byteLength)
+      controller.enqueue(chunk)
+    }
+  }))
+  c.res = new Response(counted, c.res)
+}

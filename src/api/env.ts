@@ -1,0 +1,28 @@
+import type { McpNode } from '../node/create-node.ts'
+import type { HostInfo } from '../node/host-info.ts'
+import type { OperationLog } from '../node/models/core/operation-log.ts'
+import type { RequestStats } from '../node/models/core/request-stats.ts'
+import type { Versions } from '../version.ts'
+
+/** Everything the controllers may use; built once by createApi(). */
+export interface ApiDeps {
+  node: McpNode
+  host: HostInfo
+  versions: Versions
+  operations: OperationLog
+  stats: RequestStats
+  /** Unix ms when the API was created. */
+  startedAt: number
+}
+
+/** Per-request values the middleware sets for controllers. */
+export interface ApiVariables {
+  operation: string
+  /** Aborts when the request's deadline passes or the client goes away. */
+  signal: AbortSignal
+  timeoutMs: number
+}
+
+export interface ApiEnv {
+  Variables: ApiVariables
+}

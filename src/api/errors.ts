@@ -1,0 +1,61 @@
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/** The one table that maps an error's `name` to an HTTP status. Anything absent is a 500: a bug. */
+export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
+  InvalidCIDError: 400,
+  UnsupportedCodecError: 400,
+  InvalidParametersError: 400,
+  InvalidRequestError: 400,
+  InvalidJSONError: 400,
+  PathNotFoundError: 404,
+  ContentNotFoundError: 404,
+  NotPinnedError: 404,
+  RouteNotFoundError: 404,
+  ConflictError: 409,
+  BlockTooLargeError: 413,
+  PayloadTooLargeError: 413,
+  UnsupportedMediaTypeError: 415,
+  RangeNotSatisfiableError: 416,
+  NodeNotReadyError: 503,
+  DeadlineExceededError: 504
+}
+
+/** A request the API refuses before any model sees it. */
+export class InvalidRequestError extends Error {
+  static name = 'InvalidRequestError'
+  name = 'InvalidRequestError'
+}
+
+export class UnsupportedMediaTypeError extends Error {
+  static name = 'UnsupportedMediaTypeError'
+  name = 'UnsupportedMediaTypeError'
+}
+
+export class RouteNotFoundError extends Error {
+  static name = 'RouteNotFoundError'
+  name = 'RouteNotFoundError'
+}
+
+export class InvalidJSONError extends Error {
+  static name = 'InvalidJSONError'
+  name = 'InvalidJSONError'
+}
+
+export interface ClassifiedError {
+  status: ContentfulStatusCode
+  error: string
+  error_type: string
+}
+
+/** Status, message and type for any thrown value; internals of a 500 stay out of the message's stack. */
+export function classifyError (err: unknown): ClassifiedError {
+  if (err instanceof HTTPException) {
+    // hono's validators throw these for unreadable bodies (malformed JSON, bad form data)
+    const json = /json/i.test(err.message)
+    return { status: err.status as ContentfulStatusCode, error: err.message, error_type: json ? 'InvalidJSONError' : 'InvalidRequestError' }
+  }
+  const e = err instanceof Error ? err : new Error(String(err))
+  const status = STATUS_BY_ERROR[e.name] ?? 500
+  return { status, error: e.message !== '' ? e.message : e.name, error_type: e.name === 'Error' ? 'InternalError' : e.name }
+}

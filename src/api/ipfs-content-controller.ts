@@ -1,0 +1,288 @@
+import { z } from '@hono/zod-openapi'
+import { addContent } from '../node/models/ipfs/add.ts'
+import { catContent } from '../node/models/ipfs/cat.ts'
+import { formatContentPath, parseContentPath } from '../node/models/ipfs/content-path.ts'
+import { sniffContentType } from '../node/models/ipfs/content-type.ts'
+import { getContent } from '../node/models/ipfs/get.ts'
+import { errorBody, ok } from './envelope.ts'
+import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import { addRoute } from './route.ts'
+import { cidParam, count, flag, timeoutParam } from './schemas.ts'
+import { iterateStream, peek, toReadableStream } from './streams.ts'
+import { isJson, parseJsonBody, parseQuery, parseWith, pathAfter, readJson } from './validate.ts'
+import type { ApiDeps, ApiEnv } from './env.ts'
+import type { AddContentOptions, AddEntry, AddResult } from '../node/models/ipfs/add.ts'
+import type { FileHandle } from '../node/models/ipfs/cat.ts'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+
+const boolish = z.union([z.boolean(), flag])
+
+const AddOptions = z.object({
+  filename: z.string().optional(),
+  pin: boolish.optional(),
+  wrap_with_directory: boolish.optional(),
+  cid_version: z.coerce.number().int().min(0).max(1).optional(),
+  raw_leaves: boolish.optional(),
+  chunker: z.string().optional().openapi({ example: 'size-262144' }),
+  timeout: timeoutParam
+})
+
+const AddJson = AddOptions.extend({
+  content: z.string().openapi({ description: 'The content, as text or base64' }),
+  encoding: z.enum(['utf8', 'utf-8', 'base64']).optional()
+})
+
+const ReadQuery = z.object({
+  offset: count.optional(),
+  length: count.optional(),
+  timeout: timeoutParam
+})
+
+const CatBody = z.object({
+  cid: z.string().min(1).openapi({ description: 'A CID or /ipfs/ path' }),
+  offset: count.optional(),
+  length: count.optional()
+})
+
+const RAW_TYPES = /^(application\/octet-stream|text\/)/i
+
+/** add, cat, get: content in and out, streamed. */
+export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  const { helia } = deps.node
+  const offline = (): boolean => !deps.node.online
+
+  addRoute(app, {
+    operation: 'ipfs_add',
+    method: 'post',
+    path: '/ipfs/add',
+    aliases: ['/ipfs/add/json', '/ipfs/add/file'],
+    summary: 'Add content: JSON {content}, multipart file parts (paths make a tree), or a raw body',
+    description: 'Defaults follow Helia (CIDv1, raw leaves, 1 MiB chunks); cid_version=0 follows Kubo (CIDv0, 256 KiB, dag-pb leaves), so CIDs match `ipfs add`.',
+    tags: ['ipfs'],
+    request: {
+      query: AddOptions,
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: AddJson },
+          'multipart/form-data': { schema: AddOptions.extend({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) },
+          'application/octet-stream': { schema: z.any().openapi({ type: 'string', format: 'binary' }) }
+        }
+      }
+    }
+  }, async (c) => {
+    const { entries, options } = await readAddRequest(c)
+    const result = await addContent(helia, entries, { ...options, signal: c.var.signal })
+    return ok(c, addReply(result, options))
+  })
+
+  addRoute(app, {
+    operation: 'ipfs_cat',
+    method: 'get',
+    path: '/ipfs/cat/{cid}',
+    hiddenPaths: ['/ipfs/cat/:cid/*'],
+    summary: 'The bytes of a file (sub-paths allowed), streamed; honours Range',
+    tags: ['ipfs'],
+    request: { params: z.object({ cid: cidParam }), query: ReadQuery }
+  }, async (c) => {
+    const path = parseContentPath(pathAfter(c.req.url, '/ipfs/cat/'))
+    const { offset, length } = parseQuery(c, ReadQuery)
+    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
+    return fileResponse(c, file, formatContentPath(path), { offset, length })
+  })
+
+  addRoute(app, {
+    operation: 'ipfs_cat',
+    method: 'post',
+    path: '/ipfs/cat',
+    summary: 'The bytes of a file, given {cid, offset?, length?} as JSON',
+    tags: ['ipfs'],
+    request: { body: { content: { 'application/json': { schema: CatBody } } } }
+  }, async (c) => {
+    const body = await parseJsonBody(c, CatBody)
+    const path = parseContentPath(body.cid)
+    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
+    return fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length })
+  })
+
+  addRoute(app, {
+    operation: 'ipfs_get',
+    method: 'get',
+    path: '/ipfs/get/{cid}',
+    hiddenPaths: ['/ipfs/get/:cid/*'],
+    summary: 'A file\'s bytes, or a directory as a tar stream',
+    tags: ['ipfs'],
+    request: { params: z.object({ cid: cidParam }), query: z.object({ timeout: timeoutParam }) }
+  }, async (c) => {
+    const path = parseContentPath(pathAfter(c.req.url, '/ipfs/get/'))
+    const result = await getContent(helia, path, { signal: c.var.signal, offline: offline() })
+    const ipfsPath = formatContentPath(path)
+    if (result.kind === 'file') {
+      const response = await fileResponse(c, result.file, ipfsPath, {})
+      response.headers.set('Content-Disposition', contentDisposition(result.file.name))
+      return response
+    }
+    return new Response(toReadableStream(result.content), {
+      headers: {
+        'Content-Type': 'application/x-tar',
+        'Content-Disposition': contentDisposition(`${result.name}.tar`),
+        'X-IPFS-Path': ipfsPath
+      }
+    })
+  })
+}
+
+interface AddRequest {
+  entries: AsyncIterable<AddEntry> | Iterable<AddEntry>
+  options: AddContentOptions & { filename?: string }
+}
+
+/** Reads an add request in any of its three shapes into entries and options. */
+async function readAddRequest (c: Context<ApiEnv>): Promise<AddRequest> {
+  const type = c.req.header('content-type') ?? ''
+  if (isJson(c)) {
+    const body = parseWith(AddJson, await readJson(c), 'body')
+    const content = body.encoding === 'base64' ? decodeBase64(body.content) : new TextEncoder().encode(body.content)
+    const options = addOptions(body)
+    return { entries: [{ path: body.filename, content }], options }
+  }
+  if (/^multipart\/form-data/i.test(type)) {
+    return readMultipartAdd(c)
+  }
+  if (type === '' || RAW_TYPES.test(type)) {
+    const options = addOptions(parseQuery(c, AddOptions))
+    const body = c.req.raw.body
+    const content = body == null ? new Uint8Array(0) : iterateStream(body)
+    return { entries: [{ path: options.filename, content }], options }
+  }
+  throw new UnsupportedMediaTypeError(`add takes application/json, multipart/form-data or a raw body (application/octet-stream, text/*), not ${type}`)
+}
+
+async function readMultipartAdd (c: Context<ApiEnv>): Promise<AddRequest> {
+  let form: FormData
+  try {
+    form = await c.req.raw.formData()
+  } catch (err) {
+    throw new InvalidRequestError(`the multipart body could not be read: ${(err as Error).message}`)
+  }
+  const fields: Record<string, string> = { ...c.req.query() }
+  const files: File[] = []
+  for (const [key, value] of form.entries()) {
+    if (typeof value === 'string') {
+      fields[key] = value
+    } else if (key === 'file' || key === 'files') {
+      files.push(value)
+    }
+  }
+  if (files.length === 0) {
+    throw new InvalidRequestError('the multipart body has no "file" part')
+  }
+  const options = addOptions(parseWith(AddOptions, fields, 'form'))
+  const entries: AddEntry[] = files.map(file => ({
+    path: cleanPath(files.length === 1 && options.filename != null ? options.filename : file.name),
+    content: iterateStream(file.stream())
+  }))
+  // several files that do not share one top-level directory are wrapped in one, so there is a single root
+  const tops = new Set(entries.map(e => (e.path ?? '').split('/')[0]))
+  if (entries.length > 1 && (tops.size > 1 || entries.every(e => !(e.path ?? '').includes('/')))) {
+    options.wrapWithDirectory = true
+  }
+  return { entries, options }
+}
+
+function addOptions (input: z.output<typeof AddOptions>): AddContentOptions & { filename?: string } {
+  return {
+    filename: input.filename,
+    name: input.filename,
+    pin: input.pin,
+    wrapWithDirectory: input.wrap_with_directory,
+    cidVersion: input.cid_version as 0 | 1 | undefined,
+    rawLeaves: input.raw_leaves,
+    chunker: input.chunker
+  }
+}
+
+function addReply (result: AddResult, options: AddContentOptions): Record<string, unknown> {
+  return {
+    cid: result.cid.toString(),
+    size: result.size,
+    name: result.name,
+    pinned: result.pinned,
+    type: result.type,
+    cumulative_size: result.cumulativeSize,
+    cid_version: result.cid.version,
+    wrapped: result.wrapped,
+    ...(result.entries.length > 1 || options.wrapWithDirectory === true
+      ? { entries: result.entries.map(e => ({ name: e.path, cid: e.cid.toString(), size: e.size, type: e.type })) }
+      : {})
+  }
+}
+
+/** Multipart filenames may be URL-encoded (Kubo's clients do) and must stay relative. */
+function cleanPath (name: string): string {
+  let decoded = name
+  try { decoded = decodeURIComponent(name) } catch {}
+  const segments = decoded.split('/').filter(s => s !== '' && s !== '.')
+  if (segments.includes('..')) {
+    throw new InvalidRequestError(`file name "${name}" may not contain ".."`)
+  }
+  return segments.join('/')
+}
+
+function decodeBase64 (text: string): Uint8Array {
+  const clean = text.replace(/\s/g, '')
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) {
+    throw new InvalidRequestError('body field "content" is not valid base64')
+  }
+  const binary = atob(clean.replace(/-/g, '+').replace(/_/g, '/'))
+  return Uint8Array.from(binary, ch => ch.charCodeAt(0))
+}
+
+interface RequestedRange { offset?: number, length?: number }
+
+/** Streams a file with Content-Type, Content-Length, X-IPFS-Path and Range (206/416) handling. */
+async function fileResponse (c: Context<ApiEnv>, file: FileHandle, ipfsPath: string, requested: RequestedRange): Promise<Response> {
+  const header = parseRangeHeader(c.req.header('range'), file.size)
+  if (header === 'unsatisfiable') {
+    const error = { status: 416 as const, error: `the range is outside the file (${file.size} bytes)`, error_type: 'RangeNotSatisfiableError' }
+    return c.json(errorBody(c.var.operation, error), 416, {
+      'Content-Range': `bytes */${file.size}`
+    })
+  }
+  const range = header ?? (requested.offset != null || requested.length != null ? requested : undefined)
+  const { offset, length, content } = file.read(range == null ? undefined : { offset: range.offset ?? 0, length: range.length })
+  const { first, all } = await peek(content)
+  const headers: Record<string, string> = {
+    'Content-Type': sniffContentType(file.name, first),
+    'Content-Length': String(length),
+    'X-IPFS-Path': ipfsPath,
+    'Accept-Ranges': 'bytes',
+    ETag: `"${file.cid.toString()}"`
+  }
+  if (header != null) {
+    headers['Content-Range'] = `bytes ${offset}-${offset + length - 1}/${file.size}`
+    return new Response(toReadableStream(all), { status: 206, headers })
+  }
+  return new Response(toReadableStream(all), { status: 200, headers })
+}
+
+/** One `bytes=` range; several ranges or a malformed header are ignored (the whole file is sent), as RFC 9110 allows. */
+function parseRangeHeader (value: string | undefined, size: number): { offset: number, length: number } | 'unsatisfiable' | undefined {
+  if (value == null) return undefined
+  const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim())
+  if (match == null || (match[1] === '' && match[2] === '')) return undefined
+  if (match[1] === '') {
+    const suffix = Math.min(Number(match[2]), size)
+    if (suffix === 0) return 'unsatisfiable'
+    return { offset: size - suffix, length: suffix }
+  }
+  const start = Number(match[1])
+  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
+  if (start >= size || end < start) return 'unsatisfiable'
+  return { offset: start, length: end - start + 1 }
+}
+
+function contentDisposition (name: string): string {
+  return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
+}

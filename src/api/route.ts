@@ -1,0 +1,74 @@
+import { raceDeadline } from './deadline.ts'
+import type { ApiEnv } from './env.ts'
+import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi'
+import type { Context, MiddlewareHandler } from 'hono'
+
+export type Handler = (c: Context<ApiEnv>) => Promise<Response> | Response
+
+export interface RouteSpec {
+  /** The operation name reported in replies, logs and stats. */
+  operation: string
+  method: RouteConfig['method']
+  /** OpenAPI path (`{param}` style). */
+  path: string
+  /** Other paths answered by the same handler (the original server's aliases). */
+  aliases?: string[]
+  /** Extra hono-style paths, not in the OpenAPI document (e.g. `/:cid/*` for sub-paths). */
+  hiddenPaths?: string[]
+  summary: string
+  description?: string
+  tags: string[]
+  request?: RouteConfig['request']
+  /** Describes the success reply; error replies are added for every route. */
+  responses?: RouteConfig['responses']
+}
+
+const errorResponses: RouteConfig['responses'] = {
+  400: { description: 'Bad input: a malformed CID, JSON or parameter (JSON error envelope)' },
+  404: { description: 'Unknown route, or content not available (JSON error envelope)' },
+  504: { description: 'The deadline (`?timeout=`) passed (JSON error envelope)' }
+}
+
+function setOperation (operation: string): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    c.set('operation', operation)
+    await next()
+  }
+}
+
+/** Where the API is mounted. */
+export const API_PREFIX = '/api/v0/mcp'
+
+/**
+ * Declares one operation: its OpenAPI entry, its aliases, and a handler that
+ * is raced against the request's deadline. The zod schemas in `request` are
+ * the documentation; handlers validate with the same schemas (validate.ts),
+ * because most bodies come in several shapes (JSON, multipart, raw) that a
+ * single validator middleware cannot tell apart.
+ */
+export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Handler): void {
+  const run: Handler = async (c) => raceDeadline(Promise.resolve(handler(c)), c.var.signal, c.var.timeoutMs)
+  const paths = [spec.path, ...(spec.aliases ?? [])]
+  paths.forEach((path, i) => {
+    const config: RouteConfig = {
+      method: spec.method,
+      path,
+      operationId: i === 0 ? spec.operation : `${spec.operation}_${i}`,
+      summary: i === 0 ? spec.summary : `${spec.summary} (alias of ${spec.path})`,
+      description: spec.description,
+      tags: spec.tags,
+      request: spec.request,
+      responses: { 200: { description: 'Success envelope' }, ...spec.responses, ...errorResponses }
+    }
+    app.openAPIRegistry.registerPath(config)
+    app.on(spec.method.toUpperCase(), honoPath(path), setOperation(spec.operation), run)
+  })
+  for (const path of spec.hiddenPaths ?? []) {
+    app.on(spec.method.toUpperCase(), path, setOperation(spec.operation), run)
+  }
+}
+
+/** `/ipfs/cat/{cid}` → `/ipfs/cat/:cid` */
+function honoPath (openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1')
+}

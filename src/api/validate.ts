@@ -1,0 +1,49 @@
+import { InvalidJSONError, InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import type { ApiEnv } from './env.ts'
+import type { Context } from 'hono'
+import type { z } from '@hono/zod-openapi'
+
+/** Validates with a zod schema; the error names each failing field. */
+export function parseWith<S extends z.ZodType> (schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    const problems = result.error.issues.map(issue => {
+      const field = issue.path.length > 0 ? `${where} field "${issue.path.join('.')}"` : where
+      return `${field}: ${issue.message}`
+    })
+    throw new InvalidRequestError(problems.join('; '))
+  }
+  return result.data
+}
+
+/** The query string, validated. */
+export function parseQuery<S extends z.ZodType> (c: Context<ApiEnv>, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query(), 'query')
+}
+
+export function isJson (c: Context<ApiEnv>): boolean {
+  return /^application\/(.+\+)?json\b/i.test(c.req.header('content-type') ?? '')
+}
+
+/** The JSON body, validated; a body of another type is a 415, unreadable JSON a 400. */
+export async function parseJsonBody<S extends z.ZodType> (c: Context<ApiEnv>, schema: S): Promise<z.output<S>> {
+  if (!isJson(c)) {
+    throw new UnsupportedMediaTypeError(`this endpoint takes application/json, not ${c.req.header('content-type') ?? 'a body without a Content-Type'}`)
+  }
+  return parseWith(schema, await readJson(c), 'body')
+}
+
+export async function readJson (c: Context<ApiEnv>): Promise<unknown> {
+  const text = await c.req.text()
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new InvalidJSONError(`the body is not valid JSON: ${(err as Error).message}`)
+  }
+}
+
+/** Everything in the URL path after a controller's prefix: `<cid>/sub/path`. */
+export function pathAfter (url: string, marker: string): string {
+  const pathname = new URL(url).pathname
+  return pathname.slice(pathname.indexOf(marker) + marker.length)
+}

@@ -1,0 +1,66 @@
+/**
+ * Errors raised by the node and its models. Each class's `name` equals the
+ * class name so callers (and the API's status table) match on `.name`,
+ * never on the message.
+ */
+
+export class InvalidCIDError extends Error {
+  static name = 'InvalidCIDError'
+  name = 'InvalidCIDError'
+}
+
+export class UnsupportedCodecError extends Error {
+  static name = 'UnsupportedCodecError'
+  name = 'UnsupportedCodecError'
+}
+
+export class InvalidParametersError extends Error {
+  static name = 'InvalidParametersError'
+  name = 'InvalidParametersError'
+}
+
+/** The content (a block, a DAG, a path in it) is not available to this node. */
+export class ContentNotFoundError extends Error {
+  static name = 'ContentNotFoundError'
+  name = 'ContentNotFoundError'
+}
+
+export class PathNotFoundError extends Error {
+  static name = 'PathNotFoundError'
+  name = 'PathNotFoundError'
+}
+
+export class NotPinnedError extends Error {
+  static name = 'NotPinnedError'
+  name = 'NotPinnedError'
+}
+
+export class BlockTooLargeError extends Error {
+  static name = 'BlockTooLargeError'
+  name = 'BlockTooLargeError'
+}
+
+export class NodeNotReadyError extends Error {
+  static name = 'NodeNotReadyError'
+  name = 'NodeNotReadyError'
+}
+
+export class DeadlineExceededError extends Error {
+  static name = 'DeadlineExceededError'
+  name = 'DeadlineExceededError'
+}
+
+export class StorageError extends Error {
+  static name = 'StorageError'
+  name = 'StorageError'
+}
+
+export class RangeNotSatisfiableError extends Error {
+  static name = 'RangeNotSatisfiableError'
+  name = 'RangeNotSatisfiableError'
+}
+
+export class PayloadTooLargeError extends Error {
+  static name = 'PayloadTooLargeError'
+  name = 'PayloadTooLargeError'
+}

@@ -1,0 +1,133 @@
+import { depthFirstWalker } from '@helia/utils'
+import { translateLibraryError } from './library-errors.ts'
+import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
+import type { ReadOptions } from './resolve.ts'
+import type { Helia } from '@helia/interface'
+import type { AbortOptions } from 'abort-error'
+import type { CID } from 'multiformats/cid'
+
+export type PinType = 'recursive' | 'direct' | 'indirect'
+
+export interface PinInfo {
+  cid: CID
+  type: PinType
+  name?: string
+}
+
+export interface PinOptions extends ReadOptions {
+  recursive?: boolean
+  name?: string
+}
+
+export interface PinResult extends PinInfo {
+  /** True when the CID was already pinned (its name is updated if one was given). */
+  alreadyPinned: boolean
+}
+
+type PinHelia = Pick<Helia, 'pins' | 'blockstore' | 'getCodec'>
+
+/**
+ * Pins a CID. The DAG is walked first, so a CID whose blocks are not all
+ * available fails before anything is recorded (helia's own pin walk would
+ * leave per-block pin counts behind if it stopped half way).
+ */
+export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions = {}): Promise<PinResult> {
+  const recursive = options.recursive !== false
+  const type: PinType = recursive ? 'recursive' : 'direct'
+  try {
+    if (await isPinRoot(helia, cid, options)) {
+      const existing = await helia.pins.get(cid, options)
+      if (options.name != null) {
+        await helia.pins.setMetadata(cid, { ...existing.metadata, name: options.name }, options)
+      }
+      const name = options.name ?? stringOrUndefined(existing.metadata.name)
+      return { cid, type: pinTypeOf(existing.depth), name, alreadyPinned: true }
+    }
+    for await (const _ of walkDag(helia, cid, recursive ? Infinity : 0, options)) { /* proves every block is available */ }
+    for await (const _ of helia.pins.add(cid, {
+      ...options,
+      depth: recursive ? Infinity : 0,
+      metadata: options.name != null ? { name: options.name } : undefined
+    })) { /* each block's pin count is updated as the walk passes it */ }
+  } catch (err) {
+    throw translateLibraryError(err, cid.toString(), options.signal)
+  }
+  return { cid, type, name: options.name, alreadyPinned: false }
+}
+
+/** Removes a pin; a CID that is not pinned (directly or recursively) is an error. */
+export async function unpinContent (helia: PinHelia, cid: CID, options: ReadOptions = {}): Promise<PinInfo> {
+  let pin
+  try {
+    if (!await isPinRoot(helia, cid, options)) {
+      throw new NotPinnedError(`${cid} is not pinned`)
+    }
+    pin = await helia.pins.get(cid, options)
+    for await (const _ of helia.pins.rm(cid, options)) { /* counts are decremented as the walk passes */ }
+  } catch (err) {
+    throw translateLibraryError(err, cid.toString(), options.signal)
+  }
+  return { cid, type: pinTypeOf(pin.depth), name: stringOrUndefined(pin.metadata.name) }
+}
+
+export interface ListPinsOptions extends AbortOptions {
+  type?: PinType | 'all'
+}
+
+/** Lists pins; `indirect` (and `all`) walk each recursive pin's DAG to name what it holds. */
+export async function * listPins (helia: PinHelia, options: ListPinsOptions = {}): AsyncGenerator<PinInfo> {
+  const wanted = options.type ?? 'all'
+  if (!['all', 'recursive', 'direct', 'indirect'].includes(wanted)) {
+    throw new InvalidParametersError(`pin type "${wanted}" is not one of all, recursive, direct, indirect`)
+  }
+  const roots: PinInfo[] = []
+  for await (const pin of helia.pins.ls(options)) {
+    const info: PinInfo = { cid: pin.cid, type: pinTypeOf(pin.depth), name: stringOrUndefined(pin.metadata.name) }
+    roots.push(info)
+    if (wanted === 'all' || wanted === info.type) yield info
+  }
+  if (wanted !== 'all' && wanted !== 'indirect') return
+  const seen = new Set(roots.map(r => r.cid.toV1().toString()))
+  for (const root of roots.filter(r => r.type === 'recursive')) {
+    for await (const child of walkDag(helia, root.cid, Infinity, { ...options, offline: true, skipMissing: true })) {
+      const key = child.toV1().toString()
+      if (seen.has(key)) continue
+      seen.add(key)
+      yield { cid: child, type: 'indirect' }
+    }
+  }
+}
+
+async function isPinRoot (helia: PinHelia, cid: CID, options: AbortOptions): Promise<boolean> {
+  try {
+    await helia.pins.get(cid, options)
+    return true
+  } catch (err) {
+    if ((err as Error).name === 'NotFoundError') return false
+    throw err
+  }
+}
+
+interface WalkDagOptions extends ReadOptions {
+  skipMissing?: boolean
+}
+
+/** Visits every block below `cid` to `depth`, yielding all but the root; fails on the first missing block unless told to skip. */
+async function * walkDag (helia: PinHelia, cid: CID, depth: number, options: WalkDagOptions): AsyncGenerator<CID> {
+  const walker = depthFirstWalker()({ blockstore: helia.blockstore, getCodec: helia.getCodec })
+  try {
+    for await (const node of walker.walk(cid, { ...options, depth })) {
+      if (!node.block.cid.equals(cid)) yield node.block.cid
+    }
+  } catch (err) {
+    if (options.skipMissing !== true) throw err
+  }
+}
+
+function pinTypeOf (depth: number): PinType {
+  return depth === 0 ? 'direct' : 'recursive'
+}
+
+function stringOrUndefined (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}

@@ -1,0 +1,50 @@
+import type { AbortOptions } from 'abort-error'
+import type { Blockstore } from 'interface-blockstore'
+
+/** How much the local repository holds. */
+export interface RepoStat {
+  blocks: number
+  bytes: number
+}
+
+/** A blockstore that can say how many blocks and bytes it holds without a full scan. */
+export interface RepoBlockstore extends Blockstore {
+  stat(options?: AbortOptions): Promise<RepoStat>
+  /** Resolves once every accepted `put` is durable. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Collects a block given as bytes or chunks into one Uint8Array that owns its buffer. */
+export async function blockBytes (val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  if (val instanceof Uint8Array) {
+    return ownedBytes(val)
+  }
+  const chunks: Uint8Array[] = []
+  let length = 0
+  for await (const chunk of val) {
+    chunks.push(chunk)
+    length += chunk.byteLength
+  }
+  if (chunks.length === 1) {
+    return ownedBytes(chunks[0])
+  }
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+/**
+ * IndexedDB serializes a view's whole backing ArrayBuffer, so a 256 KiB
+ * chunk sliced out of a 64 MiB buffer would store 64 MiB: copy views.
+ */
+function ownedBytes (bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+    return bytes
+  }
+  return bytes.slice()
+}

@@ -1,0 +1,74 @@
+import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, WorkerToPage } from './protocol.ts'
+
+export interface RequestHandler {
+  fetch(request: Request): Response | Promise<Response>
+}
+
+export interface Bridge {
+  /** Tell the service worker this tab leads. */
+  announce(since: number): Promise<void>
+  resign(): Promise<void>
+}
+
+/**
+ * The page side of the service worker: answers forwarded requests with the
+ * API while this tab leads, and tells the worker who leads when asked.
+ */
+export function answerServiceWorker (tabId: string, handler: () => RequestHandler | undefined): Bridge {
+  let leaderSince: number | undefined
+  const container = navigator.serviceWorker
+
+  async function post (message: LeaderAnnouncement | { type: 'mcp:resign', tabId: string }): Promise<void> {
+    const registration = await container.ready
+    ;(container.controller ?? registration.active)?.postMessage(message)
+  }
+
+  container.addEventListener('message', (event: MessageEvent<WorkerToPage>) => {
+    const message = event.data
+    if (message?.type === 'mcp:who-leads') {
+      if (leaderSince != null && handler() != null) void post({ type: 'mcp:leader', tabId, since: leaderSince })
+    } else if (message?.type === 'mcp:request') {
+      void answer(message, event.ports[0], handler())
+    }
+  })
+  container.startMessages()
+
+  return {
+    async announce (since: number) {
+      leaderSince = since
+      await post({ type: 'mcp:leader', tabId, since })
+    },
+    async resign () {
+      leaderSince = undefined
+      await post({ type: 'mcp:resign', tabId })
+    }
+  }
+}
+
+async function answer (message: ForwardedRequest, port: MessagePort, handler: RequestHandler | undefined): Promise<void> {
+  if (handler == null) {
+    port.postMessage({ type: 'mcp:not-leader' })
+    return
+  }
+  const abort = new AbortController()
+  port.onmessage = (event) => {
+    if ((event.data as { type?: string })?.type === 'mcp:abort') abort.abort()
+  }
+  const request = new Request(message.url, {
+    method: message.method,
+    headers: message.headers,
+    body: message.body,
+    signal: abort.signal,
+    // a streamed body needs half duplex; harmless for buffers
+    duplex: 'half'
+  } as RequestInit)
+  const response = await handler.fetch(request)
+  const reply: ForwardedResponse = {
+    type: 'mcp:response',
+    status: response.status,
+    statusText: response.statusText,
+    headers: [...response.headers],
+    body: response.body
+  }
+  port.postMessage(reply, response.body != null ? [response.body as unknown as Transferable] : [])
+}

@@ -1,0 +1,77 @@
+import { createApi } from '../api/app.ts'
+import { createNode } from '../node/create-node.ts'
+import { storageEstimate } from '../node/host-info.ts'
+import { seekLeadership } from '../node/leader.ts'
+import { openBrowserStores } from '../node/stores/browser-stores.ts'
+import { createLogger } from '../logger.ts'
+import { answerServiceWorker } from './bridge.ts'
+import type { RequestHandler } from './bridge.ts'
+import type { McpNode } from '../node/create-node.ts'
+import type { HostInfo, LeaderState } from '../node/host-info.ts'
+
+const log = createLogger('mcp:host')
+
+export interface Host {
+  tabId: string
+  /** Resolves once the service worker controls this page: API calls work from then on. */
+  ready: Promise<void>
+  leader(): LeaderState
+}
+
+export interface StartHostInit {
+  /** Where the service worker script is served. */
+  serviceWorkerUrl?: string
+  /** IndexedDB database prefix (lets tests keep separate nodes in one origin). */
+  storePrefix?: string
+}
+
+/**
+ * Boots an app tab: registers the service worker, queues for the node lock
+ * and, once this tab holds it, opens the stores, starts the node and answers
+ * the API for every tab on the origin.
+ */
+export function startHost (init: StartHostInit = {}): Host {
+  const tabId = crypto.randomUUID()
+  let node: McpNode | undefined
+  let handler: RequestHandler | undefined
+  const ready = registerWorker(init.serviceWorkerUrl ?? '/sw.js')
+  const bridge = answerServiceWorker(tabId, () => handler)
+  const hostInfo: HostInfo = { leader: () => leaderState(), storage: storageEstimate }
+
+  const leadership = seekLeadership({
+    async lead () {
+      const started = performance.now()
+      void navigator.storage?.persist?.().catch(() => false)
+      node = await createNode({ stores: await openBrowserStores(init.storePrefix) })
+      handler = createApi({ node, host: hostInfo })
+      await ready
+      await bridge.announce(leadership.since ?? Date.now())
+      log(`this tab runs the node ${node.helia.libp2p.peerId.toString()} (started in ${Math.round(performance.now() - started)} ms)`)
+    },
+    async resign () {
+      handler = undefined
+      await bridge.resign().catch(() => {})
+      await node?.stop().catch((err: unknown) => { log.error('stopping the node failed', err) })
+    }
+  })
+
+  function leaderState (): LeaderState {
+    return { tab_id: tabId, is_leader: leadership.isLeader, leader_since: leadership.since }
+  }
+
+  return { tabId, ready, leader: leaderState }
+}
+
+async function registerWorker (url: string): Promise<void> {
+  const container = navigator.serviceWorker
+  if (container == null) {
+    throw new Error('this browser has no service workers (a private window, or an insecure origin?)')
+  }
+  await container.register(url, { scope: '/' })
+  if (container.controller != null) return
+  // the worker claims open pages when it activates; wait for that claim
+  await new Promise<void>((resolve) => {
+    container.addEventListener('controllerchange', () => { resolve() }, { once: true })
+    if (container.controller != null) resolve()
+  })
+}

@@ -1,0 +1,61 @@
+/**
+ * Messages between the service worker and the app's pages. Kept in one
+ * module, imported by both sides, so the two can never disagree.
+ */
+
+/** Service worker → leader page: answer this request on the transferred port. */
+export interface ForwardedRequest {
+  type: 'mcp:request'
+  method: string
+  url: string
+  headers: Array<[string, string]>
+  /** Transferred, not copied: a stream for bodies, null when there is none. */
+  body: ReadableStream<Uint8Array> | ArrayBuffer | null
+}
+
+/** Service worker → every page: which of you leads? (after the worker restarted and lost its cache) */
+export interface LeaderQuery {
+  type: 'mcp:who-leads'
+}
+
+/** Page → service worker: this page runs the node now. */
+export interface LeaderAnnouncement {
+  type: 'mcp:leader'
+  tabId: string
+  since: number
+}
+
+/** Page → service worker: this page no longer runs the node. */
+export interface LeaderResignation {
+  type: 'mcp:resign'
+  tabId: string
+}
+
+/** Leader → service worker, on the request's port. */
+export interface ForwardedResponse {
+  type: 'mcp:response'
+  status: number
+  statusText: string
+  headers: Array<[string, string]>
+  body: ReadableStream<Uint8Array> | null
+}
+
+/** Leader → service worker, on the request's port: this page is not (or no longer) the leader. */
+export interface NotLeaderReply {
+  type: 'mcp:not-leader'
+}
+
+/** Service worker → leader, on the request's port: the client gave up on the request. */
+export interface AbortNotice {
+  type: 'mcp:abort'
+}
+
+export type PageToWorker = LeaderAnnouncement | LeaderResignation
+export type WorkerToPage = ForwardedRequest | LeaderQuery
+export type PortReply = ForwardedResponse | NotLeaderReply
+
+/** Paths the service worker answers through the leader. */
+export const FORWARDED_PREFIXES = ['/api/v0/mcp/', '/api/v0/mcp']
+
+/** How long a request waits for a leader before it gets a 503. */
+export const LEADER_WAIT_MS = 8_000

@@ -1,0 +1,214 @@
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { postJson, startTestApi } from './helpers.ts'
+import type { TestApi } from './helpers.ts'
+
+const HELLO_V0 = 'Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD'
+const HELLO_V1 = 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
+
+function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n)
+  let x = seed
+  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 }
+  return out
+}
+
+/** A CID that is well formed but names no block this node has. */
+async function absentCid (): Promise<string> {
+  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`absent ${Math.random()}`))).toString()
+}
+
+describe('add', () => {
+  let api: TestApi
+  beforeAll(async () => { api = await startTestApi() })
+  afterAll(async () => { await api.stop() })
+
+  it('JSON content gives the same CIDs as Kubo (v0) and Helia (v1)', async () => {
+    const v0 = await api.json('/ipfs/add', postJson({ content: 'hello world', cid_version: 0 }))
+    expect(v0.status).toBe(200)
+    expect(v0.body).toMatchObject({ success: true, operation: 'ipfs_add', cid: HELLO_V0, size: 11, pinned: true })
+    const v1 = await api.json('/ipfs/add/json', postJson({ content: 'hello world', cid_version: 1 }))
+    expect(v1.body.cid).toBe(HELLO_V1)
+    const byDefault = await api.json('/ipfs/add', postJson({ content: 'aGVsbG8gd29ybGQ=', encoding: 'base64' }))
+    expect(byDefault.body.cid).toBe(HELLO_V1)
+  })
+
+  it('a raw body with options in the query, and chunker/raw_leaves overrides', async () => {
+    const data = bytes(300_000)
+    const r = await api.json('/ipfs/add?cid_version=0&filename=data.bin', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: data })
+    expect(r.status).toBe(200)
+    expect(r.body.cid).toMatch(/^Qm/)
+    expect(r.body.size).toBe(300_000)
+    expect(r.body.name).toBe('data.bin')
+    const small = await api.json('/ipfs/add?chunker=size-1000&raw_leaves=false', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: data })
+    expect(small.body.cid).not.toBe(r.body.cid)
+    const back = await api.request(`/ipfs/cat/${small.body.cid as string}`)
+    expect(new Uint8Array(await back.arrayBuffer())).toEqual(data)
+  })
+
+  it('multipart file parts with paths add a directory tree', async () => {
+    const form = new FormData()
+    form.append('file', new Blob(['alpha']), 'docs/a.txt')
+    form.append('file', new Blob(['beta']), 'docs/sub/b.txt')
+    form.append('pin', 'false')
+    const r = await api.json('/ipfs/add/file', { method: 'POST', body: form })
+    expect(r.status).toBe(200)
+    expect(r.body.pinned).toBe(false)
+    expect(r.body.type).toBe('directory')
+    expect(r.body.name).toBe('docs')
+    const names = (r.body.entries as Array<{ name: string }>).map(e => e.name).sort()
+    expect(names).toEqual(['docs', 'docs/a.txt', 'docs/sub', 'docs/sub/b.txt'])
+    const b = await api.request(`/ipfs/cat/${r.body.cid as string}/sub/b.txt`)
+    expect(await b.text()).toBe('beta')
+  })
+
+  it('several top-level files are wrapped in one directory', async () => {
+    const form = new FormData()
+    form.append('file', new Blob(['one']), 'one.txt')
+    form.append('file', new Blob(['two']), 'two.txt')
+    const r = await api.json('/ipfs/add', { method: 'POST', body: form })
+    expect(r.body.wrapped).toBe(true)
+    const two = await api.request(`/ipfs/cat/${r.body.cid as string}/two.txt`)
+    expect(await two.text()).toBe('two')
+  })
+
+  it('wrap_with_directory keeps the file name under the new root', async () => {
+    const r = await api.json('/ipfs/add', postJson({ content: 'hi', filename: 'hi.txt', wrap_with_directory: true }))
+    expect(r.body.entries).toHaveLength(2)
+    const hi = await api.request(`/ipfs/cat/${r.body.cid as string}/hi.txt`)
+    expect(await hi.text()).toBe('hi')
+    expect(hi.headers.get('content-type')).toMatch(/^text\/plain/)
+  })
+
+  it('refuses bad input with the right status', async () => {
+    const cases: Array<[RequestInit, string, number, string]> = [
+      [{ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"content": ' }, '/ipfs/add', 400, 'InvalidJSONError'],
+      [postJson({ filename: 'x' }), '/ipfs/add', 400, 'InvalidRequestError'],
+      [postJson({ content: '!!!', encoding: 'base64' }), '/ipfs/add', 400, 'InvalidRequestError'],
+      [postJson({ content: 'x', cid_version: 3 }), '/ipfs/add', 400, 'InvalidRequestError'],
+      [postJson({ content: 'x', chunker: 'size-0' }), '/ipfs/add', 400, 'InvalidParametersError'],
+      [{ method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: '<a/>' }, '/ipfs/add', 415, 'UnsupportedMediaTypeError'],
+      [{ method: 'POST', body: (() => { const f = new FormData(); f.append('pin', 'true'); return f })() }, '/ipfs/add', 400, 'InvalidRequestError']
+    ]
+    for (const [init, path, status, type] of cases) {
+      const r = await api.json(path, init)
+      expect({ path, status: r.status, type: r.body.error_type }).toEqual({ path, status, type })
+      expect(r.body.success).toBe(false)
+      expect(r.body.error).toEqual(expect.any(String))
+      expect(JSON.stringify(r.body)).not.toMatch(/\n\s+at /)
+    }
+  })
+
+  it('a request whose deadline passes gets a 504 and keeps earlier content', async () => {
+    const kept = await api.json('/ipfs/add', postJson({ content: 'kept' }))
+    const endless = new ReadableStream<Uint8Array>({ pull: async () => new Promise(() => {}) })
+    const started = Date.now()
+    const r = await api.json('/ipfs/add?timeout=150ms', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: endless, duplex: 'half' } as RequestInit)
+    expect(r.status).toBe(504)
+    expect(r.body.error_type).toBe('DeadlineExceededError')
+    expect(Date.now() - started).toBeLessThan(5000)
+    const back = await api.request(`/ipfs/cat/${kept.body.cid as string}`)
+    expect(await back.text()).toBe('kept')
+  })
+})
+
+describe('cat and get', () => {
+  let api: TestApi
+  let fileCid: string
+  let dirCid: string
+  const data = bytes(100_000, 7)
+  beforeAll(async () => {
+    api = await startTestApi()
+    fileCid = (await api.json('/ipfs/add?chunker=size-4096', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: data })).body.cid
+    const form = new FormData()
+    form.append('file', new Blob(['<h1>hi</h1>']), 'site/index.html')
+    form.append('file', new Blob([data]), 'site/img/blob.bin')
+    dirCid = (await api.json('/ipfs/add', { method: 'POST', body: form })).body.cid
+  })
+  afterAll(async () => { await api.stop() })
+
+  it('streams the bytes with length, type, path and etag headers', async () => {
+    const r = await api.request(`/ipfs/cat/${fileCid}`)
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-length')).toBe('100000')
+    expect(r.headers.get('x-ipfs-path')).toBe(`/ipfs/${fileCid}`)
+    expect(r.headers.get('etag')).toBe(`"${fileCid}"`)
+    expect(r.headers.get('accept-ranges')).toBe('bytes')
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(data)
+  })
+
+  it('sniffs types from names and bytes', async () => {
+    const html = await api.request(`/ipfs/cat/${dirCid}/index.html`)
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/)
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])
+    const added = await api.json('/ipfs/add', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: png })
+    const r = await api.request(`/ipfs/cat/${added.body.cid as string}`)
+    expect(r.headers.get('content-type')).toBe('image/png')
+  })
+
+  it('honours offset/length and POST {cid}', async () => {
+    const r = await api.request(`/ipfs/cat/${fileCid}?offset=5000&length=10000`)
+    expect(r.headers.get('content-length')).toBe('10000')
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(data.subarray(5000, 15000))
+    const p = await api.request('/ipfs/cat', postJson({ cid: `/ipfs/${dirCid}/img/blob.bin`, offset: 99_990 }))
+    expect(new Uint8Array(await p.arrayBuffer())).toEqual(data.subarray(99_990))
+  })
+
+  it('answers Range with 206 and Content-Range, and 416 past the end', async () => {
+    const r = await api.request(`/ipfs/cat/${fileCid}`, { headers: { Range: 'bytes=4090-4105' } })
+    expect(r.status).toBe(206)
+    expect(r.headers.get('content-range')).toBe('bytes 4090-4105/100000')
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(data.subarray(4090, 4106))
+    const suffix = await api.request(`/ipfs/cat/${fileCid}`, { headers: { Range: 'bytes=-10' } })
+    expect(new Uint8Array(await suffix.arrayBuffer())).toEqual(data.subarray(99_990))
+    const past = await api.request(`/ipfs/cat/${fileCid}`, { headers: { Range: 'bytes=200000-' } })
+    expect(past.status).toBe(416)
+    expect(past.headers.get('content-range')).toBe('bytes */100000')
+  })
+
+  it('get returns a file, or a directory as a tar with every entry', async () => {
+    const file = await api.request(`/ipfs/get/${dirCid}/index.html`)
+    expect(file.headers.get('content-disposition')).toContain('index.html')
+    expect(await file.text()).toBe('<h1>hi</h1>')
+    const tar = await api.request(`/ipfs/get/${dirCid}`)
+    expect(tar.headers.get('content-type')).toBe('application/x-tar')
+    const archive = new Uint8Array(await tar.arrayBuffer())
+    const entries = readTar(archive)
+    expect(entries.map(e => e.name)).toEqual([`${dirCid}/`, `${dirCid}/img/`, `${dirCid}/img/blob.bin`, `${dirCid}/index.html`])
+    expect(entries[2].data).toEqual(data)
+    expect(new TextDecoder().decode(entries[3].data)).toBe('<h1>hi</h1>')
+  })
+
+  it('refuses bad CIDs, unknown codecs, missing paths and absent content', async () => {
+    const unknownCodec = CID.create(1, 0x9999, (await sha256.digest(new Uint8Array([1])))).toString()
+    const cases: Array<[string, number, string]> = [
+      ['/ipfs/cat/not-a-cid', 400, 'InvalidCIDError'],
+      [`/ipfs/cat/${unknownCodec}`, 400, 'UnsupportedCodecError'],
+      [`/ipfs/cat/${dirCid}/no/such/file`, 404, 'PathNotFoundError'],
+      [`/ipfs/cat/${dirCid}`, 400, 'InvalidParametersError'],
+      [`/ipfs/cat/${await absentCid()}`, 404, 'ContentNotFoundError'],
+      [`/ipfs/get/${await absentCid()}`, 404, 'ContentNotFoundError']
+    ]
+    for (const [path, status, type] of cases) {
+      const started = Date.now()
+      const r = await api.json(path)
+      expect({ path, status: r.status, type: r.body.error_type }).toEqual({ path, status, type })
+      expect(Date.now() - started).toBeLessThan(2000)
+    }
+  })
+})
+
+function readTar (archive: Uint8Array): Array<{ name: string, data: Uint8Array }> {
+  const out: Array<{ name: string, data: Uint8Array }> = []
+  let offset = 0
+  const text = (from: number, len: number): string => new TextDecoder().decode(archive.subarray(from, from + len)).replace(/\0.*$/s, '')
+  while (offset + 512 <= archive.length && archive[offset] !== 0) {
+    const name = text(offset, 100)
+    const size = parseInt(text(offset + 124, 12), 8)
+    out.push({ name, data: archive.slice(offset + 512, offset + 512 + size) })
+    offset += 512 + Math.ceil(size / 512) * 512
+  }
+  return out
+}

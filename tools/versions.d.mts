@@ -1,0 +1,1 @@
+export function versions (): { app: string, api: string, helia: string, libp2p: string }
