@@ -1,6 +1,7 @@
 import { importer } from 'ipfs-unixfs-importer'
 import { translateLibraryError } from './library-errors.ts'
 import { parseChunker } from './chunker.ts'
+import { pinContent } from './pins.ts'
 import { InvalidParametersError } from '../../errors.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
@@ -57,7 +58,7 @@ const BLOCK_WRITE_CONCURRENCY = 16
  * Imports files into the blockstore as UnixFS and (by default) pins the root.
  * Content is consumed as a stream: nothing is buffered beyond one chunk.
  */
-export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins'>, source: AsyncIterable<AddEntry> | Iterable<AddEntry>, options: AddContentOptions = {}): Promise<AddResult> {
+export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, source: AsyncIterable<AddEntry> | Iterable<AddEntry>, options: AddContentOptions = {}): Promise<AddResult> {
   const importerOptions: ImporterOptions = {
     profile: options.cidVersion === 0 ? 'unixfs-v0-2015' : 'unixfs-v1-2025',
     cidVersion: options.cidVersion ?? 1,
@@ -101,14 +102,8 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins'>, sou
   }
   let pinned = false
   if (options.pin !== false) {
-    try {
-      const pinning = helia.pins.add(root.cid, { signal: options.signal, metadata: options.name != null ? { name: options.name } : undefined })
-      for await (const _ of pinning) { /* walks the DAG, which is all local */ }
-      pinned = true
-    } catch (err) {
-      if ((err as Error).name !== 'AlreadyPinnedError') throw translateLibraryError(err, `pinning ${root.cid}`, options.signal)
-      pinned = true
-    }
+    await pinContent(helia, root.cid, { name: options.name, signal: options.signal })
+    pinned = true
   }
   return {
     ...root,

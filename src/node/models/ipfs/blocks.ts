@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid'
 import { codecByCode, codecByName, hasherByName } from './codecs.ts'
 import { translateLibraryError } from './library-errors.ts'
+import { pinContent } from './pins.ts'
 import { BlockTooLargeError, InvalidParametersError } from '../../errors.ts'
 import type { ReadOptions } from './resolve.ts'
 import type { Helia } from '@helia/interface'
@@ -24,7 +25,7 @@ export interface BlockStat {
 }
 
 /** Stores one block; a block in a structured codec must decode with that codec. */
-export async function putBlock (helia: Pick<Helia, 'blockstore' | 'pins'>, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<BlockStat> {
+export async function putBlock (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<BlockStat> {
   if (bytes.byteLength > MAX_BLOCK_SIZE) {
     throw new BlockTooLargeError(`the block is ${bytes.byteLength} bytes; the limit is ${MAX_BLOCK_SIZE}`)
   }
@@ -39,11 +40,11 @@ export async function putBlock (helia: Pick<Helia, 'blockstore' | 'pins'>, bytes
   const cid = CID.create(1, codec.code, digest)
   try {
     await helia.blockstore.put(cid, bytes, options)
-    if (options.pin === true) {
-      for await (const _ of helia.pins.add(cid, { ...options, depth: 0 })) { /* one block */ }
-    }
   } catch (err) {
-    if ((err as Error).name !== 'AlreadyPinnedError') throw translateLibraryError(err, cid.toString(), options.signal)
+    throw translateLibraryError(err, cid.toString(), options.signal)
+  }
+  if (options.pin === true) {
+    await pinContent(helia, cid, { recursive: false, signal: options.signal })
   }
   return { cid, size: bytes.byteLength }
 }

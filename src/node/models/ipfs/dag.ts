@@ -3,6 +3,7 @@ import { CID } from 'multiformats/cid'
 import { decodeBlock, putBlock } from './blocks.ts'
 import { codecByName } from './codecs.ts'
 import { formatContentPath } from './content-path.ts'
+import { pinContent } from './pins.ts'
 import { InvalidParametersError, PathNotFoundError } from '../../errors.ts'
 import type { ContentPath } from './content-path.ts'
 import type { ReadOptions } from './resolve.ts'
@@ -19,7 +20,7 @@ export interface PutDagOptions extends AbortOptions {
 }
 
 /** Stores one IPLD node given in an input codec, re-encoded in the store codec. */
-export async function putDag (helia: Pick<Helia, 'blockstore' | 'pins'>, input: Uint8Array, options: PutDagOptions = {}): Promise<CID> {
+export async function putDag (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, input: Uint8Array, options: PutDagOptions = {}): Promise<CID> {
   const inputCodec = codecByName(options.inputCodec ?? 'dag-json')
   const storeCodec = codecByName(options.storeCodec ?? 'dag-cbor')
   let value: unknown
@@ -38,7 +39,7 @@ export async function putDag (helia: Pick<Helia, 'blockstore' | 'pins'>, input: 
   }
   const { cid } = await putBlock(helia, bytes, { codec: storeCodec.name, hash: options.hash, signal: options.signal })
   if (options.pin === true) {
-    for await (const _ of helia.pins.add(cid, { signal: options.signal })) { /* links must be local */ }
+    await pinContent(helia, cid, { signal: options.signal })
   }
   return cid
 }

@@ -1,4 +1,4 @@
-import { depthFirstWalker } from '@helia/utils'
+import { localDagWalker } from './dag-walker.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
 import type { ReadOptions } from './resolve.ts'
@@ -46,6 +46,7 @@ export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions
     for await (const _ of walkDag(helia, cid, recursive ? Infinity : 0, options)) { /* proves every block is available */ }
     for await (const _ of helia.pins.add(cid, {
       ...options,
+      walker: localDagWalker(),
       depth: recursive ? Infinity : 0,
       metadata: options.name != null ? { name: options.name } : undefined
     })) { /* each block's pin count is updated as the walk passes it */ }
@@ -63,7 +64,7 @@ export async function unpinContent (helia: PinHelia, cid: CID, options: ReadOpti
       throw new NotPinnedError(`${cid} is not pinned`)
     }
     pin = await helia.pins.get(cid, options)
-    for await (const _ of helia.pins.rm(cid, options)) { /* counts are decremented as the walk passes */ }
+    for await (const _ of helia.pins.rm(cid, { ...options, walker: localDagWalker() })) { /* counts are decremented as the walk passes */ }
   } catch (err) {
     throw translateLibraryError(err, cid.toString(), options.signal)
   }
@@ -112,15 +113,11 @@ interface WalkDagOptions extends ReadOptions {
   skipMissing?: boolean
 }
 
-/** Visits every block below `cid` to `depth`, yielding all but the root; fails on the first missing block unless told to skip. */
+/** Every block below `cid` to `depth` (the root excluded). */
 async function * walkDag (helia: PinHelia, cid: CID, depth: number, options: WalkDagOptions): AsyncGenerator<CID> {
-  const walker = depthFirstWalker()({ blockstore: helia.blockstore, getCodec: helia.getCodec })
-  try {
-    for await (const node of walker.walk(cid, { ...options, depth })) {
-      if (!node.block.cid.equals(cid)) yield node.block.cid
-    }
-  } catch (err) {
-    if (options.skipMissing !== true) throw err
+  const walker = localDagWalker()({ blockstore: helia.blockstore, getCodec: helia.getCodec })
+  for await (const node of walker.walk(cid, { ...options, depth })) {
+    if (node.depth > 0) yield node.block.cid
   }
 }
 

@@ -1,0 +1,61 @@
+import { base32 } from 'multiformats/bases/base32'
+import { createUnsafe } from 'multiformats/block'
+import { codecByCode } from './codecs.ts'
+import { translateLibraryError } from './library-errors.ts'
+import type { GraphNode, GraphWalker, GraphWalkerComponents, GraphWalkerFactory, WalkOptions } from '@helia/interface'
+import type { BlockView, CID } from 'multiformats'
+
+export interface DagWalkOptions<T> extends WalkOptions<T> {
+  offline?: boolean
+  /** Leave out blocks that cannot be loaded (and what is below them) instead of failing. */
+  skipMissing?: boolean
+}
+
+/**
+ * A depth-first walk of a DAG, one block at a time, each block visited once.
+ * Written here rather than using helia's walkers, whose job queue leaves an
+ * unhandled rejection behind when a block is missing; handed to helia's pins
+ * as their walker too, so pin and unpin walk the same way.
+ */
+export function localDagWalker (): GraphWalkerFactory {
+  return (components) => new LocalDagWalker(components)
+}
+
+class LocalDagWalker implements GraphWalker {
+  private readonly components: GraphWalkerComponents
+
+  constructor (components: GraphWalkerComponents) {
+    this.components = components
+  }
+
+  async * walk<T = unknown> (root: CID, options: DagWalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
+    const maxDepth = options.depth ?? Infinity
+    const seen = new Set<string>()
+    const stack: Array<{ cid: CID, path: CID[] }> = [{ cid: root, path: [root] }]
+    while (stack.length > 0) {
+      const { cid, path } = stack.pop()!
+      const key = base32.encode(cid.multihash.bytes)
+      if (seen.has(key)) continue
+      seen.add(key)
+      let block: BlockView<T, number, number, 0 | 1>
+      try {
+        block = await this.load<T>(cid, options)
+      } catch (err) {
+        if (options.skipMissing === true) continue
+        throw translateLibraryError(err, `block ${cid}`, options.signal)
+      }
+      const depth = path.length - 1
+      yield { block, depth, path }
+      if (depth >= maxDepth) continue
+      const children = [...block.links()].map(([, link]) => link).filter(link => options.includeChild?.(link, block) !== false)
+      for (const link of children.reverse()) stack.push({ cid: link, path: [...path, link] })
+    }
+  }
+
+  private async load<T> (cid: CID, options: DagWalkOptions<T>): Promise<BlockView<T, number, number, 0 | 1>> {
+    const chunks: Uint8Array[] = []
+    for await (const chunk of this.components.blockstore.get(cid, options)) chunks.push(chunk)
+    const bytes = chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
+    return createUnsafe({ cid, bytes, codec: codecByCode(cid.code) }) as BlockView<T, number, number, 0 | 1>
+  }
+}

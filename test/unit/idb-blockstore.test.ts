@@ -1,0 +1,78 @@
+import 'fake-indexeddb/auto'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { afterEach, describe, expect, it } from 'vitest'
+import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
+
+async function block (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
+  const bytes = new TextEncoder().encode(text)
+  return { cid: CID.create(1, raw.code, await sha256.digest(bytes)), bytes }
+}
+
+async function read (store: IDBRepoBlockstore, cid: CID): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const c of store.get(cid)) chunks.push(c)
+  return chunks[0]
+}
+
+describe('IDBRepoBlockstore', () => {
+  let n = 0
+  let store: IDBRepoBlockstore
+  const open = async (name = `blocks-${++n}`, batchBlocks?: number): Promise<IDBRepoBlockstore> => {
+    store = new IDBRepoBlockstore(name, { batchBlocks })
+    await store.open()
+    return store
+  }
+  afterEach(async () => { await store?.close() })
+
+  it('stores, finds, reads and deletes blocks, keeping counts', async () => {
+    const s = await open()
+    const a = await block('alpha')
+    const b = await block('beta!')
+    await Promise.all([s.put(a.cid, a.bytes), s.put(b.cid, b.bytes)])
+    expect(await s.has(a.cid)).toBe(true)
+    expect(await read(s, b.cid)).toEqual(b.bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 10 })
+    await s.put(a.cid, a.bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 10 })
+    await s.delete(a.cid)
+    expect(await s.has(a.cid)).toBe(false)
+    expect(await s.stat()).toEqual({ blocks: 1, bytes: 5 })
+    await expect(read(s, a.cid)).rejects.toThrow(/not in the local store/)
+  })
+
+  it('finds a block by multihash whatever the CID version or codec', async () => {
+    const s = await open()
+    const a = await block('any codec')
+    await s.put(a.cid, a.bytes)
+    expect(await s.has(CID.create(1, 0x71, a.cid.multihash))).toBe(true)
+  })
+
+  it('stores a copy of a view, not its whole backing buffer', async () => {
+    const s = await open()
+    const backing = new Uint8Array(1024 * 1024)
+    backing.set(new TextEncoder().encode('inside'), 500)
+    const view = backing.subarray(500, 506)
+    const cid = CID.create(1, raw.code, await sha256.digest(view))
+    await s.put(cid, view)
+    const stored = await read(s, cid)
+    expect(stored.byteLength).toBe(6)
+    expect(stored.buffer.byteLength).toBe(6)
+    expect(await s.stat()).toEqual({ blocks: 1, bytes: 6 })
+  })
+
+  it('accepts chunked values and survives reopening', async () => {
+    const name = `blocks-${++n}`
+    const s = await open(name, 4)
+    const blocks = await Promise.all(Array.from({ length: 10 }, async (_, i) => block(`block number ${i}`)))
+    await Promise.all(blocks.map(async ({ cid, bytes }) => s.put(cid, [bytes.subarray(0, 3), bytes.subarray(3)])))
+    await s.close()
+    const again = await open(name)
+    for (const { cid, bytes } of blocks) expect(await read(again, cid)).toEqual(bytes)
+    const all = []
+    for await (const pair of again.getAll()) all.push(pair.cid.multihash.bytes.join())
+    expect(all.sort()).toEqual(blocks.map(b => b.cid.multihash.bytes.join()).sort())
+    expect((await again.stat()).blocks).toBe(10)
+  })
+})
