@@ -90,6 +90,10 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerDagRoutes(app, deps)
   registerNodeRoutes(app, deps)
 
+  app.use('/openapi.json', async (c, next) => {
+    c.set('operation', 'openapi')
+    await next()
+  })
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

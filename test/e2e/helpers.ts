@@ -23,6 +23,8 @@ export interface CallInit {
   /** A JSON value, sent as application/json unless `rawBody` is used. */
   json?: unknown
   rawBody?: string | number[]
+  /** A body of this many zero bytes (built in the page, not sent through the test driver). */
+  zeros?: number
   /** Multipart parts: [field, content, filename?]. */
   form?: Array<[string, string | number[], string?]>
   read?: 'json' | 'text' | 'bytes'
@@ -38,6 +40,8 @@ export async function call (page: Page, path: string, init: CallInit = {}): Prom
       body = JSON.stringify(init.json)
     } else if (init.rawBody !== undefined) {
       body = typeof init.rawBody === 'string' ? init.rawBody : new Uint8Array(init.rawBody)
+    } else if (init.zeros !== undefined) {
+      body = new Uint8Array(init.zeros)
     } else if (init.form !== undefined) {
       const form = new FormData()
       for (const [field, content, filename] of init.form) {

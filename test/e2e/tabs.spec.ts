@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test'
+import { call, openApp, utf8 } from './helpers.ts'
+
+test('every tab calls the API; one leads; closing it hands the node to another with the content intact', async ({ context }) => {
+  const first = await openApp(context)
+  const second = await openApp(context)
+  const leader = (await call(first, '/daemon/status')).json.leader
+  expect(leader.is_leader).toBe(true)
+  await expect(second.locator('#tab-role')).toHaveText(/served by the leader tab/)
+
+  // the second tab is served by the first tab's node, through the service worker
+  const added = await call(second, '/ipfs/add', { json: { content: 'added from the second tab' } })
+  expect(added.status).toBe(200)
+  expect((await call(second, '/daemon/status')).json.leader.tab_id).toBe(leader.tab_id)
+  const nodeId = (await call(second, '/health')).json.node_id
+
+  const closedAt = Date.now()
+  await first.close()
+  await expect.poll(async () => {
+    const reply = await call(second, '/daemon/status?timeout=2s')
+    return reply.status === 200 && reply.json.leader.is_leader === true && reply.json.leader.tab_id !== leader.tab_id
+  }, { timeout: 10_000, intervals: [100] }).toBe(true)
+  const takeoverMs = Date.now() - closedAt
+  test.info().annotations.push({ type: 'takeover_ms', description: String(takeoverMs) })
+  expect(takeoverMs).toBeLessThan(5_000)
+
+  const status = (await call(second, '/daemon/status')).json
+  expect(status.leader.is_leader).toBe(true)
+  expect(status.node_id).toBe(nodeId)
+  const back = await call(second, `/ipfs/cat/${added.json.cid as string}`)
+  expect(utf8(back.bytes)).toBe('added from the second tab')
+})
+
+test('with no tab running the node, a request waits briefly and then gets a 503 JSON error', async ({ context }) => {
+  const app = await openApp(context)
+  await app.close()
+  // a navigation is a fetch the service worker answers too; no app tab is open to lead
+  const page = await context.newPage()
+  const started = Date.now()
+  const response = await page.goto('/api/v0/mcp/health?timeout=1500ms')
+  const waited = Date.now() - started
+  expect(response?.status()).toBe(503)
+  const body = JSON.parse(await page.locator('body').innerText())
+  expect(body).toMatchObject({ success: false, error_type: 'NodeNotReadyError' })
+  expect(waited).toBeGreaterThanOrEqual(1400)
+  expect(waited).toBeLessThan(10_000)
+})
