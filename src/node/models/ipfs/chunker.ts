@@ -1,4 +1,4 @@
-import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { fixedSize, rabin } from 'ipfs-unixfs-importer/chunker'
 import { InvalidParametersError } from '../../errors.ts'
 import type { Chunker } from 'ipfs-unixfs-importer/chunker'
 
@@ -7,7 +7,7 @@ export const MAX_CHUNK_SIZE = 1024 * 1024 * 2
 
 /**
  * Parses Kubo's chunker strings: `size-<bytes>`, `rabin`, `rabin-<avg>`,
- * `rabin-<min>-<avg>-<max>`. Rabin's wasm is loaded only when asked for.
+ * `rabin-<min>-<avg>-<max>`.
  */
 export async function parseChunker (spec: string): Promise<Chunker> {
   const size = /^size-(\d+)$/.exec(spec)
@@ -20,7 +20,6 @@ export async function parseChunker (spec: string): Promise<Chunker> {
     if (numbers.length === 2) {
       throw new InvalidParametersError(`chunker "${spec}": give rabin one size (avg) or three (min-avg-max)`)
     }
-    const { rabin } = await import('ipfs-unixfs-importer/chunker')
     if (numbers.length === 0) return rabin()
     if (numbers.length === 1) return rabin({ avgChunkSize: numbers[0], minChunkSize: Math.floor(numbers[0] / 3), maxChunkSize: numbers[0] * 2 })
     const [min, avg, max] = numbers
