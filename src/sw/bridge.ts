@@ -62,7 +62,13 @@ async function answer (message: ForwardedRequest, port: MessagePort, handler: Re
     // a streamed body needs half duplex; harmless for buffers
     duplex: 'half'
   } as RequestInit)
-  const response = await handler.fetch(request)
+  let response: Response
+  try {
+    response = await handler.fetch(request)
+  } catch (err) {
+    // the API answers its own errors; reaching here is a bug, and the worker must still get a reply
+    response = Response.json({ success: false, operation: 'bridge', timestamp: Date.now() / 1000, error: String(err), error_type: 'InternalError' }, { status: 500 })
+  }
   const reply: ForwardedResponse = {
     type: 'mcp:response',
     status: response.status,
@@ -70,5 +76,6 @@ async function answer (message: ForwardedRequest, port: MessagePort, handler: Re
     headers: [...response.headers],
     body: response.body
   }
+  // the body stream is transferred, not copied; Chromium pipes it to the worker
   port.postMessage(reply, response.body != null ? [response.body as unknown as Transferable] : [])
 }

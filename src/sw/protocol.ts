@@ -9,8 +9,8 @@ export interface ForwardedRequest {
   method: string
   url: string
   headers: Array<[string, string]>
-  /** Transferred, not copied: a stream for bodies, null when there is none. */
-  body: ReadableStream<Uint8Array> | ArrayBuffer | null
+  /** A Blob (passed by reference, not copied), null when there is none. */
+  body: Blob | null
 }
 
 /** Service worker → every page: which of you leads? (after the worker restarted and lost its cache) */
@@ -37,6 +37,7 @@ export interface ForwardedResponse {
   status: number
   statusText: string
   headers: Array<[string, string]>
+  /** Transferred, not copied; null when there is no body. */
   body: ReadableStream<Uint8Array> | null
 }
 

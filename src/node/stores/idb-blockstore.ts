@@ -20,7 +20,7 @@ const BLOCKS = 'blocks'
 const META = 'meta'
 const STAT_KEY = 'stat'
 const DEFAULT_BATCH_BLOCKS = 16
-const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
+const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 
 interface PendingBlock {
   bytes: Uint8Array
