@@ -13,6 +13,12 @@ export interface ByteRange {
   length?: number
 }
 
+/**
+ * Blocks read at once. The exporter's default is unbounded, which opens one
+ * store read per block of a large file all at the same moment.
+ */
+const BLOCK_READ_CONCURRENCY = 8
+
 /** A file found at a path, not yet read. */
 export interface FileHandle {
   cid: CID
@@ -50,7 +56,7 @@ export function fileHandle (entry: UnixFSEntry, path: ContentPath, options: Read
       const length = Math.max(0, Math.min(range?.length ?? size - offset, size - offset))
       const content = length === 0
         ? (async function * () {})()
-        : translatedStream(entry.content({ offset, length, signal: options.signal, offline: options.offline }), subject, options.signal)
+        : translatedStream(entry.content({ offset, length, signal: options.signal, offline: options.offline, blockReadConcurrency: BLOCK_READ_CONCURRENCY }), subject, options.signal)
       return { offset, length, content }
     }
   }
