@@ -34,6 +34,9 @@ test('add in three shapes gives Kubo- and Helia-compatible CIDs, and cat streams
   expect(v0.json).toMatchObject({ cid: HELLO_V0, size: 11, pinned: true })
   const v1 = await call(page, '/ipfs/add/json', { json: { content: 'hello world' } })
   expect(v1.json.cid).toBe(HELLO_V1)
+  const rabin = await call(page, '/ipfs/add?chunker=rabin-16-32-64&cid_version=0', { rawBody: 'hello world'.repeat(20), headers: { 'Content-Type': 'application/octet-stream' } })
+  expect(rabin.status).toBe(200)
+  expect(utf8((await call(page, `/ipfs/cat/${rabin.json.cid as string}`)).bytes)).toBe('hello world'.repeat(20))
   const rawBody = await call(page, '/ipfs/add?filename=hello.txt', { rawBody: 'hello world', headers: { 'Content-Type': 'application/octet-stream' } })
   expect(rawBody.json).toMatchObject({ cid: HELLO_V1, name: 'hello.txt' })
 

@@ -46,6 +46,11 @@ describe('add', () => {
     expect(small.body.cid).not.toBe(r.body.cid)
     const back = await api.request(`/ipfs/cat/${small.body.cid as string}`)
     expect(new Uint8Array(await back.arrayBuffer())).toEqual(data)
+    const rabin = await api.json('/ipfs/add?chunker=rabin-2048-8192-65536', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: data })
+    expect(rabin.status).toBe(200)
+    expect(rabin.body.cid).not.toBe(small.body.cid)
+    const rabinBack = await api.request(`/ipfs/cat/${rabin.body.cid as string}`)
+    expect(new Uint8Array(await rabinBack.arrayBuffer())).toEqual(data)
   })
 
   it('multipart file parts with paths add a directory tree', async () => {
