@@ -64,3 +64,28 @@ export class PayloadTooLargeError extends Error {
   static name = 'PayloadTooLargeError'
   name = 'PayloadTooLargeError'
 }
+
+export class AlreadyExistsError extends Error {
+  static name = 'AlreadyExistsError'
+  name = 'AlreadyExistsError'
+}
+
+export class NotADirectoryError extends Error {
+  static name = 'NotADirectoryError'
+  name = 'NotADirectoryError'
+}
+
+export class NotAFileError extends Error {
+  static name = 'NotAFileError'
+  name = 'NotAFileError'
+}
+
+export class DirectoryNotEmptyError extends Error {
+  static name = 'DirectoryNotEmptyError'
+  name = 'DirectoryNotEmptyError'
+}
+
+export class InvalidPathError extends Error {
+  static name = 'InvalidPathError'
+  name = 'InvalidPathError'
+}

@@ -4,6 +4,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
+import { openDatabase, request, transactionDone } from './idb.ts'
 import { blockBytes } from './repo-blockstore.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
@@ -59,11 +60,9 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   async open (): Promise<void> {
     try {
-      this.db = await request(indexedDB.open(this.name, 1), (req) => {
-        req.onupgradeneeded = () => {
-          req.result.createObjectStore(BLOCKS)
-          req.result.createObjectStore(META)
-        }
+      this.db = await openDatabase(this.name, 1, (db) => {
+        db.createObjectStore(BLOCKS)
+        db.createObjectStore(META)
       })
     } catch (err) {
       throw new OpenFailedError(`could not open the block database: ${String(err)}`)
@@ -220,20 +219,4 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
 function keyOf (cid: CID): string {
   return base32upper.encode(cid.multihash.bytes)
-}
-
-async function request<T> (req: IDBRequest<T>, setup?: (req: IDBOpenDBRequest) => void): Promise<T> {
-  if (setup != null) setup(req as unknown as IDBOpenDBRequest)
-  return new Promise<T>((resolve, reject) => {
-    req.onsuccess = () => { resolve(req.result) }
-    req.onerror = () => { reject(req.error ?? new Error('IndexedDB request failed')) }
-  })
-}
-
-async function transactionDone (tx: IDBTransaction): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => { resolve() }
-    tx.onerror = () => { reject(tx.error ?? new Error('IndexedDB transaction failed')) }
-    tx.onabort = () => { reject(tx.error ?? new Error('IndexedDB transaction aborted')) }
-  })
 }

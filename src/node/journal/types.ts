@@ -1,0 +1,71 @@
+/** What a journal entry records. */
+export const OPERATION_TYPES = ['create', 'write', 'truncate', 'delete', 'rename', 'copy', 'metadata', 'checkpoint', 'mount', 'unmount'] as const
+export type OperationType = typeof OPERATION_TYPES[number]
+
+export const ENTRY_STATUSES = ['pending', 'completed', 'failed', 'rolled_back'] as const
+export type EntryStatus = typeof ENTRY_STATUSES[number]
+
+/** Who wrote an entry: the MFS model (replayed on recovery) or an application through the API (recorded only). */
+export type EntryOrigin = 'mfs' | 'application'
+
+/** Small parameters of an operation; content is referenced by CID, never inlined. */
+export type EntryData = Record<string, string | number | boolean | null>
+
+export interface JournalEntry {
+  entry_id: string
+  /** Position in the journal, increasing. */
+  seq: number
+  /** Unix ms when the entry was recorded. */
+  timestamp: number
+  operation_type: OperationType
+  path: string
+  data: EntryData
+  status: EntryStatus
+  transaction_id: string
+  origin: EntryOrigin
+  /** MFS root the transaction started from. */
+  base_root?: string
+  /** MFS root after the transaction (or, for a checkpoint, at it). */
+  result_cid?: string
+  error?: string
+  /** How long applying the transaction took. */
+  duration_ms?: number
+  /** Unix ms when the entry reached its final status. */
+  settled_at?: number
+}
+
+export type NewEntry = Omit<JournalEntry, 'seq' | 'status' | 'entry_id' | 'timestamp'> & { status?: EntryStatus }
+
+export interface EntryQuery {
+  status?: EntryStatus
+  /** Entries recorded at or after this Unix ms. */
+  since?: number
+  limit?: number
+  /** Oldest first (recovery) instead of newest first (listing). */
+  ascending?: boolean
+}
+
+export interface Settlement {
+  status: Exclude<EntryStatus, 'pending'>
+  result_cid?: string
+  error?: string
+  duration_ms?: number
+}
+
+/**
+ * Where the journal and the MFS root live. Settling a transaction and moving
+ * the root happen in one atomic step, so the root never reflects a change the
+ * journal does not show as completed.
+ */
+export interface JournalStore {
+  append(entries: NewEntry[]): Promise<JournalEntry[]>
+  /** Settles every entry of a transaction; when `root` is given, moves the MFS root in the same step. */
+  settle(transactionId: string, settlement: Settlement, root?: string): Promise<void>
+  root(): Promise<string | undefined>
+  entries(query?: EntryQuery): Promise<JournalEntry[]>
+  /** Deletes settled entries older than `seq`; returns how many. */
+  compact(beforeSeq: number): Promise<number>
+  /** Entries and approximate bytes held. */
+  size(): Promise<{ entries: number, bytes: number }>
+  close(): Promise<void>
+}

@@ -1,0 +1,215 @@
+import { unixfs } from '@helia/unixfs'
+import { importer } from 'ipfs-unixfs-importer'
+import { CID } from 'multiformats/cid'
+import { InvalidPathError } from '../../errors.ts'
+import { resolveEntry } from '../ipfs/resolve.ts'
+import { translateLibraryError } from '../ipfs/library-errors.ts'
+import { parseContentPath } from '../ipfs/content-path.ts'
+import { applyEntries } from './apply.ts'
+import { cpTarget } from './commands/cp.ts'
+import { ls } from './commands/ls.ts'
+import { read } from './commands/read.ts'
+import { stat } from './commands/stat.ts'
+import { formatMfsPath, MfsTree, parseMfsPath } from './tree.ts'
+import type { MfsEntry } from './commands/ls.ts'
+import type { MkdirOptions } from './commands/mkdir.ts'
+import type { RmOptions } from './commands/rm.ts'
+import type { MfsStat } from './commands/stat.ts'
+import type { WriteOptions } from './commands/write.ts'
+import type { FsJournal, PlannedEntry, RecoveryReport } from '../../journal/fs-journal.ts'
+import type { FileHandle } from '../ipfs/cat.ts'
+import type { Helia } from '@helia/interface'
+import type { AbortOptions } from 'abort-error'
+
+export type { MfsEntry, MfsStat, MkdirOptions, RmOptions, WriteOptions }
+
+export interface MfsComponents {
+  helia: Pick<Helia, 'blockstore' | 'getCodec' | 'pins'>
+  journal: FsJournal
+}
+
+export interface CopyOptions {
+  parents?: boolean
+}
+
+/**
+ * The mutable file system: named files and folders over a UnixFS tree whose
+ * root lives in the journal's store. Reads use the current root; changes are
+ * serialized, journaled before they are applied, and become visible only when
+ * the journal settles them and moves the root in one step.
+ */
+export class Mfs {
+  private readonly tree: MfsTree
+  private readonly helia: MfsComponents['helia']
+  readonly journal: FsJournal
+  private current!: CID
+  private queue: Promise<unknown> = Promise.resolve()
+  /** What recovery did when this file system was opened. */
+  recovery?: RecoveryReport
+
+  private constructor (components: MfsComponents) {
+    this.helia = components.helia
+    this.journal = components.journal
+    this.tree = new MfsTree(unixfs(components.helia), components.helia.blockstore)
+  }
+
+  /** Opens the file system: recovers the journal, then loads (or creates) the root. */
+  static async open (components: MfsComponents): Promise<Mfs> {
+    const mfs = new Mfs(components)
+    mfs.recovery = await mfs.journal.recover(async (base, entries) => {
+      return (await applyEntries(mfs.tree, mfs.helia.blockstore, CID.parse(base), entries)).toString()
+    })
+    const root = await mfs.journal.root()
+    if (root == null) {
+      mfs.current = await mfs.tree.emptyDirectory()
+      await mfs.journal.initialize(mfs.current.toString())
+    } else {
+      mfs.current = CID.parse(root)
+    }
+    return mfs
+  }
+
+  root (): CID {
+    return this.current
+  }
+
+  async ls (path: string): Promise<MfsEntry[]> {
+    return ls(this.tree, this.current, parseMfsPath(path))
+  }
+
+  async stat (path: string): Promise<MfsStat> {
+    return stat(this.tree, this.current, parseMfsPath(path))
+  }
+
+  async read (path: string): Promise<FileHandle> {
+    return read(this.tree, this.current, parseMfsPath(path))
+  }
+
+  /** The CID at `path`. Every acknowledged change is already durable, so there is nothing to flush. */
+  async flush (path = '/'): Promise<CID> {
+    return (await this.tree.require(this.current, parseMfsPath(path))).cid
+  }
+
+  async mkdir (path: string, options: MkdirOptions = {}): Promise<CID> {
+    return this.change([{
+      operation_type: 'create',
+      path: normalize(path),
+      data: { kind: 'directory', parents: options.parents === true, mode: options.mode ?? null, mtime_secs: options.mtime != null ? Number(options.mtime.secs) : null }
+    }])
+  }
+
+  /**
+   * Imports the content first (outside the queue, so large writes do not
+   * hold up others), then journals and applies the write.
+   */
+  async write (path: string, content: AsyncIterable<Uint8Array> | Uint8Array, options: WriteOptions & AbortOptions = {}): Promise<CID> {
+    const target = normalize(path)
+    if (target === '/') throw new InvalidPathError('/ is a directory, not a file')
+    const imported = await this.importContent(content, options.signal)
+    return this.change([{
+      operation_type: 'write',
+      path: target,
+      data: {
+        content_cid: imported.cid.toString(),
+        bytes: imported.size,
+        offset: options.offset ?? 0,
+        count: options.count ?? null,
+        truncate: options.truncate === true,
+        create: options.create !== false,
+        parents: options.parents === true
+      }
+    }])
+  }
+
+  async rm (path: string, options: RmOptions = {}): Promise<CID> {
+    return this.change([{ operation_type: 'delete', path: normalize(path), data: { recursive: options.recursive === true, force: options.force === true } }])
+  }
+
+  /** Copies an MFS path or an `/ipfs/<cid>[/path]` to `destination`. */
+  async cp (source: string, destination: string, options: CopyOptions = {}): Promise<CID> {
+    const dest = normalize(destination)
+    return this.change(async (root): Promise<PlannedEntry[]> => {
+      const { cid, name } = await this.source(root, source)
+      return [{ operation_type: 'copy', path: dest, data: { source, source_cid: cid.toString(), source_name: name, parents: options.parents === true } }]
+    })
+  }
+
+  /** Moves an MFS path: a copy and a removal, in one transaction. */
+  async mv (source: string, destination: string, options: CopyOptions = {}): Promise<CID> {
+    const from = parseMfsPath(source)
+    if (from.length === 0) throw new InvalidPathError('/ cannot be moved')
+    return this.change(async (root): Promise<PlannedEntry[]> => {
+      const { cid, name } = await this.source(root, source)
+      const target = await cpTarget(this.tree, root, name, parseMfsPath(destination))
+      if (target.length >= from.length && from.every((s, i) => target[i] === s)) {
+        throw new InvalidPathError(`${formatMfsPath(from)} cannot be moved into itself (${formatMfsPath(target)})`)
+      }
+      return [
+        { operation_type: 'copy', path: formatMfsPath(target), data: { source, source_cid: cid.toString(), source_name: name, parents: options.parents === true } },
+        { operation_type: 'delete', path: formatMfsPath(from), data: { recursive: true, force: false } }
+      ]
+    })
+  }
+
+  async chmod (path: string, mode: number): Promise<CID> {
+    return this.change([{ operation_type: 'metadata', path: normalize(path), data: { mode } }])
+  }
+
+  async touch (path: string, mtimeSecs = Math.floor(Date.now() / 1000)): Promise<CID> {
+    return this.change([{ operation_type: 'metadata', path: normalize(path), data: { mtime_secs: mtimeSecs } }])
+  }
+
+  /** Runs one journaled transaction after every earlier one has finished. */
+  private async change (plan: PlannedEntry[] | ((root: CID) => Promise<PlannedEntry[]>)): Promise<CID> {
+    const run = this.queue.then(async () => {
+      const base = this.current
+      const planned = typeof plan === 'function' ? await plan(base) : plan
+      const root = await this.journal.run(planned, base.toString(), async () => {
+        return (await applyEntries(this.tree, this.helia.blockstore, base, planned)).toString()
+      })
+      this.current = CID.parse(root)
+      return this.current
+    })
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async source (root: CID, source: string): Promise<{ cid: CID, name: string }> {
+    if (source.startsWith('/ipfs/')) {
+      const path = parseContentPath(source)
+      const entry = await resolveEntry(this.helia, path, { offline: true })
+      return { cid: entry.cid, name: path.segments.at(-1) ?? path.cid.toString() }
+    }
+    const segments = parseMfsPath(source)
+    const entry = await this.tree.require(root, segments)
+    return { cid: entry.cid, name: segments.at(-1) ?? '' }
+  }
+
+  private async importContent (content: AsyncIterable<Uint8Array> | Uint8Array, signal?: AbortSignal): Promise<{ cid: CID, size: number }> {
+    let size = 0
+    async function * counted (): AsyncGenerator<Uint8Array> {
+      if (content instanceof Uint8Array) {
+        size = content.byteLength
+        yield content
+        return
+      }
+      for await (const chunk of content) {
+        signal?.throwIfAborted()
+        size += chunk.byteLength
+        yield chunk
+      }
+    }
+    try {
+      let cid: CID | undefined
+      for await (const entry of importer([{ content: counted() }], this.helia.blockstore, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) cid = entry.cid
+      if (cid == null) throw new Error('the importer produced nothing')
+      return { cid, size }
+    } catch (err) {
+      throw translateLibraryError(err, 'the written content', signal)
+    }
+  }
+}
+
+function normalize (path: string): string {
+  return formatMfsPath(parseMfsPath(path))
+}

@@ -1,0 +1,23 @@
+/** Promise forms of IndexedDB's request and transaction events, shared by the project's stores. */
+
+export async function request<T> (req: IDBRequest<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    req.onsuccess = () => { resolve(req.result) }
+    req.onerror = () => { reject(req.error ?? new Error('IndexedDB request failed')) }
+  })
+}
+
+export async function transactionDone (tx: IDBTransaction): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => { resolve() }
+    tx.onerror = () => { reject(tx.error ?? new Error('IndexedDB transaction failed')) }
+    tx.onabort = () => { reject(tx.error ?? new Error('IndexedDB transaction aborted')) }
+  })
+}
+
+/** Opens (creating or upgrading with `upgrade`) a database. */
+export async function openDatabase (name: string, version: number, upgrade: (db: IDBDatabase, tx: IDBTransaction) => void): Promise<IDBDatabase> {
+  const req = indexedDB.open(name, version)
+  req.onupgradeneeded = () => { upgrade(req.result, req.transaction!) }
+  return request(req)
+}
