@@ -9,10 +9,12 @@ import { errorBody, unixSeconds } from './envelope.ts'
 import { classifyError, RouteNotFoundError } from './errors.ts'
 import { registerBlockRoutes } from './ipfs-blocks-controller.ts'
 import { registerContentRoutes } from './ipfs-content-controller.ts'
+import { registerFsJournalRoutes } from './fs-journal-controller.ts'
 import { registerDagRoutes } from './ipfs-dag-controller.ts'
 import { registerNodeRoutes } from './ipfs-node-controller.ts'
 import { API_PREFIX } from './route.ts'
 import { registerPinRoutes } from './ipfs-pins-controller.ts'
+import { registerMfsRoutes } from './mfs-controller.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
@@ -89,6 +91,8 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerBlockRoutes(app, deps)
   registerDagRoutes(app, deps)
   registerNodeRoutes(app, deps)
+  registerMfsRoutes(app, deps)
+  registerFsJournalRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

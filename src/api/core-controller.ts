@@ -12,8 +12,8 @@ const OperationsQuery = z.object({
   timeout: timeoutParam
 })
 
-/** Names of the models this API serves; later controllers add theirs. */
-const MODELS = ['ipfs']
+/** Names of the models this API serves. */
+const MODELS = ['ipfs', 'mfs', 'fs_journal']
 
 /** Health, debug, the operations log, node/leader state and versions. */
 export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {

@@ -7,7 +7,7 @@ import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
 import { addRoute } from './route.ts'
 import { cidParam, flag, timeoutParam } from './schemas.ts'
 import { readCapped } from './streams.ts'
-import { isJson, parseQuery, parseWith, readJson } from './validate.ts'
+import { decodeBase64, isJson, parseQuery, parseWith, readJson } from './validate.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -91,8 +91,7 @@ async function readBlockRequest (c: Context<ApiEnv>): Promise<BlockRequest> {
   const type = c.req.header('content-type') ?? ''
   if (isJson(c)) {
     const body = parseWith(PutJson, await readJson(c), 'body')
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.data)) throw new InvalidRequestError('body field "data" is not valid base64')
-    const bytes = Uint8Array.from(atob(body.data), ch => ch.charCodeAt(0))
+    const bytes = decodeBase64(body.data, 'data')
     return { bytes, codec: body.cid_codec ?? body.format, hash: body.mhtype, pin: body.pin }
   }
   const query = parseQuery(c, PutQuery)

@@ -2,17 +2,16 @@ import { z } from '@hono/zod-openapi'
 import { addContent } from '../node/models/ipfs/add.ts'
 import { catContent } from '../node/models/ipfs/cat.ts'
 import { formatContentPath, parseContentPath } from '../node/models/ipfs/content-path.ts'
-import { sniffContentType } from '../node/models/ipfs/content-type.ts'
 import { getContent } from '../node/models/ipfs/get.ts'
-import { errorBody, ok } from './envelope.ts'
+import { ok } from './envelope.ts'
+import { fileResponse } from './file-response.ts'
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
 import { addRoute } from './route.ts'
 import { cidParam, count, flag, timeoutParam } from './schemas.ts'
-import { iterateStream, peek, toReadableStream } from './streams.ts'
-import { isJson, parseJsonBody, parseQuery, parseWith, pathAfter, readJson } from './validate.ts'
+import { iterateStream, toReadableStream } from './streams.ts'
+import { decodeBase64, isJson, parseJsonBody, parseQuery, parseWith, pathAfter, readJson } from './validate.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { AddContentOptions, AddEntry, AddResult } from '../node/models/ipfs/add.ts'
-import type { FileHandle } from '../node/models/ipfs/cat.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 
@@ -143,7 +142,7 @@ async function readAddRequest (c: Context<ApiEnv>): Promise<AddRequest> {
   const type = c.req.header('content-type') ?? ''
   if (isJson(c)) {
     const body = parseWith(AddJson, await readJson(c), 'body')
-    const content = body.encoding === 'base64' ? decodeBase64(body.content) : new TextEncoder().encode(body.content)
+    const content = body.encoding === 'base64' ? decodeBase64(body.content, 'content') : new TextEncoder().encode(body.content)
     const options = addOptions(body)
     return { entries: [{ path: body.filename, content }], options }
   }
@@ -230,58 +229,6 @@ function cleanPath (name: string): string {
   return segments.join('/')
 }
 
-function decodeBase64 (text: string): Uint8Array {
-  const clean = text.replace(/\s/g, '')
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) {
-    throw new InvalidRequestError('body field "content" is not valid base64')
-  }
-  const binary = atob(clean.replace(/-/g, '+').replace(/_/g, '/'))
-  return Uint8Array.from(binary, ch => ch.charCodeAt(0))
-}
-
-interface RequestedRange { offset?: number, length?: number }
-
-/** Streams a file with Content-Type, Content-Length, X-IPFS-Path and Range (206/416) handling. */
-async function fileResponse (c: Context<ApiEnv>, file: FileHandle, ipfsPath: string, requested: RequestedRange): Promise<Response> {
-  const header = parseRangeHeader(c.req.header('range'), file.size)
-  if (header === 'unsatisfiable') {
-    const error = { status: 416 as const, error: `the range is outside the file (${file.size} bytes)`, error_type: 'RangeNotSatisfiableError' }
-    return c.json(errorBody(c.var.operation, error), 416, {
-      'Content-Range': `bytes */${file.size}`
-    })
-  }
-  const range = header ?? (requested.offset != null || requested.length != null ? requested : undefined)
-  const { offset, length, content } = file.read(range == null ? undefined : { offset: range.offset ?? 0, length: range.length })
-  const { first, all } = await peek(content)
-  const headers: Record<string, string> = {
-    'Content-Type': sniffContentType(file.name, first),
-    'Content-Length': String(length),
-    'X-IPFS-Path': ipfsPath,
-    'Accept-Ranges': 'bytes',
-    ETag: `"${file.cid.toString()}"`
-  }
-  if (header != null) {
-    headers['Content-Range'] = `bytes ${offset}-${offset + length - 1}/${file.size}`
-    return new Response(toReadableStream(all), { status: 206, headers })
-  }
-  return new Response(toReadableStream(all), { status: 200, headers })
-}
-
-/** One `bytes=` range; several ranges or a malformed header are ignored (the whole file is sent), as RFC 9110 allows. */
-function parseRangeHeader (value: string | undefined, size: number): { offset: number, length: number } | 'unsatisfiable' | undefined {
-  if (value == null) return undefined
-  const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim())
-  if (match == null || (match[1] === '' && match[2] === '')) return undefined
-  if (match[1] === '') {
-    const suffix = Math.min(Number(match[2]), size)
-    if (suffix === 0) return 'unsatisfiable'
-    return { offset: size - suffix, length: suffix }
-  }
-  const start = Number(match[1])
-  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
-  if (start >= size || end < start) return 'unsatisfiable'
-  return { offset: start, length: end - start + 1 }
-}
 
 function contentDisposition (name: string): string {
   return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`

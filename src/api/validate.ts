@@ -47,3 +47,13 @@ export function pathAfter (url: string, marker: string): string {
   const pathname = new URL(url).pathname
   return pathname.slice(pathname.indexOf(marker) + marker.length)
 }
+
+/** Standard or URL-safe base64, whitespace ignored; anything else is a 400 naming the field. */
+export function decodeBase64 (text: string, field: string): Uint8Array {
+  const clean = text.replace(/\s/g, '')
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) {
+    throw new InvalidRequestError(`body field "${field}" is not valid base64`)
+  }
+  const binary = atob(clean.replace(/-/g, '+').replace(/_/g, '/'))
+  return Uint8Array.from(binary, ch => ch.charCodeAt(0))
+}

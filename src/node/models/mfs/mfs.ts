@@ -56,15 +56,11 @@ export class Mfs {
   /** Opens the file system: recovers the journal, then loads (or creates) the root. */
   static async open (components: MfsComponents): Promise<Mfs> {
     const mfs = new Mfs(components)
-    mfs.recovery = await mfs.journal.recover(async (base, entries) => {
-      return (await applyEntries(mfs.tree, mfs.helia.blockstore, CID.parse(base), entries)).toString()
-    })
+    await mfs.recover()
     const root = await mfs.journal.root()
     if (root == null) {
       mfs.current = await mfs.tree.emptyDirectory()
       await mfs.journal.initialize(mfs.current.toString())
-    } else {
-      mfs.current = CID.parse(root)
     }
     return mfs
   }
@@ -159,19 +155,34 @@ export class Mfs {
     return this.change([{ operation_type: 'metadata', path: normalize(path), data: { mtime_secs: mtimeSecs } }])
   }
 
+  /** Runs recovery now (between changes) and reloads the root it leaves. */
+  async recover (): Promise<RecoveryReport> {
+    const run = this.queue.then(async () => {
+      const report = await this.journal.recover(async (base, entries) => (await this.apply(CID.parse(base), entries)).toString())
+      const root = await this.journal.root()
+      if (root != null) this.current = CID.parse(root)
+      this.recovery = report
+      return report
+    })
+    this.queue = run.catch(() => {})
+    return run
+  }
+
   /** Runs one journaled transaction after every earlier one has finished. */
   private async change (plan: PlannedEntry[] | ((root: CID) => Promise<PlannedEntry[]>)): Promise<CID> {
     const run = this.queue.then(async () => {
       const base = this.current
       const planned = typeof plan === 'function' ? await plan(base) : plan
-      const root = await this.journal.run(planned, base.toString(), async () => {
-        return (await applyEntries(this.tree, this.helia.blockstore, base, planned)).toString()
-      })
+      const root = await this.journal.run(planned, base.toString(), async () => (await this.apply(base, planned)).toString())
       this.current = CID.parse(root)
       return this.current
     })
     this.queue = run.catch(() => {})
     return run
+  }
+
+  private async apply (base: CID, entries: PlannedEntry[]): Promise<CID> {
+    return applyEntries(this.tree, this.helia.blockstore, base, entries)
   }
 
   private async source (root: CID, source: string): Promise<{ cid: CID, name: string }> {

@@ -9,5 +9,5 @@ import type { CID } from 'multiformats/cid'
 export async function read (tree: MfsTree, root: CID, segments: string[]): Promise<FileHandle> {
   const entry = await tree.require(root, segments)
   if (entry.type === 'directory' || entry.type === 'object') throw new NotAFileError(`${formatMfsPath(segments)} is not a file`)
-  return fileHandle(entry, { cid: entry.cid, segments: [] }, {})
+  return { ...fileHandle(entry, { cid: entry.cid, segments: [] }, {}), name: segments[segments.length - 1] }
 }
