@@ -26,7 +26,7 @@ async function compareSeeded (page: Page, path: string, size: number, seed: numb
     let x = seed
     for (let i = 0; i < size; i += 4) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; new DataView(data.buffer).setUint32(i, x >>> 0) }
     const got = new Uint8Array(await (await fetch(`/api/v0/mcp/ipfs/files/read?path=${encodeURIComponent(path)}`)).arrayBuffer())
-    const hex = async (b: Uint8Array): Promise<string> => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b))].map(v => v.toString(16).padStart(2, '0')).join('')
+    const hex = async (b: Uint8Array<ArrayBuffer>): Promise<string> => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b))].map(v => v.toString(16).padStart(2, '0')).join('')
     return { size: got.byteLength, same: got.byteLength === size && await hex(got) === await hex(data) }
   }, { path, size, seed })
 }
