@@ -3,7 +3,8 @@ import { getBlock, MAX_BLOCK_SIZE, putBlock, statBlock } from '../node/models/ip
 import { parseCid } from '../node/models/ipfs/content-path.ts'
 import { BlockTooLargeError } from '../node/errors.ts'
 import { ok } from './envelope.ts'
-import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import { UnsupportedMediaTypeError } from './errors.ts'
+import { fileParts, isMultipart, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { cidParam, flag, timeoutParam } from './schemas.ts'
 import { readCapped } from './streams.ts'
@@ -101,15 +102,8 @@ async function readBlockRequest (c: Context<ApiEnv>): Promise<BlockRequest> {
     // refuse before reading: the body could be far larger than any block
     throw tooLarge(declared)
   }
-  if (/^multipart\/form-data/i.test(type)) {
-    let form: FormData
-    try {
-      form = await c.req.raw.formData()
-    } catch (err) {
-      throw new InvalidRequestError(`the multipart body could not be read: ${(err as Error).message}`)
-    }
-    const file = form.get('file') ?? form.get('data')
-    if (file == null || typeof file === 'string') throw new InvalidRequestError('the multipart body has no "file" part')
+  if (isMultipart(c)) {
+    const [file] = fileParts(await readForm(c), 'file', 'data')
     if (file.size > MAX_BLOCK_SIZE) throw tooLarge(file.size)
     return { bytes: new Uint8Array(await file.arrayBuffer()), ...options }
   }

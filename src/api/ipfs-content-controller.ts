@@ -6,6 +6,7 @@ import { getContent } from '../node/models/ipfs/get.ts'
 import { ok } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import { fileParts, isMultipart, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { cidParam, count, flag, timeoutParam } from './schemas.ts'
 import { iterateStream, toReadableStream } from './streams.ts'
@@ -146,7 +147,7 @@ async function readAddRequest (c: Context<ApiEnv>): Promise<AddRequest> {
     const options = addOptions(body)
     return { entries: [{ path: body.filename, content }], options }
   }
-  if (/^multipart\/form-data/i.test(type)) {
+  if (isMultipart(c)) {
     return readMultipartAdd(c)
   }
   if (type === '' || RAW_TYPES.test(type)) {
@@ -159,25 +160,9 @@ async function readAddRequest (c: Context<ApiEnv>): Promise<AddRequest> {
 }
 
 async function readMultipartAdd (c: Context<ApiEnv>): Promise<AddRequest> {
-  let form: FormData
-  try {
-    form = await c.req.raw.formData()
-  } catch (err) {
-    throw new InvalidRequestError(`the multipart body could not be read: ${(err as Error).message}`)
-  }
-  const fields: Record<string, string> = { ...c.req.query() }
-  const files: File[] = []
-  for (const [key, value] of form.entries()) {
-    if (typeof value === 'string') {
-      fields[key] = value
-    } else if (key === 'file' || key === 'files') {
-      files.push(value)
-    }
-  }
-  if (files.length === 0) {
-    throw new InvalidRequestError('the multipart body has no "file" part')
-  }
-  const options = addOptions(parseWith(AddOptions, fields, 'form'))
+  const parts = await readForm(c)
+  const files = fileParts(parts, 'file', 'files')
+  const options = addOptions(parseWith(AddOptions, parts.fields, 'form'))
   const entries: AddEntry[] = files.map(file => ({
     path: cleanPath(files.length === 1 && options.filename != null ? options.filename : file.name),
     content: iterateStream(file.stream())

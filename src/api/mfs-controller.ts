@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { ok } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import { fileParts, isMultipart, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { count, flag, timeoutParam } from './schemas.ts'
 import { iterateStream } from './streams.ts'
@@ -166,21 +167,10 @@ async function readWrite (c: Context<ApiEnv>): Promise<WriteRequest> {
     const content = body.encoding === 'base64' ? decodeBase64(body.content, 'content') : new TextEncoder().encode(body.content)
     return { options: body, content }
   }
-  if (/^multipart\/form-data/i.test(type)) {
-    let form: FormData
-    try {
-      form = await c.req.raw.formData()
-    } catch (err) {
-      throw new InvalidRequestError(`the multipart body could not be read: ${(err as Error).message}`)
-    }
-    const fields: Record<string, string> = { ...c.req.query() }
-    let file: File | undefined
-    for (const [key, value] of form.entries()) {
-      if (typeof value === 'string') fields[key] = value
-      else if (key === 'file' || key === 'data') file = value
-    }
-    if (file == null) throw new InvalidRequestError('the multipart body has no "file" part')
-    return { options: parseWith(WriteParams, fields, 'form'), content: iterateStream(file.stream()) }
+  if (isMultipart(c)) {
+    const parts = await readForm(c)
+    const [file] = fileParts(parts, 'file', 'data')
+    return { options: parseWith(WriteParams, parts.fields, 'form'), content: iterateStream(file.stream()) }
   }
   if (type === '' || /^(application\/octet-stream|text\/)/i.test(type)) {
     const body = c.req.raw.body
