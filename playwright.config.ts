@@ -17,7 +17,8 @@ export default defineConfig({
     launchOptions: { executablePath: findBrowser(), args: BROWSER_ARGS }
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    // the built app and a fresh local relay on a free port (its address lands in dist/config.json)
+    command: `node --import ./tools/node-polyfills.mjs tools/serve.mjs --port ${PORT} --relay-port 0`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 30_000

@@ -15,6 +15,7 @@ import { registerNodeRoutes } from './ipfs-node-controller.ts'
 import { API_PREFIX } from './route.ts'
 import { registerPinRoutes } from './ipfs-pins-controller.ts'
 import { registerMfsRoutes } from './mfs-controller.ts'
+import { registerSwarmRoutes } from './swarm-controller.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
@@ -93,6 +94,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerNodeRoutes(app, deps)
   registerMfsRoutes(app, deps)
   registerFsJournalRoutes(app, deps)
+  registerSwarmRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

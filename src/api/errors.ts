@@ -22,6 +22,7 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   PayloadTooLargeError: 413,
   UnsupportedMediaTypeError: 415,
   RangeNotSatisfiableError: 416,
+  PeerUnreachableError: 502,
   NodeNotReadyError: 503,
   DeadlineExceededError: 504
 }

@@ -1,3 +1,4 @@
+import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
@@ -8,11 +9,12 @@ import { sha512 } from 'multiformats/hashes/sha2'
 import { FsJournal } from './journal/fs-journal.ts'
 import { MemoryJournalStore } from './journal/memory-journal-store.ts'
 import { Mfs } from './models/mfs/mfs.ts'
+import { networkOptions } from './network.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
 import type { JournalStore } from './journal/types.ts'
+import type { NetworkConfig, NetworkServices } from './network.ts'
 import type { RepoBlockstore } from './stores/repo-blockstore.ts'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
-import type { ServiceMap } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -25,23 +27,28 @@ export interface NodeStores {
 
 export interface CreateNodeInit {
   stores: NodeStores
-  /** libp2p options merged over the offline defaults (no transports, no listeners). */
-  libp2p?: Partial<Libp2pOptions>
+  /** Join the network through these relays; without it the node is offline (no transports). */
+  network?: NetworkConfig
 }
+
+/** Helia with libp2p; the network services exist only when the node is online. */
+export type NodeHelia = HeliaWithLibp2p<Partial<NetworkServices>>
 
 /** A started node: Helia with libp2p, and the raw stores beneath it. */
 export interface McpNode {
-  helia: HeliaWithLibp2p<ServiceMap>
+  helia: NodeHelia
   stores: NodeStores
   /** Unix ms when the node finished starting. */
   startedAt: number
-  /** True when some block broker can fetch blocks that are not local. */
-  online: boolean
+  /** True while the node is networked and connected to at least one peer that could send blocks. */
+  readonly online: boolean
   /** The mutable file system, its journal already recovered. */
   mfs: Mfs
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
+
+const OFFLINE: Libp2pOptions<Partial<NetworkServices>> = { addresses: { listen: [] }, transports: [], connectionEncrypters: [], streamMuxers: [] }
 
 /**
  * Starts Helia with only what this project configures: no public bootstrap
@@ -50,18 +57,18 @@ export interface McpNode {
  */
 export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   const { blockstore, datastore } = init.stores
-  const helia = withLibp2pLight(createHeliaLight({
+  const networked = init.network != null
+  const light = createHeliaLight({
     blockstore,
     datastore,
     codecs: [dagCbor, dagJson, json],
     hashers: [sha512]
-  }), {
-    addresses: { listen: [] },
-    transports: [],
-    connectionEncrypters: [],
-    streamMuxers: [],
-    ...init.libp2p
   })
+  // offline, the node has no services at all; online it has every one of NetworkServices
+  // (bitswap then fetches blocks that are not local from connected peers)
+  const helia: NodeHelia = init.network != null
+    ? withBitswap(withLibp2pLight(light, networkOptions(init.network))) as unknown as NodeHelia
+    : withLibp2pLight(light, OFFLINE)
   await helia.start()
   const mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
   const startedAt = Date.now()
@@ -69,7 +76,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     helia,
     stores: init.stores,
     startedAt,
-    online: false,
+    get online () {
+      return networked && helia.libp2p.getConnections().length > 0
+    },
     mfs,
     async stop (): Promise<void> {
       await helia.stop()

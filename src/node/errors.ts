@@ -89,3 +89,9 @@ export class InvalidPathError extends Error {
   static name = 'InvalidPathError'
   name = 'InvalidPathError'
 }
+
+/** A peer could not be reached: no address worked, or every dial failed. */
+export class PeerUnreachableError extends Error {
+  static name = 'PeerUnreachableError'
+  name = 'PeerUnreachableError'
+}

@@ -5,6 +5,7 @@ import { seekLeadership } from '../node/leader.ts'
 import { openBrowserStores } from '../node/stores/browser-stores.ts'
 import { createLogger } from '../logger.ts'
 import { answerServiceWorker } from './bridge.ts'
+import { loadNetworkConfig } from './network-config.ts'
 import type { RequestHandler } from './bridge.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo, LeaderState } from '../node/host-info.ts'
@@ -42,7 +43,8 @@ export function startHost (init: StartHostInit = {}): Host {
     async lead () {
       const started = performance.now()
       void navigator.storage?.persist?.().catch(() => false)
-      node = await createNode({ stores: await openBrowserStores(init.storePrefix) })
+      const [stores, network] = await Promise.all([openBrowserStores(init.storePrefix), loadNetworkConfig()])
+      node = await createNode({ stores, network })
       handler = createApi({ node, host: hostInfo })
       await ready
       await bridge.announce(leadership.since ?? Date.now())

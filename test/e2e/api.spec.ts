@@ -117,10 +117,14 @@ test('bad input gets a clear 4xx JSON error, each kind its own', async () => {
     ['/ipfs/block/put', { zeros: 2 * 1024 * 1024 + 1, headers: { 'Content-Type': 'application/octet-stream' } }, 413, 'BlockTooLargeError'],
     ['/no/such/route', {}, 404, 'RouteNotFoundError'],
     [`/ipfs/cat/${HELLO_V1}/inside`, {}, 404, 'PathNotFoundError'],
-    [`/ipfs/cat/${absent}`, {}, 404, 'ContentNotFoundError']
+    // the node is connected to the relay, so absent content is looked for until the deadline
+    [`/ipfs/cat/${absent}?timeout=1500ms`, {}, 504, 'DeadlineExceededError'],
+    ['/health?timeout=forever', {}, 400, 'InvalidRequestError']
   ]
   for (const [path, init, status, type] of cases) {
+    const started = Date.now()
     const reply = await call(page, path, init)
+    expect(Date.now() - started).toBeLessThan(5_000)
     expect({ path, status: reply.status, type: reply.json?.error_type }).toEqual({ path, status, type })
     expect(reply.json.success).toBe(false)
     expect(reply.json.error).toEqual(expect.any(String))

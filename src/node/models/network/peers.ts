@@ -1,0 +1,81 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { DeadlineExceededError, InvalidParametersError, PeerUnreachableError } from '../../errors.ts'
+import type { NodeHelia } from '../../create-node.ts'
+import type { Connection, PeerId } from '@libp2p/interface'
+import type { AbortOptions } from 'abort-error'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export type ConnectionType = 'webrtc' | 'relayed' | 'websockets' | 'other'
+
+export interface ConnectionInfo {
+  peer: string
+  address: string
+  type: ConnectionType
+  direction: 'inbound' | 'outbound'
+  /** Unix ms when the connection opened. */
+  opened: number
+  streams: number
+  limited: boolean
+}
+
+/** What kind of link a remote address describes: a direct WebRTC channel, a hop through a relay, or a socket. */
+export function connectionType (address: Multiaddr | string): ConnectionType {
+  const text = address.toString()
+  const afterCircuit = text.split('/p2p-circuit').at(-1) ?? ''
+  if (afterCircuit.includes('/webrtc') || (!text.includes('/p2p-circuit') && text.includes('/webrtc'))) return 'webrtc'
+  if (text.includes('/p2p-circuit')) return 'relayed'
+  if (/\/wss?(\/|$)/.test(text)) return 'websockets'
+  return 'other'
+}
+
+export function describeConnection (c: Connection): ConnectionInfo {
+  return {
+    peer: c.remotePeer.toString(),
+    address: c.remoteAddr.toString(),
+    type: connectionType(c.remoteAddr),
+    direction: c.direction,
+    opened: c.timeline.open,
+    streams: c.streams.length,
+    limited: c.limits != null
+  }
+}
+
+export function listConnections (helia: NodeHelia): ConnectionInfo[] {
+  return helia.libp2p.getConnections().map(describeConnection)
+}
+
+export function parseMultiaddr (text: string): Multiaddr {
+  try {
+    return multiaddr(text)
+  } catch (err) {
+    throw new InvalidParametersError(`"${text}" is not a valid multiaddr: ${(err as Error).message}`)
+  }
+}
+
+export function parsePeerId (text: string): PeerId {
+  try {
+    return peerIdFromString(text)
+  } catch (err) {
+    throw new InvalidParametersError(`"${text}" is not a valid peer id: ${(err as Error).message}`)
+  }
+}
+
+/** A multiaddr, or a bare peer id (dialled through addresses the node already knows). */
+export function parseDialTarget (text: string): Multiaddr | PeerId {
+  return text.startsWith('/') ? parseMultiaddr(text) : parsePeerId(text)
+}
+
+/** Dials and returns the connection actually opened (its real remote address and type). */
+export async function connectPeer (helia: NodeHelia, target: Multiaddr | PeerId, options: AbortOptions = {}): Promise<ConnectionInfo> {
+  try {
+    return describeConnection(await helia.libp2p.dial(target, options))
+  } catch (err) {
+    if (options.signal?.aborted === true) throw new DeadlineExceededError(`dialling ${target.toString()} did not finish within the deadline`)
+    throw new PeerUnreachableError(`could not connect to ${target.toString()}: ${(err as Error).message}`)
+  }
+}
+
+export async function disconnectPeer (helia: NodeHelia, target: Multiaddr | PeerId, options: AbortOptions = {}): Promise<void> {
+  await helia.libp2p.hangUp(target, options)
+}

@@ -1,0 +1,62 @@
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { floodsub } from '@libp2p/floodsub'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { ipnsSelector } from 'ipns/selector'
+import { ipnsValidator } from 'ipns/validator'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { FloodSub } from '@libp2p/floodsub'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Libp2pOptions } from 'libp2p'
+
+/** The libp2p services a networked node runs. */
+export interface NetworkServices extends Record<string, unknown> {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  dht: KadDHT
+  pubsub: FloodSub
+}
+
+/** Where the node finds the network: relay multiaddrs (each with its /p2p/ id). */
+export interface NetworkConfig {
+  relays: string[]
+}
+
+/**
+ * libp2p for a browser node: WebSockets to reach the relay, a circuit-relay
+ * reservation there, and native WebRTC to other browsers (signalled over the
+ * relayed link). The relays are the bootstrap list, so they are dialled at
+ * start and redialled when the link drops. The connection gater lets loopback
+ * and plain ws through: the relays are configured, not discovered, and on a
+ * developer's machine they live on 127.0.0.1.
+ */
+export function networkOptions (config: NetworkConfig): Libp2pOptions<NetworkServices> {
+  return {
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), webRTC(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    peerDiscovery: config.relays.length > 0 ? [bootstrap({ list: config.relays })] : [],
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      ping: ping(),
+      dht: kadDHT({
+        clientMode: true,
+        peerInfoMapper: passthroughMapper,
+        validators: { ipns: ipnsValidator },
+        selectors: { ipns: ipnsSelector }
+      }),
+      pubsub: floodsub()
+    }
+  }
+}
