@@ -16,6 +16,8 @@ import { API_PREFIX } from './route.ts'
 import { registerPinRoutes } from './ipfs-pins-controller.ts'
 import { registerMfsRoutes } from './mfs-controller.ts'
 import { registerSwarmRoutes } from './swarm-controller.ts'
+import { registerNameRoutes } from './names-controller.ts'
+import { registerDhtRoutes } from './dht-controller.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
@@ -95,6 +97,8 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerMfsRoutes(app, deps)
   registerFsJournalRoutes(app, deps)
   registerSwarmRoutes(app, deps)
+  registerNameRoutes(app, deps)
+  registerDhtRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')
@@ -121,7 +125,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
 
 function errorResponse (c: Context<ApiEnv>, err: unknown): Response {
   const classified = classifyError(err)
-  if (classified.status >= 500 && classified.status !== 503 && classified.status !== 504) {
+  if (classified.status === 500) {
     // a real bug: keep its detail in the console of the leader tab, not in the reply
     log.error(`unhandled error in ${c.var.operation}`, err)
   }

@@ -14,6 +14,8 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   PathNotFoundError: 404,
   ContentNotFoundError: 404,
   NotPinnedError: 404,
+  NameNotFoundError: 404,
+  KeyNotFoundError: 404,
   RouteNotFoundError: 404,
   ConflictError: 409,
   AlreadyExistsError: 409,
@@ -24,6 +26,7 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   RangeNotSatisfiableError: 416,
   PeerUnreachableError: 502,
   NodeNotReadyError: 503,
+  NetworkUnavailableError: 503,
   DeadlineExceededError: 504
 }
 

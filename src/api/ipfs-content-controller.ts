@@ -3,6 +3,7 @@ import { addContent } from '../node/models/ipfs/add.ts'
 import { catContent } from '../node/models/ipfs/cat.ts'
 import { formatContentPath, parseContentPath } from '../node/models/ipfs/content-path.ts'
 import { getContent } from '../node/models/ipfs/get.ts'
+import { provideInBackground } from '../node/models/network/dht.ts'
 import { ok } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
@@ -74,6 +75,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   }, async (c) => {
     const { entries, options } = await readAddRequest(c)
     const result = await addContent(helia, entries, { ...options, signal: c.var.signal })
+    provideInBackground(helia, result.cid)
     return ok(c, addReply(result, options))
   })
 

@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi'
 import { ok } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
-import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import { UnsupportedMediaTypeError } from './errors.ts'
 import { fileParts, isMultipart, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { count, flag, timeoutParam } from './schemas.ts'
 import { iterateStream } from './streams.ts'
-import { decodeBase64, isJson, parseWith, readJson } from './validate.ts'
+import { decodeBase64, isJson, parseParams, parseWith } from './validate.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { MfsEntry } from '../node/models/mfs/mfs.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
@@ -35,13 +35,6 @@ const FlushParams = z.object({ path: mfsPath.default('/') })
 const ChmodParams = z.object({ path: mfsPath, mode: octalMode.openapi({ description: 'Octal string ("644") or number' }) })
 const TouchParams = z.object({ path: mfsPath, mtime: z.coerce.number().int().nonnegative().optional().openapi({ description: 'Unix seconds (default now)' }) })
 
-/** Parameters from the query, and from a JSON body when there is one. */
-async function params<S extends z.ZodType> (c: Context<ApiEnv>, schema: S): Promise<z.output<S>> {
-  const fromBody = isJson(c) ? await readJson(c) : {}
-  if (fromBody == null || typeof fromBody !== 'object' || Array.isArray(fromBody)) throw new InvalidRequestError('the JSON body must be an object')
-  return parseWith(schema, { ...c.req.query(), ...fromBody }, 'request')
-}
-
 function entryJson (e: MfsEntry): Record<string, unknown> {
   return {
     Name: e.name,
@@ -65,12 +58,12 @@ export function registerMfsRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
 
   for (const method of ['get', 'post'] as const) {
     addRoute(app, { operation: 'files_ls', method, path: '/ipfs/files/ls', summary: 'List a directory: Entries of {Name, Type (0 file, 1 dir), Size, Hash}', tags, request: { query: PathParams } }, async (c) => {
-      const { path } = await params(c, PathParams)
+      const { path } = await parseParams(c, PathParams)
       const entries = (await mfs.ls(path)).map(entryJson)
       return ok(c, { path, Entries: entries, entries, count: entries.length })
     })
     addRoute(app, { operation: 'files_stat', method, path: '/ipfs/files/stat', summary: 'Hash, Size, CumulativeSize, Blocks and Type of a path', tags, request: { query: PathParams } }, async (c) => {
-      const { path } = await params(c, PathParams)
+      const { path } = await parseParams(c, PathParams)
       const st = await mfs.stat(path)
       return ok(c, {
         path: st.path,
@@ -85,18 +78,18 @@ export function registerMfsRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
       })
     })
     addRoute(app, { operation: 'files_read', method, path: '/ipfs/files/read', summary: 'A file\'s bytes, streamed (offset, count, Range)', tags, request: { query: ReadParams } }, async (c) => {
-      const p = await params(c, ReadParams)
+      const p = await parseParams(c, ReadParams)
       const file = await mfs.read(p.path)
       return fileResponse(c, file, `/ipfs/${file.cid.toString()}`, { offset: p.offset, length: p.count })
     })
     addRoute(app, { operation: 'files_flush', method, path: '/ipfs/files/flush', summary: 'The CID of a path (changes are durable when acknowledged)', tags, request: { query: FlushParams } }, async (c) => {
-      const { path } = await params(c, FlushParams)
+      const { path } = await parseParams(c, FlushParams)
       return ok(c, { path, cid: (await mfs.flush(path)).toString(), flushed: true })
     })
   }
 
   addRoute(app, { operation: 'files_mkdir', method: 'post', path: '/ipfs/files/mkdir', summary: 'Create a directory; an existing path without parents is a 409', tags, request: { query: MkdirParams } }, async (c) => {
-    const p = await params(c, MkdirParams)
+    const p = await parseParams(c, MkdirParams)
     await mfs.mkdir(p.path, { parents: p.parents, mode: p.mode })
     return ok(c, { path: p.path, created: true, ...root() })
   })
@@ -124,31 +117,31 @@ export function registerMfsRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
   })
 
   addRoute(app, { operation: 'files_rm', method: 'post', path: '/ipfs/files/rm', summary: 'Remove a file or directory (recursive for a non-empty one); never /', tags, request: { query: RmParams } }, async (c) => {
-    const p = await params(c, RmParams)
+    const p = await parseParams(c, RmParams)
     await mfs.rm(p.path, { recursive: p.recursive, force: p.force })
     return ok(c, { path: p.path, removed: true, ...root() })
   })
 
   addRoute(app, { operation: 'files_cp', method: 'post', path: '/ipfs/files/cp', summary: 'Copy an MFS path or /ipfs/<cid>[/path] to a destination', tags, request: { query: CopyParams } }, async (c) => {
-    const p = await params(c, CopyParams)
+    const p = await parseParams(c, CopyParams)
     await mfs.cp(p.source, p.destination, { parents: p.parents })
     return ok(c, { source: p.source, destination: p.destination, ...root() })
   })
 
   addRoute(app, { operation: 'files_mv', method: 'post', path: '/ipfs/files/mv', summary: 'Move or rename (one journaled transaction)', tags, request: { query: CopyParams } }, async (c) => {
-    const p = await params(c, CopyParams)
+    const p = await parseParams(c, CopyParams)
     await mfs.mv(p.source, p.destination, { parents: p.parents })
     return ok(c, { source: p.source, destination: p.destination, ...root() })
   })
 
   addRoute(app, { operation: 'files_chmod', method: 'post', path: '/ipfs/files/chmod', summary: 'Set the UnixFS mode', tags, request: { query: ChmodParams } }, async (c) => {
-    const p = await params(c, ChmodParams)
+    const p = await parseParams(c, ChmodParams)
     await mfs.chmod(p.path, p.mode)
     return ok(c, { path: p.path, mode: p.mode.toString(8), ...root() })
   })
 
   addRoute(app, { operation: 'files_touch', method: 'post', path: '/ipfs/files/touch', summary: 'Set the mtime (creating an empty file if missing)', tags, request: { query: TouchParams } }, async (c) => {
-    const p = await params(c, TouchParams)
+    const p = await parseParams(c, TouchParams)
     const mtime = p.mtime ?? Math.floor(Date.now() / 1000)
     await mfs.touch(p.path, mtime)
     return ok(c, { path: p.path, mtime, ...root() })
@@ -163,7 +156,7 @@ interface WriteRequest {
 async function readWrite (c: Context<ApiEnv>): Promise<WriteRequest> {
   const type = c.req.header('content-type') ?? ''
   if (isJson(c)) {
-    const body = parseWith(WriteJson, { ...c.req.query(), ...(await readJson(c) as object) }, 'request')
+    const body = await parseParams(c, WriteJson)
     const content = body.encoding === 'base64' ? decodeBase64(body.content, 'content') : new TextEncoder().encode(body.content)
     return { options: body, content }
   }

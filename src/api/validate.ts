@@ -57,3 +57,10 @@ export function decodeBase64 (text: string, field: string): Uint8Array {
   const binary = atob(clean.replace(/-/g, '+').replace(/_/g, '/'))
   return Uint8Array.from(binary, ch => ch.charCodeAt(0))
 }
+
+/** Parameters from the query and, when there is one, a JSON object body (the body wins), validated. */
+export async function parseParams<S extends z.ZodType> (c: Context<ApiEnv>, schema: S): Promise<z.output<S>> {
+  const fromBody = isJson(c) ? await readJson(c) : {}
+  if (fromBody == null || typeof fromBody !== 'object' || Array.isArray(fromBody)) throw new InvalidRequestError('the JSON body must be an object')
+  return parseWith(schema, { ...c.req.query(), ...fromBody }, 'request')
+}

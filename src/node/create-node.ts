@@ -1,5 +1,7 @@
 import { withBitswap } from '@helia/bitswap'
+import { ipns } from '@helia/ipns'
 import { withLibp2pLight } from '@helia/libp2p'
+import { isStartable } from '@libp2p/interface'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import { MemoryDatastore } from 'datastore-core'
@@ -14,6 +16,7 @@ import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
 import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
 import type { RepoBlockstore } from './stores/repo-blockstore.ts'
+import type { IPNS } from '@helia/ipns'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
@@ -44,6 +47,8 @@ export interface McpNode {
   readonly online: boolean
   /** The mutable file system, its journal already recovered. */
   mfs: Mfs
+  /** IPNS: records kept in the datastore, and put to the DHT when online. */
+  names: IPNS
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
@@ -70,6 +75,10 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     ? withBitswap(withLibp2pLight(light, networkOptions(init.network))) as unknown as NodeHelia
     : withLibp2pLight(light, OFFLINE)
   await helia.start()
+  // ipns() reads helia.libp2p, which exists only once started; so it missed the
+  // start event that runs its republisher, and is started here instead
+  const names = ipns(helia)
+  if (isStartable(names)) await names.start()
   const mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
   const startedAt = Date.now()
   return {
@@ -80,6 +89,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
       return networked && helia.libp2p.getConnections().length > 0
     },
     mfs,
+    names,
     async stop (): Promise<void> {
       await helia.stop()
       await blockstore.close()

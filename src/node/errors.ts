@@ -95,3 +95,20 @@ export class PeerUnreachableError extends Error {
   static name = 'PeerUnreachableError'
   name = 'PeerUnreachableError'
 }
+
+/** The operation needs the network, and the node has no connection. */
+export class NetworkUnavailableError extends Error {
+  static name = 'NetworkUnavailableError'
+  name = 'NetworkUnavailableError'
+}
+
+/** No record, key or provider was found for a name. */
+export class NameNotFoundError extends Error {
+  static name = 'NameNotFoundError'
+  name = 'NameNotFoundError'
+}
+
+export class KeyNotFoundError extends Error {
+  static name = 'KeyNotFoundError'
+  name = 'KeyNotFoundError'
+}

@@ -1,0 +1,80 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { base36 } from 'multiformats/bases/base36'
+import { CID } from 'multiformats/cid'
+import { InvalidParametersError, NameNotFoundError } from '../../errors.ts'
+import { formatContentPath, parseContentPath } from '../ipfs/content-path.ts'
+import { translateLibraryError } from '../ipfs/library-errors.ts'
+import type { IPNS } from '@helia/ipns'
+import type { AbortOptions } from 'abort-error'
+
+const LIBP2P_KEY = 0x72
+
+export interface PublishNameOptions extends AbortOptions {
+  /** Record lifetime in ms (Kubo's default is 24 h). */
+  lifetime?: number
+  /** Cache hint in ms. */
+  ttl?: number
+  /** Store locally only, without putting the record to the DHT. */
+  offline?: boolean
+}
+
+export interface PublishedName {
+  /** The IPNS name (base36 libp2p-key CID). */
+  name: string
+  value: string
+  sequence: bigint
+}
+
+/** Publishes `/ipfs/<cid>[/path]` (or a bare CID) under a key of the keychain. */
+export async function publishName (ipns: IPNS, keyName: string, value: string, options: PublishNameOptions = {}): Promise<PublishedName> {
+  const path = formatContentPath(parseContentPath(value))
+  try {
+    const result = await ipns.publish(keyName, path, { lifetime: options.lifetime, ttl: options.ttl, offline: options.offline, signal: options.signal })
+    return { name: result.publicKey.toCID().toString(base36), value: path, sequence: result.record.sequence ?? 0n }
+  } catch (err) {
+    throw translateLibraryError(err, `publishing under "${keyName}"`, options.signal)
+  }
+}
+
+export interface ResolveNameOptions extends AbortOptions {
+  /** Follow records that point to other IPNS names (default true). */
+  recursive?: boolean
+  /** Skip the local cache and ask the network. */
+  nocache?: boolean
+  offline?: boolean
+}
+
+/** `/ipns/<name>` or `<name>`: a peer id or a libp2p-key CID. DNSLink needs DNS, which this node never uses. */
+export function parseIpnsName (text: string): CID {
+  const name = text.replace(/^\/ipns\//, '').split('/')[0]
+  if (name.includes('.')) {
+    throw new InvalidParametersError(`"${name}" looks like a DNSLink domain; this node resolves only key-based IPNS names`)
+  }
+  try {
+    if (name.startsWith('1') || name.startsWith('Qm')) return peerIdFromString(name).toCID()
+    const cid = CID.parse(name, name.startsWith('k') ? base36 : undefined)
+    if (cid.code !== LIBP2P_KEY) throw new Error('the CID does not have the libp2p-key codec')
+    return cid
+  } catch (err) {
+    throw new InvalidParametersError(`"${text}" is not an IPNS name: ${(err as Error).message}`)
+  }
+}
+
+/** Resolves a name to the `/ipfs/` path its record (or chain of records) points at. */
+export async function resolveName (ipns: IPNS, name: CID, options: ResolveNameOptions = {}): Promise<{ path: string, sequence: bigint }> {
+  let last: { value: string, sequence: bigint } | undefined
+  try {
+    for await (const result of ipns.resolve(name, { nocache: options.nocache, offline: options.offline, signal: options.signal })) {
+      last = { value: result.value, sequence: result.record.sequence ?? 0n }
+      if (options.recursive === false) break
+    }
+  } catch (err) {
+    const e = err as Error
+    if (e.name === 'RecordNotFoundError' || e.name === 'NotFoundError' || e.name === 'RecordsFailedValidationError') {
+      throw new NameNotFoundError(`no valid IPNS record found for ${name.toString(base36)}${options.offline === true ? ' in the local store (the node is offline)' : ''}`)
+    }
+    throw translateLibraryError(err, `resolving ${name.toString(base36)}`, options.signal)
+  }
+  if (last == null) throw new NameNotFoundError(`no IPNS record for ${name.toString(base36)}`)
+  return { path: last.value, sequence: last.sequence }
+}
