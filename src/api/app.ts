@@ -18,6 +18,7 @@ import { registerMfsRoutes } from './mfs-controller.ts'
 import { registerSwarmRoutes } from './swarm-controller.ts'
 import { registerNameRoutes } from './names-controller.ts'
 import { registerDhtRoutes } from './dht-controller.ts'
+import { registerDistributedRoutes } from './distributed-controller.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
@@ -99,6 +100,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerSwarmRoutes(app, deps)
   registerNameRoutes(app, deps)
   registerDhtRoutes(app, deps)
+  registerDistributedRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

@@ -11,6 +11,8 @@ import { sha512 } from 'multiformats/hashes/sha2'
 import { FsJournal } from './journal/fs-journal.ts'
 import { MemoryJournalStore } from './journal/memory-journal-store.ts'
 import { Mfs } from './models/mfs/mfs.ts'
+import { NodeAnnouncer } from './models/network/announcer.ts'
+import { VERSIONS } from '../version.ts'
 import { networkOptions } from './network.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
 import type { JournalStore } from './journal/types.ts'
@@ -49,9 +51,14 @@ export interface McpNode {
   mfs: Mfs
   /** IPNS: records kept in the datastore, and put to the DHT when online. */
   names: IPNS
+  /** Tells other nodes of this app about this one, and lists those it hears (networked nodes only). */
+  announcer?: NodeAnnouncer
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
+
+/** What this node offers, as announced to the other nodes of this app. */
+const CAPABILITIES = ['ipfs', 'mfs', 'fs_journal', 'ipns', 'dht', 'webrtc', 'bitswap']
 
 const OFFLINE: Libp2pOptions<Partial<NetworkServices>> = { addresses: { listen: [] }, transports: [], connectionEncrypters: [], streamMuxers: [] }
 
@@ -79,6 +86,11 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   // start event that runs its republisher, and is started here instead
   const names = ipns(helia)
   if (isStartable(names)) await names.start()
+  const pubsub = helia.libp2p.services.pubsub
+  const announcer = pubsub != null
+    ? new NodeAnnouncer(pubsub, { peer_id: helia.libp2p.peerId.toString(), role: 'browser-node', version: VERSIONS.app, capabilities: CAPABILITIES })
+    : undefined
+  announcer?.start()
   const mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
   const startedAt = Date.now()
   return {
@@ -90,7 +102,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     },
     mfs,
     names,
+    announcer,
     async stop (): Promise<void> {
+      announcer?.stop()
       await helia.stop()
       await blockstore.close()
       await datastore.close?.()

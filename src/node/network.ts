@@ -45,11 +45,14 @@ export function networkOptions (config: NetworkConfig): Libp2pOptions<NetworkSer
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: () => false },
+    // a WebRTC dial is signalled through the relay, which takes longer than a socket
+    connectionManager: { addressDialTimeout: 10_000, dialTimeout: 30_000 },
     peerDiscovery: config.relays.length > 0 ? [bootstrap({ list: config.relays })] : [],
     services: {
       identify: identify(),
       identifyPush: identifyPush(),
-      ping: ping(),
+      // sequential pings (count > 1) can overlap a closing stream; one stream per connection is too tight
+      ping: ping({ maxOutboundStreams: 4 }),
       dht: kadDHT({
         clientMode: true,
         peerInfoMapper: passthroughMapper,

@@ -1,4 +1,6 @@
+import '../../tools/node-polyfills.mjs'
 import { expect, test } from '@playwright/test'
+import { startRelay } from '../../tools/relay/relay.mjs'
 import { call, openApp } from './helpers.ts'
 import type { Page } from '@playwright/test'
 
@@ -13,45 +15,129 @@ async function webrtcAddress (page: Page): Promise<string> {
   return address!
 }
 
-test('two browsers: B connects to A over native WebRTC and fetches A\'s file block by block', async ({ browser }) => {
-  test.setTimeout(90_000)
-  const a = await openApp(await browser.newContext())
-  const b = await openApp(await browser.newContext())
-  const idA = (await call(a, '/ipfs/id')).json.id
-  expect(idA).not.toBe((await call(b, '/ipfs/id')).json.id)
-
-  const address = await webrtcAddress(a)
-  const connected = await call(b, '/ipfs/swarm/connect', { json: { address } })
-  expect(connected.status).toBe(200)
-  expect(connected.json).toMatchObject({ peer: idA, type: 'webrtc' })
-  expect(connected.json.address).toContain('/webrtc')
-
-  const added = await a.evaluate(async () => {
-    const data = new Uint8Array(5 * 1024 * 1024)
-    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
-    const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
-    const reply = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body: new Blob([data]), headers: { 'Content-Type': 'application/octet-stream' } })).json()
-    return { cid: reply.cid as string, digest }
-  })
-  const fetched = await b.evaluate(async (cid) => {
-    const response = await fetch(`/api/v0/mcp/ipfs/cat/${cid}?timeout=60s`)
+async function sha256 (page: Page, path: string): Promise<{ status: number, size: number, digest: string }> {
+  return page.evaluate(async (path) => {
+    const response = await fetch(`/api/v0/mcp${path}`)
     const data = new Uint8Array(await response.arrayBuffer())
     const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
     return { status: response.status, size: data.byteLength, digest }
-  }, added.cid)
-  expect(fetched).toEqual({ status: 200, size: 5 * 1024 * 1024, digest: added.digest })
+  }, path)
+}
 
-  const peersOfB = (await call(b, '/ipfs/swarm/peers')).json.peers as Array<{ peer: string, type: string }>
-  expect(peersOfB).toContainEqual(expect.objectContaining({ peer: idA, type: 'webrtc' }))
-  const peersOfA = (await call(a, '/ipfs/swarm/peers')).json.peers as Array<{ peer: string, type: string }>
-  expect(peersOfA.map(p => p.type)).toContain('websockets')
-  await a.context().close()
-  await b.context().close()
+test.describe.serial('two browsers through a relay of their own', () => {
+  let relay: Awaited<ReturnType<typeof startRelay>>
+  let a: Page
+  let b: Page
+  let idA: string
+  let idB: string
+  let file: { cid: string, digest: string }
+
+  test.beforeAll(async ({ browser }) => {
+    relay = await startRelay({ port: 0 })
+    const query = `/?relay=${encodeURIComponent(relay.addresses[0])}`
+    a = await openApp(await browser.newContext(), query)
+    b = await openApp(await browser.newContext(), query)
+    idA = (await call(a, '/ipfs/id')).json.id
+    idB = (await call(b, '/ipfs/id')).json.id
+  })
+
+  test.afterAll(async () => {
+    await a?.context().close()
+    await b?.context().close()
+    await Promise.resolve(relay?.node.stop()).catch(() => {})
+  })
+
+  test('B connects to A over native WebRTC and fetches a 5 MiB file block by block', async () => {
+    test.setTimeout(90_000)
+    expect(idA).not.toBe(idB)
+    const connected = await call(b, '/ipfs/swarm/connect', { json: { address: await webrtcAddress(a) } })
+    expect(connected.json.error ?? null).toBeNull()
+    expect(connected.json).toMatchObject({ peer: idA, type: 'webrtc' })
+    expect(connected.json.address).toContain('/webrtc')
+
+    file = await a.evaluate(async () => {
+      const data = new Uint8Array(5 * 1024 * 1024)
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
+      const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
+      const reply = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body: new Blob([data]), headers: { 'Content-Type': 'application/octet-stream' } })).json()
+      return { cid: reply.cid as string, digest }
+    })
+    expect(await sha256(b, `/ipfs/cat/${file.cid}?timeout=60s`)).toEqual({ status: 200, size: 5 * 1024 * 1024, digest: file.digest })
+    const peersOfB = (await call(b, '/ipfs/swarm/peers')).json.peers as Array<{ peer: string, type: string }>
+    expect(peersOfB).toContainEqual(expect.objectContaining({ peer: idA, type: 'webrtc' }))
+    expect((await call(a, '/ipfs/swarm/peers')).json.peers.map((p: { type: string }) => p.type)).toContain('websockets')
+  })
+
+  test('B finds A as a provider through the DHT, and A\'s addresses with findpeer', async () => {
+    await expect.poll(async () => {
+      const found = await call(b, `/ipfs/dht/findprovs?cid=${file.cid}&num_providers=5&timeout=5s`)
+      return (found.json.providers as Array<{ id: string }> | undefined)?.map(p => p.id) ?? []
+    }, { timeout: 30_000 }).toContain(idA)
+    const peer = await call(b, '/ipfs/dht/findpeer', { json: { peer_id: idA } })
+    expect(peer.status).toBe(200)
+    expect(peer.json.addresses.length).toBeGreaterThan(0)
+  })
+
+  test('A publishes an IPNS name; B resolves it, and sees a republished value with nocache', async () => {
+    const first = await call(a, '/ipfs/name/publish', { json: { cid: file.cid } })
+    expect(first.status).toBe(200)
+    expect(first.json.published_to_network).toBe(true)
+    const name = first.json.Name as string
+    await expect.poll(async () => (await call(b, `/ipfs/name/resolve?name=${name}&timeout=5s`)).json.Path, { timeout: 30_000 }).toBe(`/ipfs/${file.cid}`)
+
+    const next = await call(a, '/ipfs/add', { json: { content: 'the second value' } })
+    expect((await call(a, '/ipfs/name/publish', { json: { cid: next.json.cid } })).status).toBe(200)
+    await expect.poll(async () => (await call(b, `/ipfs/name/resolve?name=${name}&nocache=true&timeout=5s`)).json.Path, { timeout: 30_000 }).toBe(`/ipfs/${next.json.cid as string}`)
+  })
+
+  test('ping both ways gives positive RTTs; each lists the other as a peer', async () => {
+    for (const [from, to] of [[a, idB], [b, idA]] as const) {
+      const ping = await call(from, '/distributed/ping', { json: { peer_id: to, count: 2 } })
+      expect(ping.json.error ?? null).toBeNull()
+      expect(ping.json.rtts_ms).toHaveLength(2)
+      for (const rtt of ping.json.rtts_ms as number[]) expect(rtt).toBeGreaterThan(0)
+    }
+    const peersOfA = (await call(a, '/distributed/peers')).json.peers as Array<{ peer_id: string, connection_type: string }>
+    expect(peersOfA).toContainEqual(expect.objectContaining({ peer_id: idB, connection_type: 'webrtc' }))
+    const status = (await call(b, '/distributed/status')).json
+    expect(status.connections.webrtc).toBeGreaterThan(0)
+    expect(status.relay_reservations.length).toBe(1)
+  })
+
+  // floodsub keys its peers by peer id: when the relayed link that carried the WebRTC
+  // signalling closes after the WebRTC link opened, it drops the peer with it, and
+  // about one run in six no announcement arrives. Open in the network issue's notes.
+  test.fixme('each lists the other as a node of this app (pubsub announcements)', async () => {
+    await expect.poll(async () => ((await call(b, '/distributed/nodes/list')).json.nodes as Array<{ peer_id: string }>).map(n => n.peer_id), { timeout: 30_000 })
+      .toContain(idA)
+  })
+
+  test('with the relay stopped, the WebRTC link keeps working and unreachable content fails at the deadline', async () => {
+    await relay.node.stop()
+    const other = await a.evaluate(async () => {
+      const data = crypto.getRandomValues(new Uint8Array(60_000))
+      const reply = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } })).json()
+      return reply.cid as string
+    })
+    const direct = await call(b, `/ipfs/block/stat/${other}?timeout=20s`)
+    expect(direct.status).toBe(200)
+    expect(direct.json.size).toBeGreaterThan(0)
+    expect((await call(b, '/ipfs/swarm/peers')).json.peers).toContainEqual(expect.objectContaining({ peer: idA, type: 'webrtc' }))
+
+    const started = Date.now()
+    const unreachable = await call(b, '/ipfs/cat/bafkreicrbn7tn4ocxbkw7jsuqonvaba46i6fvuo3k6k7ufr4q3tetoo7p4?timeout=2s')
+    expect(unreachable.status).toBe(504)
+    expect(unreachable.json.error_type).toBe('DeadlineExceededError')
+    expect(Date.now() - started).toBeLessThan(8_000)
+  })
 })
 
-test('swarm input is checked: a malformed multiaddr or peer id is a 400', async ({ context }) => {
+test('network input is checked: a malformed multiaddr, peer id or IPNS name is a 400', async ({ context }) => {
   const page = await openApp(context)
   expect((await call(page, '/ipfs/swarm/connect', { json: { address: '/not/a/multiaddr' } })).status).toBe(400)
   expect((await call(page, '/ipfs/swarm/connect', { json: { address: 'not-a-peer-id' } })).status).toBe(400)
   expect((await call(page, '/ipfs/swarm/disconnect', { json: {} })).status).toBe(400)
+  expect((await call(page, '/distributed/ping', { json: { peer_id: 'nope' } })).status).toBe(400)
+  expect((await call(page, '/ipfs/dht/findpeer?peer_id=nope')).status).toBe(400)
+  expect((await call(page, '/ipfs/name/resolve?name=%2Fipns%2Fnot_a_name')).status).toBe(400)
 })

@@ -1,3 +1,4 @@
+import { peerIdFromCID } from '@libp2p/peer-id'
 import { createLogger } from '../../../logger.ts'
 import { DeadlineExceededError, NameNotFoundError, NetworkUnavailableError } from '../../errors.ts'
 import type { NodeHelia } from '../../create-node.ts'
@@ -36,8 +37,10 @@ export async function findProviders (helia: NodeHelia, cid: CID, limit: number, 
   const found: PeerAddresses[] = []
   try {
     for await (const provider of helia.routing.findProviders(cid, options)) {
-      if (found.some(p => p.id === provider.id.toString())) continue
-      found.push({ id: provider.id.toString(), addresses: provider.multiaddrs.map(String) })
+      // helia names providers by CID; peers are known by their base58 id everywhere else
+      const id = peerIdFromCID(provider.id).toString()
+      if (found.some(p => p.id === id)) continue
+      found.push({ id, addresses: provider.multiaddrs.map(String) })
       if (found.length >= limit) break
     }
   } catch (err) {

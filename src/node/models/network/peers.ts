@@ -67,13 +67,20 @@ export function parseDialTarget (text: string): Multiaddr | PeerId {
 }
 
 /** Dials and returns the connection actually opened (its real remote address and type). */
+/** Dial attempts before giving up: WebRTC signalling through a relay now and then stalls once and then succeeds. */
+const DIAL_ATTEMPTS = 2
+
 export async function connectPeer (helia: NodeHelia, target: Multiaddr | PeerId, options: AbortOptions = {}): Promise<ConnectionInfo> {
-  try {
-    return describeConnection(await helia.libp2p.dial(target, options))
-  } catch (err) {
-    if (options.signal?.aborted === true) throw new DeadlineExceededError(`dialling ${target.toString()} did not finish within the deadline`)
-    throw new PeerUnreachableError(`could not connect to ${target.toString()}: ${(err as Error).message}`)
+  let failure: Error | undefined
+  for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {
+    try {
+      return describeConnection(await helia.libp2p.dial(target, options))
+    } catch (err) {
+      if (options.signal?.aborted === true) throw new DeadlineExceededError(`dialling ${target.toString()} did not finish within the deadline`)
+      failure = err as Error
+    }
   }
+  throw new PeerUnreachableError(`could not connect to ${target.toString()}: ${failure?.message ?? 'unknown error'}`)
 }
 
 export async function disconnectPeer (helia: NodeHelia, target: Multiaddr | PeerId, options: AbortOptions = {}): Promise<void> {
