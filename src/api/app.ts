@@ -19,6 +19,7 @@ import { registerSwarmRoutes } from './swarm-controller.ts'
 import { registerNameRoutes } from './names-controller.ts'
 import { registerDhtRoutes } from './dht-controller.ts'
 import { registerDistributedRoutes } from './distributed-controller.ts'
+import { registerWebRTCRoutes } from './webrtc-controller.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
@@ -101,6 +102,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerNameRoutes(app, deps)
   registerDhtRoutes(app, deps)
   registerDistributedRoutes(app, deps)
+  registerWebRTCRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

@@ -13,7 +13,7 @@ const OperationsQuery = z.object({
 })
 
 /** Names of the models this API serves. */
-const MODELS = ['ipfs', 'mfs', 'fs_journal', 'ipns', 'dht', 'swarm', 'distributed']
+const MODELS = ['ipfs', 'mfs', 'fs_journal', 'ipns', 'dht', 'swarm', 'distributed', 'webrtc']
 
 /** Health, debug, the operations log, node/leader state and versions. */
 export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {

@@ -75,3 +75,21 @@ describe('IPNS, keys, DHT and swarm routes on an offline node', () => {
     expect(dial.body.error_type).toBe('PeerUnreachableError')
   })
 })
+
+describe('WebRTC routes outside a browser', () => {
+  let api: TestApi
+  beforeAll(async () => { api = await startTestApi() })
+  afterAll(async () => { await api.stop() })
+
+  it('report honestly that Node has no WebRTC and the node no network', async () => {
+    expect((await api.json('/webrtc/capabilities')).body).toMatchObject({ rtc_peer_connection: false, data_channels: false, audio_codecs: [], video_codecs: [] })
+    const check = (await api.json('/webrtc/check')).body
+    expect(check.webrtc_available).toBe(false)
+    expect(check.missing).toEqual(['RTCPeerConnection is not available in this environment', 'the node runs without the network (no transports)'])
+    expect((await api.json('/webrtc/status')).body).toMatchObject({ listen_addresses: [], active_connections: 0 })
+    expect((await api.json('/webrtc/peers')).body.count).toBe(0)
+    const connect = await api.json('/webrtc/connect', postJson({ peer_id: api.node.helia.libp2p.peerId.toString() }))
+    expect(connect.status).toBe(503)
+    expect((await api.json('/webrtc/connect', postJson({}))).status).toBe(400)
+  })
+})
