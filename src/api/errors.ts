@@ -16,6 +16,7 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   NotPinnedError: 404,
   NameNotFoundError: 404,
   KeyNotFoundError: 404,
+  SessionNotFoundError: 404,
   RouteNotFoundError: 404,
   ConflictError: 409,
   AlreadyExistsError: 409,

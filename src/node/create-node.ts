@@ -12,6 +12,7 @@ import { FsJournal } from './journal/fs-journal.ts'
 import { MemoryJournalStore } from './journal/memory-journal-store.ts'
 import { Mfs } from './models/mfs/mfs.ts'
 import { NodeAnnouncer } from './models/network/announcer.ts'
+import { ContentSessions } from './models/network/content-sessions.ts'
 import { VERSIONS } from '../version.ts'
 import { networkOptions } from './network.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
@@ -53,6 +54,8 @@ export interface McpNode {
   names: IPNS
   /** Tells other nodes of this app about this one, and lists those it hears (networked nodes only). */
   announcer?: NodeAnnouncer
+  /** Content streamed to and from peers over WebRTC (networked nodes only). */
+  sessions?: ContentSessions
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
@@ -91,6 +94,8 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     ? new NodeAnnouncer(pubsub, { peer_id: helia.libp2p.peerId.toString(), role: 'browser-node', version: VERSIONS.app, capabilities: CAPABILITIES })
     : undefined
   announcer?.start()
+  const sessions = networked ? new ContentSessions(helia) : undefined
+  await sessions?.start()
   const mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
   const startedAt = Date.now()
   return {
@@ -103,8 +108,10 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     mfs,
     names,
     announcer,
+    sessions,
     async stop (): Promise<void> {
       announcer?.stop()
+      await sessions?.stop()
       await helia.stop()
       await blockstore.close()
       await datastore.close?.()

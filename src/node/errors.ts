@@ -112,3 +112,8 @@ export class KeyNotFoundError extends Error {
   static name = 'KeyNotFoundError'
   name = 'KeyNotFoundError'
 }
+
+export class SessionNotFoundError extends Error {
+  static name = 'SessionNotFoundError'
+  name = 'SessionNotFoundError'
+}
