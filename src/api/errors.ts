@@ -18,7 +18,6 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   KeyNotFoundError: 404,
   SessionNotFoundError: 404,
   RouteNotFoundError: 404,
-  ConflictError: 409,
   AlreadyExistsError: 409,
   DirectoryNotEmptyError: 409,
   BlockTooLargeError: 413,
@@ -26,7 +25,6 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   UnsupportedMediaTypeError: 415,
   RangeNotSatisfiableError: 416,
   PeerUnreachableError: 502,
-  NodeNotReadyError: 503,
   NetworkUnavailableError: 503,
   DeadlineExceededError: 504
 }

@@ -40,19 +40,9 @@ export class BlockTooLargeError extends Error {
   name = 'BlockTooLargeError'
 }
 
-export class NodeNotReadyError extends Error {
-  static name = 'NodeNotReadyError'
-  name = 'NodeNotReadyError'
-}
-
 export class DeadlineExceededError extends Error {
   static name = 'DeadlineExceededError'
   name = 'DeadlineExceededError'
-}
-
-export class StorageError extends Error {
-  static name = 'StorageError'
-  name = 'StorageError'
 }
 
 export class RangeNotSatisfiableError extends Error {
