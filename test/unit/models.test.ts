@@ -79,3 +79,25 @@ describe('tarStream', () => {
     expect(Array.from(tar.subarray(2048, 2051))).toEqual([1, 2, 3])
   })
 })
+
+describe('connectionType', () => {
+  it('tells WebRTC, relayed and WebSocket links apart by their remote address', async () => {
+    const { connectionType } = await import('../../src/node/models/network/peers.ts')
+    const relay = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRucyCMH7yfApJsXsLcZETqv1w5hGFjiuRxRTSEuSZqCp'
+    expect(connectionType(`${relay}/p2p-circuit/webrtc/p2p/12D3KooWLptRe6wgVzeurSaTTUEHreiiUmaQyGVL6waL7PNzkjLd`)).toBe('webrtc')
+    expect(connectionType(`${relay}/p2p-circuit/p2p/12D3KooWLptRe6wgVzeurSaTTUEHreiiUmaQyGVL6waL7PNzkjLd`)).toBe('relayed')
+    expect(connectionType(relay)).toBe('websockets')
+    expect(connectionType('/ip4/127.0.0.1/tcp/4001')).toBe('other')
+  })
+})
+
+describe('parseDuration', () => {
+  it('reads Go durations as Kubo takes them and refuses the rest', async () => {
+    const { parseDuration } = await import('../../src/node/models/network/duration.ts')
+    expect(parseDuration('24h', 'lifetime')).toBe(86_400_000)
+    expect(parseDuration('1h30m', 'lifetime')).toBe(5_400_000)
+    expect(parseDuration('500ms', 'ttl')).toBe(500)
+    expect(() => parseDuration('forever', 'lifetime')).toThrow(/lifetime "forever"/)
+    expect(() => parseDuration('5x', 'ttl')).toThrow(/duration/)
+  })
+})
