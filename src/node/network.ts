@@ -1,6 +1,6 @@
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { floodsub } from '@libp2p/floodsub'
+import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
@@ -11,7 +11,7 @@ import { yamux } from '@libp2p/yamux'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
-import type { FloodSub } from '@libp2p/floodsub'
+import type { GossipSub } from '@libp2p/gossipsub'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2pOptions } from 'libp2p'
@@ -22,7 +22,7 @@ export interface NetworkServices extends Record<string, unknown> {
   identifyPush: IdentifyPush
   ping: Ping
   dht: KadDHT
-  pubsub: FloodSub
+  pubsub: GossipSub
 }
 
 /** Where the node finds the network: relay multiaddrs (each with its /p2p/ id). */
@@ -59,7 +59,9 @@ export function networkOptions (config: NetworkConfig): Libp2pOptions<NetworkSer
         validators: { ipns: ipnsValidator },
         selectors: { ipns: ipnsSelector }
       }),
-      pubsub: floodsub()
+      // gossipsub, not floodsub: floodsub drops a peer for good when the relayed
+      // link that carried the WebRTC signalling closes (seen in one run of six)
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
     }
   }
 }

@@ -142,10 +142,7 @@ test.describe.serial('two browsers through a relay of their own', () => {
     expect((await call(a, '/webrtc/connect/no-such-session')).status).toBe(404)
   })
 
-  // floodsub keys its peers by peer id: when the relayed link that carried the WebRTC
-  // signalling closes after the WebRTC link opened, it drops the peer with it, and
-  // about one run in six no announcement arrives. Open in the network issue's notes.
-  test.fixme('each lists the other as a node of this app (pubsub announcements)', async () => {
+  test('each lists the other as a node of this app (pubsub announcements)', async () => {
     await expect.poll(async () => ((await call(b, '/distributed/nodes/list')).json.nodes as Array<{ peer_id: string }>).map(n => n.peer_id), { timeout: 30_000 })
       .toContain(idA)
   })

@@ -1,5 +1,5 @@
 import { createLogger } from '../../../logger.ts'
-import type { FloodSub, Message } from '@libp2p/floodsub'
+import type { GossipSub, Message } from '@libp2p/gossipsub'
 
 const log = createLogger('mcp:announce')
 
@@ -26,12 +26,12 @@ export interface KnownNode extends NodeAnnouncement {
  * other nodes that run this app (and so speak this API) as they arrive.
  */
 export class NodeAnnouncer {
-  private readonly pubsub: FloodSub
+  private readonly pubsub: GossipSub
   private readonly self: NodeAnnouncement
   private readonly known = new Map<string, KnownNode>()
   private timer?: ReturnType<typeof setInterval>
 
-  constructor (pubsub: FloodSub, self: NodeAnnouncement) {
+  constructor (pubsub: GossipSub, self: NodeAnnouncement) {
     this.pubsub = pubsub
     this.self = self
   }
