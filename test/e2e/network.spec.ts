@@ -102,6 +102,10 @@ test.describe.serial('two browsers through a relay of their own', () => {
     const status = (await call(b, '/distributed/status')).json
     expect(status.connections.webrtc).toBeGreaterThan(0)
     expect(status.relay_reservations.length).toBe(1)
+    expect(status.dht_routing_table_size).toBeGreaterThan(0)
+    const discovered = await call(b, '/distributed/peers/discover', { json: { max_peers: 5, timeout_seconds: 5 } })
+    expect(discovered.status).toBe(200)
+    expect((discovered.json.peers as Array<{ peer_id: string }>).map(p => p.peer_id)).toContain(relay.node.peerId.toString())
   })
 
   test('the WebRTC routes describe the real link: capabilities, check, peers, connect by peer id', async () => {
