@@ -14,7 +14,7 @@ import { Mfs } from './models/mfs/mfs.ts'
 import { NodeAnnouncer } from './models/network/announcer.ts'
 import { ContentSessions } from './models/network/content-sessions.ts'
 import { VERSIONS } from '../version.ts'
-import { networkOptions } from './network.ts'
+import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
 import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
@@ -73,6 +73,7 @@ const OFFLINE: Libp2pOptions<Partial<NetworkServices>> = { addresses: { listen: 
 export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   const { blockstore, datastore } = init.stores
   const networked = init.network != null
+  if (init.network != null) await forgetPeersIfRelaysChanged(datastore, init.network)
   const light = createHeliaLight({
     blockstore,
     datastore,

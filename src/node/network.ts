@@ -8,12 +8,14 @@ import { ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
+import { Key } from 'interface-datastore'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
 
 /** The libp2p services a networked node runs. */
@@ -64,4 +66,26 @@ export function networkOptions (config: NetworkConfig): Libp2pOptions<NetworkSer
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
     }
   }
+}
+
+/** Where the relay list the peer store was built with is remembered. */
+const RELAYS_KEY = new Key('/local/mcp/relays')
+/** libp2p's persistent peer store (see @libp2p/peer-store). */
+const PEER_STORE_PREFIX = '/peers/'
+
+/**
+ * libp2p redials the relays it held reservations on at the last start (their
+ * tags persist in the peer store), so a node told to use other relays would
+ * go back to the old ones. When the configured list differs from the one the
+ * peer store was built with, the learned peers are forgotten before start.
+ */
+export async function forgetPeersIfRelaysChanged (datastore: Datastore, config: NetworkConfig): Promise<boolean> {
+  const wanted = new TextEncoder().encode(JSON.stringify([...config.relays].sort()))
+  const previous = await datastore.has(RELAYS_KEY) ? await datastore.get(RELAYS_KEY) : undefined
+  if (previous != null && new TextDecoder().decode(previous) === new TextDecoder().decode(wanted)) return false
+  for await (const key of datastore.queryKeys({ prefix: PEER_STORE_PREFIX })) {
+    await datastore.delete(key)
+  }
+  await datastore.put(RELAYS_KEY, wanted)
+  return previous != null
 }

@@ -39,7 +39,13 @@ export interface Stats extends Envelope {
   storage: { available: boolean, usage_bytes: number | null, quota_bytes: number | null, persisted: boolean | null }
 }
 
+export interface NetworkStatus extends Envelope {
+  connections: { webrtc: number, relayed: number, websockets: number, other: number }
+  relay_reservations: string[]
+}
+
 export const api = {
+  networkStatus: async () => callJson<NetworkStatus>('/distributed/status'),
   health: async () => callJson<Health>('/health'),
   daemonStatus: async () => callJson<DaemonStatus>('/daemon/status'),
   stats: async () => callJson<Stats>('/ipfs/stats'),

@@ -1,3 +1,4 @@
+import { loadNetworkConfig, saveRelays, valid } from '../sw/network-config.ts'
 import { startHost } from '../sw/host.ts'
 import { api, ApiError } from './api-client.ts'
 
@@ -30,6 +31,10 @@ async function refresh (): Promise<void> {
     ? `${formatBytes(storage.usage_bytes)} of ${formatBytes(storage.quota_bytes)}${storage.persisted === true ? ' (persistent)' : ''}`
     : 'not reported by this browser'
   $('repo').textContent = `${stats.repo.object_count} blocks, ${formatBytes(stats.repo.size_bytes)}, ${stats.repo.pin_count} pins`
+  const network = await api.networkStatus()
+  const c = network.connections
+  $('connections').textContent = `${c.webrtc} WebRTC, ${c.relayed} relayed, ${c.websockets} WebSockets`
+  $('reservations').textContent = network.relay_reservations.length > 0 ? network.relay_reservations.join(', ') : 'none'
 }
 
 function showAdded (cid: string, name: string, size: number): void {
@@ -80,5 +85,32 @@ $('read').addEventListener('submit', (event) => {
     }
   }).catch((err: unknown) => { showError(meta, err) })
 })
+
+$('relays-form').addEventListener('submit', (event) => {
+  event.preventDefault()
+  const relays = $<HTMLTextAreaElement>('relays-input').value.split('\n').map(l => l.trim()).filter(l => l !== '')
+  const bad = relays.filter(r => !valid(r))
+  if (bad.length > 0) {
+    showError($('relays-result'), `not a multiaddr: ${bad.join(', ')}`)
+    return
+  }
+  applyRelays(relays)
+})
+
+$('relays-default').addEventListener('click', () => { applyRelays(null) })
+
+/** Saves the list; the node picks it up when it starts, so the leader tab restarts it by reloading. */
+function applyRelays (relays: string[] | null): void {
+  saveRelays(relays)
+  if (host.leader().is_leader) {
+    location.reload()
+  } else {
+    const out = $('relays-result')
+    out.classList.remove('error')
+    out.textContent = 'Saved. Another tab runs the node: it uses these relays when it next starts (reload that tab).'
+  }
+}
+
+void loadNetworkConfig().then((config) => { $<HTMLTextAreaElement>('relays-input').value = config.relays.join('\n') })
 
 host.ready.then(refresh).catch((err: unknown) => { showError($('status'), err) })

@@ -180,3 +180,28 @@ test('network input is checked: a malformed multiaddr, peer id or IPNS name is a
   expect((await call(page, '/ipfs/dht/findpeer?peer_id=nope')).status).toBe(400)
   expect((await call(page, '/ipfs/name/resolve?name=%2Fipns%2Fnot_a_name')).status).toBe(400)
 })
+
+test('a person points the node at another relay in the app, and back to the default', async ({ context }) => {
+  const own = await startRelay({ port: 0 })
+  try {
+    const page = await openApp(context)
+    const reservations = async (): Promise<string[]> => (await call(page, '/distributed/status')).json.relay_reservations
+    await expect.poll(reservations, { timeout: 20_000 }).toHaveLength(1)
+    const original = (await reservations())[0]
+    await page.getByLabel('Relays (one multiaddr per line)').fill('not a multiaddr')
+    await page.getByRole('button', { name: 'Save relays and restart' }).click()
+    await expect(page.locator('#relays-result')).toContainText('not a multiaddr')
+
+    await page.getByLabel('Relays (one multiaddr per line)').fill(own.addresses[0])
+    await page.getByRole('button', { name: 'Save relays and restart' }).click()
+    await expect(page.getByRole('status')).toHaveText('The node is up.')
+    await expect.poll(async () => (await reservations()).join(), { timeout: 20_000 }).toContain(own.node.peerId.toString())
+    await expect(page.getByLabel('Relays (one multiaddr per line)')).toHaveValue(own.addresses[0])
+
+    await page.getByRole('button', { name: "Use the app's default" }).click()
+    await expect(page.getByRole('status')).toHaveText('The node is up.')
+    await expect.poll(async () => (await reservations()).join(), { timeout: 20_000 }).toBe(original)
+  } finally {
+    await Promise.resolve(own.node.stop()).catch(() => {})
+  }
+})
