@@ -3,6 +3,8 @@ import { generateKey, listKeys, removeKey, requireKey, SELF_KEY } from '../node/
 import { parseDuration } from '../node/models/network/duration.ts'
 import { parseIpnsName, publishName, resolveName } from '../node/models/network/names.ts'
 import { NetworkUnavailableError } from '../node/errors.ts'
+import { parseContentPath } from '../node/models/ipfs/content-path.ts'
+import { resolveEntry } from '../node/models/ipfs/resolve.ts'
 import { ok } from './envelope.ts'
 import { addRoute } from './route.ts'
 import { flag, timeoutParam } from './schemas.ts'
@@ -18,7 +20,7 @@ const PublishBody = z.object({
   key: z.string().min(1).optional().openapi({ description: 'Keychain key name (default "self", the node\'s identity)' }),
   lifetime: z.string().optional().openapi({ example: '24h' }),
   ttl: z.string().optional().openapi({ example: '1h' }),
-  resolve: boolish.optional(),
+  resolve: boolish.optional().openapi({ description: 'Check that the path resolves before publishing (default true)' }),
   allow_offline: boolish.optional().openapi({ description: 'Publish to the local store only when the node has no connection (default true)' })
 }).refine(b => b.path != null || b.cid != null, { message: 'give "path" or "cid"', path: ['path'] })
 
@@ -54,6 +56,10 @@ export function registerNameRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     }
     const key = body.key ?? SELF_KEY
     await requireKey(node.helia, key, { signal: c.var.signal })
+    if (body.resolve !== false) {
+      // as Kubo's --resolve: publish only what can be found (locally, or from peers within the deadline)
+      await resolveEntry(node.helia, parseContentPath(body.path ?? body.cid!), { signal: c.var.signal, offline })
+    }
     const published = await publishName(node.names, key, body.path ?? body.cid!, {
       lifetime: body.lifetime != null ? parseDuration(body.lifetime, 'lifetime') : DAY_MS,
       ttl: body.ttl != null ? parseDuration(body.ttl, 'ttl') : undefined,

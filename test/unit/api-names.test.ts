@@ -49,9 +49,18 @@ describe('IPNS, keys, DHT and swarm routes on an offline node', () => {
     expect((await api.json('/ipfs/name/resolve?name=example.com')).body.error).toMatch(/DNSLink/)
     expect((await api.json('/ipfs/name/publish', postJson({ path: '/ipfs/zzz' }))).status).toBe(400)
     expect((await api.json('/ipfs/name/publish', postJson({}))).status).toBe(400)
-    expect((await api.json('/ipfs/name/publish', postJson({ cid: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', lifetime: 'forever' }))).status).toBe(400)
+    expect((await api.json('/ipfs/name/publish', postJson({ cid: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', lifetime: 'forever', resolve: false }))).status).toBe(400)
     expect((await api.json('/ipfs/key/gen', postJson({ name: 'x', type: 'dsa' }))).status).toBe(400)
     expect((await api.json('/ipfs/key/gen', postJson({ name: 'bad name!' }))).status).toBe(400)
+  })
+
+  it('publishing a path that does not resolve is refused unless resolve=false', async () => {
+    const absent = 'bafkreicrbn7tn4ocxbkw7jsuqonvaba46i6fvuo3k6k7ufr4q3tetoo7p4'
+    const refused = await api.json('/ipfs/name/publish', postJson({ cid: absent }))
+    expect(refused.status).toBe(404)
+    expect(refused.body.error_type).toBe('ContentNotFoundError')
+    const forced = await api.json('/ipfs/name/publish', postJson({ cid: absent, resolve: false }))
+    expect(forced.body.Value).toBe(`/ipfs/${absent}`)
   })
 
   it('an unknown name is a 404 offline; publishing with allow_offline=false is a 503', async () => {
@@ -59,8 +68,8 @@ describe('IPNS, keys, DHT and swarm routes on an offline node', () => {
     const missing = await api.json(`/ipfs/name/resolve?name=${other}`)
     expect(missing.status).toBe(404)
     expect(missing.body.error_type).toBe('NameNotFoundError')
-    const refused = await api.json('/ipfs/name/publish', postJson({ cid: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', allow_offline: false }))
-    expect(refused.status).toBe(503)
+    const offline = await api.json('/ipfs/name/publish', postJson({ cid: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', allow_offline: false }))
+    expect(offline.status).toBe(503)
   })
 
   it('DHT and swarm say plainly that an offline node cannot reach the network', async () => {
