@@ -59,7 +59,7 @@ async function answer (message: ForwardedRequest, port: MessagePort, handler: Re
     headers: message.headers,
     body: message.body,
     signal: abort.signal,
-    // a streamed body needs half duplex; harmless for buffers
+    // the body is a Blob; half duplex is what a streamed body would need and harmless here
     duplex: 'half'
   } as RequestInit)
   let response: Response

@@ -31,8 +31,9 @@ export function saveRelays (relays: string[] | null): void {
  */
 export async function loadNetworkConfig (): Promise<NetworkConfig> {
   const fromQuery = new URLSearchParams(location.search).getAll('relay')
-  let relays = fromQuery.length > 0 ? fromQuery : savedRelays() ?? []
-  if (fromQuery.length === 0 && savedRelays() == null) {
+  const saved = savedRelays()
+  let relays = fromQuery.length > 0 ? fromQuery : saved ?? []
+  if (fromQuery.length === 0 && saved == null) {
     try {
       const response = await fetch('/config.json', { cache: 'no-store' })
       const config = await response.json() as Partial<NetworkConfig>

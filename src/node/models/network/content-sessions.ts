@@ -77,23 +77,7 @@ export class ContentSessions {
       blocks++
       bytes += node.block.bytes.byteLength
     }
-    const session: ContentSession = {
-      session_id: crypto.randomUUID(),
-      direction: 'outbound',
-      cid: cid.toString(),
-      peer_id: peerId ?? null,
-      state: 'ready',
-      blocks_total: blocks,
-      bytes_total: bytes,
-      blocks_transferred: 0,
-      bytes_transferred: 0,
-      created_at: Date.now(),
-      started_at: null,
-      finished_at: null,
-      throughput_bytes_per_second: null,
-      connection_address: null,
-      error: null
-    }
+    const session = newSession({ session_id: crypto.randomUUID(), direction: 'outbound', cid: cid.toString(), peer_id: peerId ?? null, blocks_total: blocks, bytes_total: bytes })
     this.remember(session)
     if (peerId != null) {
       // the connection is made before replying, so a peer that cannot be reached is the caller's error
@@ -146,23 +130,15 @@ export class ContentSessions {
           buffer.consume(4 + length)
           if (session == null) {
             const header = JSON.parse(new TextDecoder().decode(frame)) as { session_id: string, cid: string }
-            session = {
+            session = newSession({
               session_id: header.session_id,
               direction: 'inbound',
               cid: CID.parse(header.cid).toString(),
               peer_id: connection.remotePeer.toString(),
-              state: 'streaming',
-              blocks_total: null,
-              bytes_total: null,
-              blocks_transferred: 0,
-              bytes_transferred: 0,
-              created_at: Date.now(),
-              started_at: Date.now(),
-              finished_at: null,
-              throughput_bytes_per_second: null,
-              connection_address: connection.remoteAddr.toString(),
-              error: null
-            }
+              connection_address: connection.remoteAddr.toString()
+            })
+            session.state = 'streaming'
+            session.started_at = session.created_at
             this.remember(session)
           } else if (pendingCid == null) {
             pendingCid = CID.decode(frame)
@@ -211,6 +187,24 @@ export class ContentSessions {
     this.sessions.set(session.session_id, session)
     // keep the newest sessions only
     for (const id of [...this.sessions.keys()].slice(0, Math.max(0, this.sessions.size - SESSION_LIMIT))) this.sessions.delete(id)
+  }
+}
+
+/** A session that has moved no bytes yet. */
+function newSession (fields: Pick<ContentSession, 'session_id' | 'direction' | 'cid' | 'peer_id'> & Partial<ContentSession>): ContentSession {
+  return {
+    state: 'ready',
+    blocks_total: null,
+    bytes_total: null,
+    blocks_transferred: 0,
+    bytes_transferred: 0,
+    created_at: Date.now(),
+    started_at: null,
+    finished_at: null,
+    throughput_bytes_per_second: null,
+    connection_address: null,
+    error: null,
+    ...fields
   }
 }
 

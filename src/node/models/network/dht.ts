@@ -1,6 +1,7 @@
 import { peerIdFromCID } from '@libp2p/peer-id'
 import { createLogger } from '../../../logger.ts'
-import { DeadlineExceededError, NameNotFoundError, NetworkUnavailableError } from '../../errors.ts'
+import { DeadlineExceededError, NameNotFoundError } from '../../errors.ts'
+import { requireConnections } from './peers.ts'
 import type { NodeHelia } from '../../create-node.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { AbortOptions } from 'abort-error'
@@ -13,15 +14,9 @@ export interface PeerAddresses {
   addresses: string[]
 }
 
-function requireNetwork (helia: NodeHelia): void {
-  if (helia.libp2p.getConnections().length === 0) {
-    throw new NetworkUnavailableError('the node has no connections: it cannot ask the DHT (is the relay reachable?)')
-  }
-}
-
 /** The addresses of a peer, from the peer store or a DHT query. */
 export async function findPeer (helia: NodeHelia, peerId: PeerId, options: AbortOptions = {}): Promise<PeerAddresses> {
-  requireNetwork(helia)
+  requireConnections(helia, 'ask the DHT')
   try {
     const info = await helia.libp2p.peerRouting.findPeer(peerId, options)
     return { id: info.id.toString(), addresses: info.multiaddrs.map(String) }
@@ -33,7 +28,7 @@ export async function findPeer (helia: NodeHelia, peerId: PeerId, options: Abort
 
 /** Up to `limit` providers of a CID; those found before the deadline when it passes. */
 export async function findProviders (helia: NodeHelia, cid: CID, limit: number, options: AbortOptions = {}): Promise<PeerAddresses[]> {
-  requireNetwork(helia)
+  requireConnections(helia, 'ask the DHT')
   const found: PeerAddresses[] = []
   try {
     for await (const provider of helia.routing.findProviders(cid, options)) {
@@ -51,12 +46,13 @@ export async function findProviders (helia: NodeHelia, cid: CID, limit: number, 
 
 /** Tells the DHT this node provides a CID. */
 export async function provide (helia: NodeHelia, cid: CID, options: AbortOptions = {}): Promise<void> {
-  requireNetwork(helia)
+  requireConnections(helia, 'ask the DHT')
   await helia.routing.provide(cid, options)
 }
 
 /** Provides in the background, for replies that must not wait on the DHT. */
 export function provideInBackground (helia: NodeHelia, cid: CID): void {
+  // an offline node has nobody to tell: skip quietly rather than fail in the background
   if (helia.libp2p.getConnections().length === 0) return
   provide(helia, cid).catch((err: unknown) => { log.debug(`providing ${cid.toString()} failed: ${(err as Error).message}`) })
 }

@@ -1,4 +1,5 @@
-import { describeConnection } from './peers.ts'
+import { describeConnection, relayReservations, requireConnections } from './peers.ts'
+import { webrtcAddresses } from './webrtc.ts'
 import { NetworkUnavailableError } from '../../errors.ts'
 import type { ConnectionInfo, ConnectionType } from './peers.ts'
 import type { NodeHelia } from '../../create-node.ts'
@@ -51,13 +52,11 @@ export interface NetworkStatus {
 export function networkStatus (helia: NodeHelia): NetworkStatus {
   const counts: Record<ConnectionType, number> = { webrtc: 0, relayed: 0, websockets: 0, other: 0 }
   for (const c of helia.libp2p.getConnections()) counts[describeConnection(c).type]++
-  const addresses = helia.libp2p.getMultiaddrs().map(String)
-  const relays = new Set(addresses.filter(a => a.includes('/p2p-circuit')).map(a => a.split('/p2p-circuit')[0]))
   return {
     peer_id: helia.libp2p.peerId.toString(),
     connections: counts,
-    relay_reservations: [...relays],
-    webrtc_addresses: addresses.filter(a => a.includes('/webrtc')),
+    relay_reservations: relayReservations(helia),
+    webrtc_addresses: webrtcAddresses(helia),
     dht_routing_table_size: hasRoutingTable(helia.libp2p.services.dht) ? helia.libp2p.services.dht.routingTable.size : null
   }
 }
@@ -68,10 +67,9 @@ function hasRoutingTable (dht: KadDHT | undefined): dht is SingleKadDHT {
 
 /** A random walk of the DHT: the peers closest to a random key, each marked if already connected. */
 export async function discoverPeers (helia: NodeHelia, maxPeers: number, signal: AbortSignal): Promise<Array<{ peer_id: string, already_connected: boolean }>> {
+  requireConnections(helia, 'discover peers')
   const dht = helia.libp2p.services.dht
-  if (dht == null || helia.libp2p.getConnections().length === 0) {
-    throw new NetworkUnavailableError('the node has no connections: there is no network to discover peers in')
-  }
+  if (dht == null) throw new NetworkUnavailableError('this node runs without the DHT')
   const known = new Set(helia.libp2p.getPeers().map(String))
   const found = new Set<string>()
   try {

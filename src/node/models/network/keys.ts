@@ -25,9 +25,7 @@ export async function generateKey (helia: Pick<Helia, 'keychain'>, name: string,
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new InvalidParametersError(`key name "${name}" must be 1-64 letters, digits, "_", "." or "-"`)
   const keyType = KEY_TYPES[type.toLowerCase()]
   if (keyType == null) throw new InvalidParametersError(`key type "${type}" is not one of ${Object.keys(KEY_TYPES).join(', ')}`)
-  for await (const key of helia.keychain.listKeys(options)) {
-    if (key.name === name) throw new AlreadyExistsError(`a key named "${name}" already exists`)
-  }
+  if (await hasKey(helia, name, options)) throw new AlreadyExistsError(`a key named "${name}" already exists`)
   await helia.keychain.generateKey(name, { ...options, type: keyType })
   return describeKey(helia, name, options)
 }
@@ -52,8 +50,12 @@ export async function removeKey (helia: Pick<Helia, 'keychain'>, name: string, o
 
 /** Fails unless the keychain holds a key of that name (publishing would otherwise create one silently). */
 export async function requireKey (helia: Pick<Helia, 'keychain'>, name: string, options?: AbortOptions): Promise<void> {
+  if (!await hasKey(helia, name, options)) throw new KeyNotFoundError(`no key named "${name}": create it with key/gen first`)
+}
+
+async function hasKey (helia: Pick<Helia, 'keychain'>, name: string, options?: AbortOptions): Promise<boolean> {
   for await (const key of helia.keychain.listKeys(options)) {
-    if (key.name === name) return
+    if (key.name === name) return true
   }
-  throw new KeyNotFoundError(`no key named "${name}": create it with key/gen first`)
+  return false
 }

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { DeadlineExceededError, InvalidParametersError, PeerUnreachableError } from '../../errors.ts'
+import { DeadlineExceededError, InvalidParametersError, NetworkUnavailableError, PeerUnreachableError } from '../../errors.ts'
 import type { NodeHelia } from '../../create-node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { AbortOptions } from 'abort-error'
@@ -45,6 +45,18 @@ export function listConnections (helia: NodeHelia): ConnectionInfo[] {
   return helia.libp2p.getConnections().map(describeConnection)
 }
 
+/** Fails with a 503-class error when the node has no connection at all, naming what needed one. */
+export function requireConnections (helia: NodeHelia, need: string): void {
+  if (helia.libp2p.getConnections().length === 0) {
+    throw new NetworkUnavailableError(`the node has no connections, so it cannot ${need} (is the relay reachable?)`)
+  }
+}
+
+/** The relays this node holds a reservation on: its `/p2p-circuit` addresses, up to the circuit. */
+export function relayReservations (helia: NodeHelia): string[] {
+  return [...new Set(helia.libp2p.getMultiaddrs().map(String).filter(a => a.includes('/p2p-circuit')).map(a => a.split('/p2p-circuit')[0]))]
+}
+
 export function parseMultiaddr (text: string): Multiaddr {
   try {
     return multiaddr(text)
@@ -66,10 +78,10 @@ export function parseDialTarget (text: string): Multiaddr | PeerId {
   return text.startsWith('/') ? parseMultiaddr(text) : parsePeerId(text)
 }
 
-/** Dials and returns the connection actually opened (its real remote address and type). */
 /** Dial attempts before giving up: WebRTC signalling through a relay now and then stalls once and then succeeds. */
 const DIAL_ATTEMPTS = 2
 
+/** Dials and returns the connection actually opened (its real remote address and type). */
 export async function connectPeer (helia: NodeHelia, target: Multiaddr | PeerId, options: AbortOptions = {}): Promise<ConnectionInfo> {
   let failure: Error | undefined
   for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {

@@ -1,4 +1,4 @@
-import { connectPeer, describeConnection, parseDialTarget } from './peers.ts'
+import { connectPeer, describeConnection, parseDialTarget, relayReservations } from './peers.ts'
 import { NetworkUnavailableError } from '../../errors.ts'
 import type { ConnectionInfo } from './peers.ts'
 import type { NodeHelia } from '../../create-node.ts'
@@ -43,7 +43,7 @@ export function webrtcAddresses (helia: NodeHelia): string[] {
 export async function connectWebRTC (helia: NodeHelia, target: string, options: AbortOptions = {}): Promise<ConnectionInfo> {
   const parsed = parseDialTarget(target)
   if (target.startsWith('/')) return connectPeer(helia, parsed, options)
-  const relays = [...new Set(helia.libp2p.getMultiaddrs().map(String).filter(a => a.includes('/p2p-circuit')).map(a => a.split('/p2p-circuit')[0]))]
+  const relays = relayReservations(helia)
   if (relays.length === 0) {
     throw new NetworkUnavailableError('this node holds no relay reservation, so it cannot signal a WebRTC connection')
   }
