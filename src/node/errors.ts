@@ -107,3 +107,15 @@ export class SessionNotFoundError extends Error {
   static name = 'SessionNotFoundError'
   name = 'SessionNotFoundError'
 }
+
+/** The CID cache holds no record for this CID. */
+export class RecordNotFoundError extends Error {
+  static name = 'RecordNotFoundError'
+  name = 'RecordNotFoundError'
+}
+
+/** The content is larger than the memory tier can hold. */
+export class TierCapacityError extends Error {
+  static name = 'TierCapacityError'
+  name = 'TierCapacityError'
+}

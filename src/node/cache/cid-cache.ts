@@ -1,0 +1,626 @@
+/**
+ * The CID cache: a metadata record for every CID the node touches, held in
+ * memory (a Map: O(1) lookups) and persisted as partitioned Parquet files.
+ * Loading starts with the node but nobody waits for it: changes made before
+ * it finishes are queued and applied on top. Flushes run on a debounced
+ * timer (and on pagehide), never on a request's path.
+ */
+import { createLogger } from '../../logger.ts'
+import { RecordNotFoundError, TierCapacityError } from '../errors.ts'
+import { resolveCacheConfig } from './config.ts'
+import { heatScore } from './heat.ts'
+import { MemoryTier } from './memory-tier.ts'
+import { assignPartitions } from './partitions.ts'
+import { runQuery } from './query.ts'
+import { fillDerivedFields, newRecord, splitFilename } from './record.ts'
+import { CURRENT_SCHEMA_VERSION, SCHEMA_HISTORY, columnsOf } from './schema.ts'
+import { SortedIndex } from './sorted-index.ts'
+import { WorkloadTracker } from './workload.ts'
+import type { CacheFiles } from './cache-files.ts'
+import type { CacheConfig } from './config.ts'
+import type { MemoryTierStats } from './memory-tier.ts'
+import type { PartitionStrategy } from './partitions.ts'
+import type { CacheQuery, QueryResult } from './query.ts'
+import type { NewRecordInit } from './record.ts'
+import type { CidRecord, ColumnName, ColumnSpec, StorageTier } from './schema.ts'
+import type { WorkloadReport } from './workload.ts'
+import type { AbortOptions } from 'abort-error'
+import type { CID } from 'multiformats/cid'
+
+const log = createLogger('mcp:cache')
+
+const MANIFEST = '_manifest.json'
+const SCHEMA_DIR = '_schema_versions'
+const INDEX_DIR = '_indexes'
+
+/** Where a read found the content's root: memory, the persistent store, or neither (the network). */
+export type LookupTier = StorageTier | 'network'
+
+/** What the cache needs of the block stores to move content between tiers. */
+export interface CacheBlocks {
+  memory: MemoryTier
+  /** True when the persistent store holds the block. */
+  hasLocal(cid: CID, options?: AbortOptions): Promise<boolean>
+  /** Every block of the DAG under `cid` from the persistent store; fails past `maxBytes`. */
+  readDag(cid: CID, maxBytes: number, options?: AbortOptions): Promise<Array<{ cid: CID, bytes: Uint8Array }>>
+}
+
+export interface CidCacheInit {
+  files: CacheFiles
+  /** When absent, the cache keeps records only (no memory tier). */
+  blocks?: CacheBlocks
+  config?: Partial<CacheConfig>
+  /** Unix ms; tests pass a clock. */
+  now?(): number
+}
+
+interface Manifest {
+  generation: number
+  schema_version: number
+  partition_strategy: PartitionStrategy
+  files: Array<{ path: string, rows: number, bytes: number }>
+  indexes: ColumnName[]
+  flushed_at: number
+}
+
+export interface TierCounts { hits: number, misses: number }
+
+export interface CacheStats {
+  loaded: boolean
+  load_ms: number | null
+  records: number
+  partitions: number
+  bytes_on_disk: number
+  schema_version: number
+  /** Files on disk by the schema version they were written under. */
+  files_by_version: Record<string, number>
+  partition_strategy: PartitionStrategy
+  max_partition_rows: number
+  dirty_records: number
+  flushes: number
+  last_flush_ms: number | null
+  last_flush_at: number | null
+  flush_errors: number
+  load_errors: number
+  /** Content lookups (cat/get) by the tier that answered. */
+  tiers: {
+    memory: TierCounts & MemoryTierStats
+    indexeddb: TierCounts & { records: number }
+  }
+  indexed_columns: ColumnName[]
+}
+
+export interface TierMove {
+  cid: string
+  storage_tier: StorageTier
+  bytes: number
+  evicted: string[]
+}
+
+export class CidCache {
+  readonly config: CacheConfig
+  private readonly files: CacheFiles
+  private readonly blocks?: CacheBlocks
+  private readonly now: () => number
+  private readonly records = new Map<string, CidRecord>()
+  private readonly dirty = new Set<string>()
+  /** CIDs per file as last written or read: what a flush compares against. */
+  private fileRows = new Map<string, string[]>()
+  private fileBytes = new Map<string, number>()
+  private filesByVersion: Record<string, number> = {}
+  private generation = 0
+  private readonly indexes = new Map<ColumnName, SortedIndex>()
+  private indexesChanged = false
+  private readonly workload = new WorkloadTracker()
+  private readonly lookups = { memory: { hits: 0, misses: 0 }, indexeddb: { hits: 0, misses: 0 } }
+  private loaded = false
+  private loadMs: number | null = null
+  private loadErrors = 0
+  private loading?: Promise<void>
+  /** Changes made before loading finished, applied in order once it has. */
+  private pending: Array<() => void> = []
+  private flushTimer?: ReturnType<typeof setTimeout>
+  private dirtySince?: number
+  private flushing?: Promise<void>
+  private flushes = 0
+  private flushErrors = 0
+  private lastFlushMs: number | null = null
+  private lastFlushAt: number | null = null
+  private schemaWritten = false
+  private heatRefreshedAt = 0
+  private readonly promoting = new Set<string>()
+  private stopped = false
+
+  constructor (init: CidCacheInit) {
+    this.files = init.files
+    this.blocks = init.blocks
+    this.config = resolveCacheConfig(init.config)
+    this.now = init.now ?? Date.now
+  }
+
+  /** Starts loading the files in the background; `ready()` resolves when done. */
+  start (): void {
+    this.loading ??= this.load()
+  }
+
+  /** Resolves once the records on disk are in memory. */
+  async ready (): Promise<void> {
+    this.start()
+    await this.loading
+  }
+
+  get isLoaded (): boolean {
+    return this.loaded
+  }
+
+  /** Flushes what is dirty and stops the timer. */
+  async stop (): Promise<void> {
+    clearTimeout(this.flushTimer)
+    if (this.loading != null) await this.flush().catch((err: unknown) => { log.error('final flush failed', err) })
+    this.stopped = true
+  }
+
+  // ─── changes: each is applied now if loaded, else queued ───────────────
+
+  /** New content (add, MFS write, block/dag put) or content that reached the node another way. */
+  noteAdded (cid: CID, init: Omit<NewRecordInit, 'now'>): void {
+    const now = this.now()
+    this.change(() => {
+      this.workload.writes++
+      const key = cid.toString()
+      const existing = this.records.get(key)
+      if (existing == null) {
+        this.records.set(key, newRecord(cid, { ...init, now }))
+      } else {
+        mergeInfo(existing, init)
+        if (init.pinned === true) existing.is_pinned = true
+        existing.last_accessed = now
+        existing.heat_score = heatScore(existing, now)
+      }
+      this.touched(key)
+    })
+  }
+
+  /** A read of the content (cat, get): counts the access, updates heat, may promote it. */
+  noteRead (cid: CID, tier: LookupTier, init: Omit<NewRecordInit, 'now'>): void {
+    this.countLookup(tier)
+    const now = this.now()
+    this.change(() => {
+      this.workload.reads++
+      const key = cid.toString()
+      let record = this.records.get(key)
+      if (record == null) {
+        record = newRecord(cid, { ...init, source: tier === 'network' ? 'network' : init.source, now })
+        this.records.set(key, record)
+      } else {
+        mergeInfo(record, init)
+      }
+      record.access_count += 1
+      record.last_accessed = now
+      record.heat_score = heatScore(record, now)
+      record.storage_tier = this.blocks?.memory.holds(key) === true ? 'memory' : 'indexeddb'
+      record.valid = true
+      this.touched(key)
+      if (record.heat_score >= this.config.promoteHeat && record.storage_tier !== 'memory') this.promoteInBackground(cid)
+    })
+  }
+
+  notePinned (cid: CID, pinned: boolean, init: Omit<NewRecordInit, 'now'> = { source: 'pin' }): void {
+    const now = this.now()
+    this.change(() => {
+      this.workload.writes++
+      const key = cid.toString()
+      let record = this.records.get(key)
+      if (record == null) {
+        if (!pinned) return
+        record = newRecord(cid, { ...init, now })
+        this.records.set(key, record)
+      }
+      record.is_pinned = pinned
+      this.touched(key)
+    })
+  }
+
+  /** Drops records (their blocks were collected as garbage). */
+  forget (cids: Iterable<string>): void {
+    const list = [...cids]
+    this.change(() => {
+      for (const key of list) {
+        if (!this.records.delete(key)) continue
+        this.blocks?.memory.evict(key)
+        this.dirty.delete(key)
+        this.invalidateIndexes()
+      }
+      this.scheduleFlush()
+    })
+  }
+
+  /** Where a read of `cid` will find its root block, before it is read. */
+  async lookup (cid: CID, options?: AbortOptions): Promise<LookupTier> {
+    const key = cid.toString()
+    if (this.blocks == null) return 'indexeddb'
+    if (this.blocks.memory.holds(key) && this.blocks.memory.get(cid) != null) return 'memory'
+    return await this.blocks.hasLocal(cid, options) ? 'indexeddb' : 'network'
+  }
+
+  // ─── reads ─────────────────────────────────────────────────────────────
+
+  async get (cid: CID | string): Promise<CidRecord> {
+    await this.ready()
+    this.workload.cidLookups++
+    const key = cid.toString()
+    const record = this.records.get(key)
+    if (record == null) throw new RecordNotFoundError(`the cache holds no record of ${key}`)
+    this.refreshHeat()
+    return { ...record }
+  }
+
+  /** Every record, for whole scans (GC, export); not copies. */
+  async all (): Promise<ReadonlyMap<string, CidRecord>> {
+    await this.ready()
+    return this.records
+  }
+
+  async query (query: CacheQuery): Promise<QueryResult> {
+    await this.ready()
+    this.refreshHeat()
+    const result = runQuery(this.records.values(), query, this.usableIndexes())
+    const sorts = query.sort == null ? [] : Array.isArray(query.sort) ? query.sort : [query.sort]
+    this.workload.noteQuery((query.filters ?? []).map(f => f.column as ColumnName), sorts.map(s => s.column as ColumnName))
+    return { ...result, records: result.records.map(r => ({ ...r })) }
+  }
+
+  /** The hottest records first. */
+  async hot (limit: number): Promise<CidRecord[]> {
+    await this.ready()
+    this.refreshHeat(true)
+    return runQuery(this.records.values(), { sort: [{ column: 'heat_score', order: 'desc' }, { column: 'last_accessed', order: 'desc' }], limit }).records.map(r => ({ ...r }))
+  }
+
+  stats (): CacheStats {
+    const memory = this.blocks?.memory.stats() ?? { bytes: 0, blocks: 0, records: 0, max_bytes: 0, evictions: 0 }
+    return {
+      loaded: this.loaded,
+      load_ms: this.loadMs,
+      records: this.records.size,
+      partitions: this.fileRows.size,
+      bytes_on_disk: [...this.fileBytes.values()].reduce((a, b) => a + b, 0),
+      schema_version: CURRENT_SCHEMA_VERSION,
+      files_by_version: { ...this.filesByVersion },
+      partition_strategy: this.config.partitionStrategy,
+      max_partition_rows: this.config.maxPartitionRows,
+      dirty_records: this.dirty.size,
+      flushes: this.flushes,
+      last_flush_ms: this.lastFlushMs,
+      last_flush_at: this.lastFlushAt,
+      flush_errors: this.flushErrors,
+      load_errors: this.loadErrors,
+      tiers: {
+        memory: { ...this.lookups.memory, ...memory },
+        indexeddb: { ...this.lookups.indexeddb, records: this.records.size - memory.records }
+      },
+      indexed_columns: [...this.indexes.keys()]
+    }
+  }
+
+  schema (): { version: number, columns: ColumnSpec[], history: typeof SCHEMA_HISTORY } {
+    return { version: CURRENT_SCHEMA_VERSION, columns: columnsOf(), history: SCHEMA_HISTORY }
+  }
+
+  /** Every record as one Parquet file (current schema). */
+  async exportParquet (): Promise<Uint8Array> {
+    await this.ready()
+    this.refreshHeat()
+    const { encodeRecords } = await import('./parquet-codec.ts')
+    const rows = [...this.records.values()].sort((a, b) => a.added_timestamp - b.added_timestamp || (a.cid < b.cid ? -1 : 1))
+    return encodeRecords(rows, { metadata: { 'mcp.exported_at': new Date(this.now()).toISOString() } })
+  }
+
+  /** Reports the workload and builds sorted indexes for the columns that earned one. */
+  async optimize (): Promise<WorkloadReport> {
+    await this.ready()
+    const earned = this.workload.earnedIndexes()
+    for (const column of [...this.indexes.keys()]) {
+      if (!earned.includes(column)) {
+        this.indexes.delete(column)
+        this.indexesChanged = true
+      }
+    }
+    for (const column of earned) {
+      if (!this.indexes.has(column)) {
+        this.indexes.set(column, new SortedIndex(column))
+        this.indexesChanged = true
+      }
+    }
+    this.usableIndexes()
+    if (this.indexesChanged) this.scheduleFlush()
+    return this.workload.report([...this.indexes.keys()])
+  }
+
+  // ─── tiers ─────────────────────────────────────────────────────────────
+
+  /** Copies the content's blocks into the memory tier, evicting colder records if needed. */
+  async promote (cid: CID, options?: AbortOptions): Promise<TierMove> {
+    const blocks = this.requireBlocks()
+    await this.ready()
+    const key = cid.toString()
+    const record = this.records.get(key)
+    if (record == null) throw new RecordNotFoundError(`the cache holds no record of ${key}: add or read it first`)
+    const memory = blocks.memory
+    let dag: Array<{ cid: CID, bytes: Uint8Array }>
+    try {
+      dag = await blocks.readDag(cid, memory.maxBytes, options)
+    } catch (err) {
+      if ((err as Error).name === 'RangeError') throw new TierCapacityError(`${key} is larger than the memory tier (${memory.maxBytes} bytes)`)
+      throw err
+    }
+    const evicted = memory.admit(key, dag)
+    for (const other of evicted) this.setTier(other, 'indexeddb')
+    this.setTier(key, 'memory')
+    return { cid: key, storage_tier: 'memory', bytes: dag.reduce((n, b) => n + b.bytes.byteLength, 0), evicted }
+  }
+
+  /** Drops the content's blocks from the memory tier (they stay in IndexedDB). */
+  async demote (cid: CID): Promise<TierMove> {
+    const blocks = this.requireBlocks()
+    await this.ready()
+    const key = cid.toString()
+    if (!this.records.has(key)) throw new RecordNotFoundError(`the cache holds no record of ${key}`)
+    const held = blocks.memory.holdings().find(h => h.owner === key)?.bytes ?? 0
+    blocks.memory.evict(key)
+    this.setTier(key, 'indexeddb')
+    return { cid: key, storage_tier: 'indexeddb', bytes: held, evicted: [] }
+  }
+
+  // ─── persistence ──────────────────────────────────────────────────────
+
+  /** Writes every changed partition now (also the debounced timer's job). */
+  async flush (): Promise<void> {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    while (this.flushing != null) await this.flushing.catch(() => {})
+    if (this.stopped) return
+    await this.ready()
+    if (this.dirty.size === 0 && !this.indexesChanged && this.generation > 0 && this.schemaWritten) return
+    this.flushing = this.writeFiles()
+    try {
+      await this.flushing
+    } finally {
+      this.flushing = undefined
+    }
+  }
+
+  private async writeFiles (): Promise<void> {
+    const started = performance.now()
+    const dirty = new Set(this.dirty)
+    this.dirty.clear()
+    this.dirtySince = undefined
+    try {
+      const { encodeRecords, encodeIndex } = await import('./parquet-codec.ts')
+      await this.writeSchemaVersions()
+      const assignment = assignPartitions(this.records.values(), this.config.partitionStrategy, this.config.maxPartitionRows)
+      const rows = new Map<string, string[]>()
+      const bytes = new Map<string, number>()
+      for (const [path, records] of assignment) {
+        const cids = records.map(r => r.cid)
+        rows.set(path, cids)
+        const before = this.fileRows.get(path)
+        const same = before != null && before.length === cids.length && cids.every((c, i) => c === before[i] && !dirty.has(c))
+        if (same && this.fileBytes.has(path)) {
+          bytes.set(path, this.fileBytes.get(path) as number)
+          continue
+        }
+        const file = await encodeRecords(records)
+        await this.files.write(path, file)
+        bytes.set(path, file.byteLength)
+      }
+      for (const path of this.fileRows.keys()) {
+        if (!rows.has(path)) await this.files.remove(path)
+      }
+      const indexes = this.usableIndexes()
+      for (const [column, index] of indexes) {
+        await this.files.write(`${INDEX_DIR}/${column}.parquet`, await encodeIndex(column, index.records.map(r => r.cid), this.generation + 1))
+      }
+      this.generation++
+      const manifest: Manifest = {
+        generation: this.generation,
+        schema_version: CURRENT_SCHEMA_VERSION,
+        partition_strategy: this.config.partitionStrategy,
+        files: [...rows].map(([path, cids]) => ({ path, rows: cids.length, bytes: bytes.get(path) ?? 0 })),
+        indexes: [...indexes.keys()],
+        flushed_at: this.now()
+      }
+      await this.files.write(MANIFEST, new TextEncoder().encode(JSON.stringify(manifest, null, 2)))
+      this.fileRows = rows
+      this.fileBytes = bytes
+      this.filesByVersion = { [CURRENT_SCHEMA_VERSION]: rows.size }
+      this.indexesChanged = false
+      this.flushes++
+      this.lastFlushMs = performance.now() - started
+      this.lastFlushAt = this.now()
+    } catch (err) {
+      // what was not written is written next time
+      for (const key of dirty) if (this.records.has(key)) this.dirty.add(key)
+      this.flushErrors++
+      this.scheduleFlush()
+      throw err
+    }
+  }
+
+  private async writeSchemaVersions (): Promise<void> {
+    if (this.schemaWritten) return
+    const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value, null, 2))
+    const current = await readJsonFile<{ version: number, history: Array<{ version: number, applied_at: number }> }>(this.files, `${SCHEMA_DIR}/current.json`)
+    for (const version of SCHEMA_HISTORY) {
+      await this.files.write(`${SCHEMA_DIR}/v${version.version}.json`, encode({ ...version, columns: columnsOf(version.version) }))
+    }
+    const history = current?.history ?? []
+    if (current?.version !== CURRENT_SCHEMA_VERSION) history.push({ version: CURRENT_SCHEMA_VERSION, applied_at: this.now() })
+    await this.files.write(`${SCHEMA_DIR}/current.json`, encode({ version: CURRENT_SCHEMA_VERSION, history }))
+    this.schemaWritten = true
+  }
+
+  private async load (): Promise<void> {
+    const started = performance.now()
+    try {
+      const { decodeRecords, decodeIndex } = await import('./parquet-codec.ts')
+      const manifest = await readJsonFile<Manifest>(this.files, MANIFEST)
+      const paths = manifest?.files.map(f => f.path) ??
+        (await this.files.list()).map(f => f.path).filter(p => p.endsWith('.parquet') && !p.startsWith('_'))
+      const versions: Record<string, number> = {}
+      for (const path of paths) {
+        const bytes = await this.files.read(path)
+        if (bytes == null) continue
+        try {
+          const file = await decodeRecords(bytes)
+          versions[file.version] = (versions[file.version] ?? 0) + 1
+          const outdated = file.version !== CURRENT_SCHEMA_VERSION
+          for (const record of file.records) {
+            fillDerivedFields(record)
+            this.records.set(record.cid, record)
+            // rewritten under the current schema at the next flush
+            if (outdated) this.dirty.add(record.cid)
+          }
+          this.fileRows.set(path, file.records.map(r => r.cid))
+          this.fileBytes.set(path, bytes.byteLength)
+        } catch (err) {
+          this.loadErrors++
+          log.error(`cache file ${path} could not be read; its records are skipped`, err)
+        }
+      }
+      this.filesByVersion = versions
+      this.generation = manifest?.generation ?? 0
+      for (const column of manifest?.indexes ?? []) {
+        const index = new SortedIndex(column)
+        const file = await this.files.read(`${INDEX_DIR}/${column}.parquet`).catch(() => undefined)
+        const saved = file == null ? undefined : await decodeIndex(file).catch(() => undefined)
+        index.build(this.records.values(), saved?.generation === this.generation ? saved.cids : undefined)
+        this.indexes.set(column, index)
+      }
+    } catch (err) {
+      this.loadErrors++
+      log.error('the CID cache could not be loaded; it starts empty', err)
+    }
+    this.loaded = true
+    this.loadMs = performance.now() - started
+    const queued = this.pending
+    this.pending = []
+    for (const apply of queued) apply()
+    if (this.dirty.size > 0) this.scheduleFlush()
+  }
+
+  // ─── internals ────────────────────────────────────────────────────────
+
+  private change (apply: () => void): void {
+    if (this.loaded) {
+      apply()
+    } else {
+      this.pending.push(apply)
+      this.start()
+    }
+  }
+
+  private touched (key: string): void {
+    this.dirty.add(key)
+    this.invalidateIndexes()
+    this.scheduleFlush()
+  }
+
+  private invalidateIndexes (): void {
+    for (const index of this.indexes.values()) index.invalidate()
+  }
+
+  private usableIndexes (): Map<ColumnName, SortedIndex> {
+    for (const index of this.indexes.values()) {
+      if (index.isStale) index.build(this.records.values())
+    }
+    return this.indexes
+  }
+
+  private scheduleFlush (): void {
+    if (this.stopped) return
+    const now = this.now()
+    this.dirtySince ??= now
+    const wait = Math.max(0, Math.min(this.config.flushDebounceMs, this.dirtySince + this.config.flushMaxDelayMs - now))
+    clearTimeout(this.flushTimer)
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      this.flush().catch((err: unknown) => { log.error('background flush failed', err) })
+    }, wait)
+  }
+
+  private countLookup (tier: LookupTier): void {
+    if (tier === 'memory') {
+      this.lookups.memory.hits++
+      return
+    }
+    this.lookups.memory.misses++
+    if (tier === 'indexeddb') this.lookups.indexeddb.hits++
+    else this.lookups.indexeddb.misses++
+  }
+
+  /** Recomputes heat (it decays with age) at most every heatRefreshMs; demotes what went cold. */
+  private refreshHeat (force = false): void {
+    const now = this.now()
+    if (!force && now - this.heatRefreshedAt < this.config.heatRefreshMs) return
+    this.heatRefreshedAt = now
+    for (const record of this.records.values()) {
+      record.heat_score = heatScore(record, now)
+      if (record.storage_tier === 'memory' && record.heat_score < this.config.demoteHeat) {
+        this.blocks?.memory.evict(record.cid)
+        record.storage_tier = 'indexeddb'
+        this.dirty.add(record.cid)
+      }
+    }
+    this.invalidateIndexes()
+  }
+
+  private setTier (key: string, tier: StorageTier): void {
+    const record = this.records.get(key)
+    if (record == null || record.storage_tier === tier) return
+    record.storage_tier = tier
+    this.touched(key)
+  }
+
+  private promoteInBackground (cid: CID): void {
+    const key = cid.toString()
+    if (this.blocks == null || this.promoting.has(key)) return
+    this.promoting.add(key)
+    setTimeout(() => {
+      this.promote(cid)
+        .catch((err: unknown) => { log.debug(`${key} stays in IndexedDB: ${(err as Error).message}`) })
+        .finally(() => this.promoting.delete(key))
+    }, 0)
+  }
+
+  private requireBlocks (): CacheBlocks {
+    if (this.blocks == null) throw new TierCapacityError('this cache has no memory tier')
+    return this.blocks
+  }
+
+  /** The heat used to pick what leaves the memory tier first. */
+  heatOf (key: string): number {
+    const record = this.records.get(key)
+    return record == null ? -Infinity : heatScore(record, this.now())
+  }
+}
+
+function mergeInfo (record: CidRecord, init: Omit<NewRecordInit, 'now'>): void {
+  if (init.size != null) record.size_bytes = init.size
+  if (init.filename != null && init.filename !== '' && record.filename == null) {
+    const { filename, extension } = splitFilename(init.filename)
+    record.filename = filename
+    record.extension = extension
+  }
+  if (init.mimetype != null && record.mimetype == null) record.mimetype = init.mimetype
+}
+
+async function readJsonFile<T> (files: CacheFiles, path: string): Promise<T | undefined> {
+  const bytes = await files.read(path)
+  if (bytes == null) return undefined
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T
+  } catch {
+    return undefined
+  }
+}
