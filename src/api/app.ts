@@ -3,6 +3,7 @@ import { OperationLog } from '../node/models/core/operation-log.ts'
 import { RequestStats } from '../node/models/core/request-stats.ts'
 import { createLogger } from '../logger.ts'
 import { VERSIONS } from '../version.ts'
+import { registerCacheRoutes } from './cache-controller.ts'
 import { registerCoreRoutes } from './core-controller.ts'
 import { deadlineSignal, parseTimeout } from './deadline.ts'
 import { errorBody, unixSeconds } from './envelope.ts'
@@ -51,6 +52,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
     const started = performance.now()
     const timestamp = unixSeconds()
     c.set('operation', 'unknown')
+    c.set('repoLock', deps.node.repoLock)
     let failure: { error: string, error_type: string } | undefined
     let bytesIn = 0
     if (c.req.raw.body != null) {
@@ -103,6 +105,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerDhtRoutes(app, deps)
   registerDistributedRoutes(app, deps)
   registerWebRTCRoutes(app, deps)
+  registerCacheRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

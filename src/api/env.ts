@@ -1,5 +1,6 @@
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
+import type { RepoLock } from '../node/repo-lock.ts'
 import type { OperationLog } from '../node/models/core/operation-log.ts'
 import type { RequestStats } from '../node/models/core/request-stats.ts'
 import type { Versions } from '../version.ts'
@@ -21,6 +22,8 @@ export interface ApiVariables {
   /** Aborts when the request's deadline passes or the client goes away. */
   signal: AbortSignal
   timeoutMs: number
+  /** The node's repo lock (writers shared, garbage collection exclusive). */
+  repoLock: RepoLock
 }
 
 export interface ApiEnv {

@@ -44,6 +44,7 @@ export function registerBlockRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
   }, async (c) => {
     const { bytes, codec, hash, pin } = await readBlockRequest(c)
     const stat = await putBlock(helia, bytes, { codec, hash, pin, signal: c.var.signal })
+    deps.node.cache.noteAdded(stat.cid, { size: stat.size, pinned: pin, source: 'block' })
     return ok(c, { cid: stat.cid.toString(), size: stat.size, codec: codec ?? 'raw', pinned: pin === true })
   })
 

@@ -13,7 +13,9 @@ import { cidParam, count, flag, timeoutParam } from './schemas.ts'
 import { iterateStream, toReadableStream } from './streams.ts'
 import { decodeBase64, isJson, parseJsonBody, parseQuery, parseWith, pathAfter, readJson } from './validate.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
+import type { CidCache, LookupTier } from '../node/cache/cid-cache.ts'
 import type { AddContentOptions, AddEntry, AddResult } from '../node/models/ipfs/add.ts'
+import type { FileHandle } from '../node/models/ipfs/cat.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 
@@ -50,7 +52,7 @@ const RAW_TYPES = /^(application\/octet-stream|text\/)/i
 
 /** add, cat, get: content in and out, streamed. */
 export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const { helia } = deps.node
+  const { helia, cache } = deps.node
   const offline = (): boolean => !deps.node.online
 
   addRoute(app, {
@@ -76,6 +78,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const { entries, options } = await readAddRequest(c)
     const result = await addContent(helia, entries, { ...options, signal: c.var.signal })
     provideInBackground(helia, result.cid)
+    noteAddResult(deps.node.cache, result)
     return ok(c, addReply(result, options))
   })
 
@@ -90,8 +93,9 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   }, async (c) => {
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/cat/'))
     const { offset, length } = parseQuery(c, ReadQuery)
+    const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
-    return fileResponse(c, file, formatContentPath(path), { offset, length })
+    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }))
   })
 
   addRoute(app, {
@@ -104,8 +108,9 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   }, async (c) => {
     const body = await parseJsonBody(c, CatBody)
     const path = parseContentPath(body.cid)
+    const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
-    return fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length })
+    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }))
   })
 
   addRoute(app, {
@@ -118,18 +123,21 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     request: { params: z.object({ cid: cidParam }), query: z.object({ timeout: timeoutParam }) }
   }, async (c) => {
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/get/'))
+    const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const result = await getContent(helia, path, { signal: c.var.signal, offline: offline() })
     const ipfsPath = formatContentPath(path)
     if (result.kind === 'file') {
       const response = await fileResponse(c, result.file, ipfsPath, {})
       response.headers.set('Content-Disposition', contentDisposition(result.file.name))
-      return response
+      return notedRead(cache, tier, result.file, response)
     }
+    cache.noteRead(result.cid, tier, { filename: result.name, mimetype: 'inode/directory', source: 'get' })
     return new Response(toReadableStream(result.content), {
       headers: {
         'Content-Type': 'application/x-tar',
         'Content-Disposition': contentDisposition(`${result.name}.tar`),
-        'X-IPFS-Path': ipfsPath
+        'X-IPFS-Path': ipfsPath,
+        ...cacheHeaders(tier)
       }
     })
   })
@@ -216,6 +224,34 @@ function cleanPath (name: string): string {
   return segments.join('/')
 }
 
+function noteAddResult (cache: CidCache, result: AddResult): void {
+  cache.noteAdded(result.cid, { size: result.size, filename: result.name, pinned: result.pinned, source: 'add' })
+  if (result.entries.length <= 1) return
+  for (const entry of result.entries) {
+    if (entry.cid.equals(result.cid)) continue
+    cache.noteAdded(entry.cid, { size: entry.size, filename: entry.path, source: 'add' })
+  }
+}
+
+/** Where the content was found, as the cache saw it before the read. */
+function cacheHeaders (tier: LookupTier): Record<string, string> {
+  return { 'X-Cache-Hit': String(tier === 'memory'), 'X-Cache-Tier': tier }
+}
+
+/** Records the read in the cache (with the type the reply was given) and says where it was found. */
+function notedRead (cache: CidCache, tier: LookupTier, file: FileHandle, response: Response): Response {
+  if (response.ok) {
+    const named = file.name !== file.cid.toString()
+    cache.noteRead(file.cid, tier, {
+      size: file.size,
+      filename: named ? file.name : undefined,
+      mimetype: response.headers.get('content-type')?.split(';')[0] ?? undefined,
+      source: 'cat'
+    })
+  }
+  for (const [name, value] of Object.entries(cacheHeaders(tier))) response.headers.set(name, value)
+  return response
+}
 
 function contentDisposition (name: string): string {
   return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`

@@ -49,12 +49,14 @@ export function registerDagRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
       const body = parseWith(PutJson, await readJson(c), 'body')
       const storeCodec = body.store_codec ?? body.format ?? 'dag-cbor'
       const cid = await putDag(helia, dagJsonBytes(body.object), { storeCodec, hash: body.hash, pin: body.pin, signal: c.var.signal })
+      deps.node.cache.noteAdded(cid, { pinned: body.pin, source: 'dag' })
       return ok(c, { cid: cid.toString(), store_codec: storeCodec, pinned: body.pin === true })
     }
     const query = parseQuery(c, PutQuery)
     const input = await readCapped(c.req.raw.body, MAX_BLOCK_SIZE, (n) => new PayloadTooLargeError(`the node is ${n} bytes or more; the limit is ${MAX_BLOCK_SIZE}`))
     const storeCodec = query.store_codec ?? 'dag-cbor'
     const cid = await putDag(helia, input, { inputCodec: query.input_codec, storeCodec, hash: query.hash, pin: query.pin, signal: c.var.signal })
+    deps.node.cache.noteAdded(cid, { pinned: query.pin, source: 'dag' })
     return ok(c, { cid: cid.toString(), store_codec: storeCodec, pinned: query.pin === true })
   })
 

@@ -1,8 +1,12 @@
 import { API_VERSION } from '../version.ts'
+import { collectGarbage } from '../node/models/ipfs/repo-gc.ts'
 import { ok } from './envelope.ts'
 import { addRoute } from './route.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
+
+/** Removed CIDs listed in a gc reply; the count is always whole. */
+const GC_LISTED = 1000
 
 /** Node identity, versions and statistics. */
 export function registerNodeRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
@@ -52,6 +56,35 @@ export function registerNodeRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
       repo: { size_bytes: repo.bytes, object_count: repo.blocks, pin_count: pins },
       storage,
       uptime_seconds: (Date.now() - node.startedAt) / 1000
+    })
+  })
+
+  addRoute(app, {
+    operation: 'ipfs_repo_gc',
+    method: 'post',
+    path: '/ipfs/repo/gc',
+    summary: 'Remove every block no pin and no MFS path reaches, and drop their cache records',
+    description: 'Waits for adds and writes in progress to finish, and holds new ones until it is done.',
+    tags: ['ipfs'],
+    // collectGarbage takes the lock itself, exclusively
+    holdsRepoLock: false
+  }, async (c) => {
+    const result = await collectGarbage({
+      helia,
+      blockstore: node.blockstore,
+      mfsRoot: () => node.mfs.root(),
+      cache: node.cache,
+      repoLock: node.repoLock
+    }, { signal: c.var.signal })
+    return ok(c, {
+      removed: result.removed.length,
+      removed_cids: result.removed.slice(0, GC_LISTED).map(cid => cid.toString()),
+      removed_cids_truncated: result.removed.length > GC_LISTED,
+      freed_bytes: result.freed_bytes,
+      kept: result.kept,
+      roots: result.roots,
+      records_dropped: result.records_dropped,
+      duration_ms: Math.round(result.duration_ms)
     })
   })
 }

@@ -48,6 +48,7 @@ export function registerPinRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
       signal: c.var.signal,
       offline: !deps.node.online
     })
+    deps.node.cache.notePinned(pin.cid, true)
     return ok(c, { ...pinJson(pin), pinned: true, already_pinned: pin.alreadyPinned })
   })
 
@@ -62,6 +63,7 @@ export function registerPinRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
   }, async (c) => {
     const body = await parseJsonBody(c, UnpinBody)
     const pin = await unpinContent(helia, parseCid(body.cid), { signal: c.var.signal })
+    deps.node.cache.notePinned(pin.cid, false)
     return ok(c, { ...pinJson(pin), unpinned: true })
   })
 

@@ -113,6 +113,7 @@ export function registerMfsRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
       signal: c.var.signal
     })
     const st = await mfs.stat(options.path)
+    deps.node.cache.noteAdded(st.cid, { size: st.size, filename: options.path, source: 'mfs' })
     return ok(c, { path: options.path, cid: st.cid.toString(), size: st.size, ...root() })
   })
 

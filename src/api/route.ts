@@ -21,6 +21,11 @@ export interface RouteSpec {
   request?: RouteConfig['request']
   /** Describes the success reply; error replies are added for every route. */
   responses?: RouteConfig['responses']
+  /**
+   * Whether the handler holds the repo lock shared (so garbage collection
+   * waits for it). Default: every method but GET, since those may write blocks.
+   */
+  holdsRepoLock?: boolean
 }
 
 const errorResponses: RouteConfig['responses'] = {
@@ -47,7 +52,11 @@ export const API_PREFIX = '/api/v0/mcp'
  * single validator middleware cannot tell apart.
  */
 export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Handler): void {
-  const run: Handler = async (c) => raceDeadline(Promise.resolve(handler(c)), c.var.signal, c.var.timeoutMs)
+  const locked = spec.holdsRepoLock ?? spec.method !== 'get'
+  const run: Handler = async (c) => {
+    const work = locked ? c.var.repoLock.shared(async () => handler(c)) : Promise.resolve(handler(c))
+    return raceDeadline(work, c.var.signal, c.var.timeoutMs)
+  }
   const paths = [spec.path, ...(spec.aliases ?? [])]
   paths.forEach((path, i) => {
     const config: RouteConfig = {

@@ -8,6 +8,8 @@ import { MemoryDatastore } from 'datastore-core'
 import { createHeliaLight } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
+import { MemoryCacheFiles } from './cache/cache-files.ts'
+import { createCidCache } from './cache/create-cid-cache.ts'
 import { FsJournal } from './journal/fs-journal.ts'
 import { MemoryJournalStore } from './journal/memory-journal-store.ts'
 import { Mfs } from './models/mfs/mfs.ts'
@@ -15,7 +17,12 @@ import { NodeAnnouncer } from './models/network/announcer.ts'
 import { ContentSessions } from './models/network/content-sessions.ts'
 import { VERSIONS } from '../version.ts'
 import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
+import { RepoLock } from './repo-lock.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
+import type { CacheFiles } from './cache/cache-files.ts'
+import type { CidCache } from './cache/cid-cache.ts'
+import type { CacheConfig } from './cache/config.ts'
+import type { TieredBlockstore } from './cache/tiered-blockstore.ts'
 import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
 import type { RepoBlockstore } from './stores/repo-blockstore.ts'
@@ -29,12 +36,16 @@ export interface NodeStores {
   datastore: Datastore & { close?(): Promise<void> }
   /** The MFS journal and root. */
   journal: JournalStore
+  /** Where the CID cache keeps its Parquet files. */
+  cacheFiles: CacheFiles
 }
 
 export interface CreateNodeInit {
   stores: NodeStores
   /** Join the network through these relays; without it the node is offline (no transports). */
   network?: NetworkConfig
+  /** The CID cache's tunables (partitioning, flush timing, memory tier size, heat thresholds). */
+  cache?: Partial<CacheConfig>
 }
 
 /** Helia with libp2p; the network services exist only when the node is online. */
@@ -44,6 +55,12 @@ export type NodeHelia = HeliaWithLibp2p<Partial<NetworkServices>>
 export interface McpNode {
   helia: NodeHelia
   stores: NodeStores
+  /** A metadata record for every CID the node touches; its memory tier sits in front of the blockstore. */
+  cache: CidCache
+  /** The blockstore Helia reads through, with no network behind it: the memory tier over the persistent store. */
+  blockstore: TieredBlockstore
+  /** Held shared by every change to the repository, exclusively by garbage collection. */
+  repoLock: RepoLock
   /** Unix ms when the node finished starting. */
   startedAt: number
   /** True while the node is networked and connected to at least one peer that could send blocks. */
@@ -74,8 +91,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   const { blockstore, datastore } = init.stores
   const networked = init.network != null
   if (init.network != null) await forgetPeersIfRelaysChanged(datastore, init.network)
+  const local = createCidCache(init.stores, init.cache)
   const light = createHeliaLight({
-    blockstore,
+    blockstore: local.blockstore,
     datastore,
     codecs: [dagCbor, dagJson, json],
     hashers: [sha512]
@@ -95,13 +113,21 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     ? new NodeAnnouncer(pubsub, { peer_id: helia.libp2p.peerId.toString(), role: 'browser-node', version: VERSIONS.app, capabilities: CAPABILITIES })
     : undefined
   announcer?.start()
-  const sessions = networked ? new ContentSessions(helia) : undefined
+  const repoLock = new RepoLock()
+  const sessions = networked
+    ? new ContentSessions(helia, { repoLock, onReceived: (cid, size) => { local.cache.noteAdded(cid, { size, source: 'webrtc' }) } })
+    : undefined
   await sessions?.start()
   const mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
+  // the node answers before the cache has read its files: changes queue until it has
+  local.cache.start()
   const startedAt = Date.now()
   return {
     helia,
     stores: init.stores,
+    cache: local.cache,
+    blockstore: local.blockstore,
+    repoLock,
     startedAt,
     get online () {
       return networked && helia.libp2p.getConnections().length > 0
@@ -113,6 +139,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     async stop (): Promise<void> {
       announcer?.stop()
       await sessions?.stop()
+      await local.cache.stop()
       await helia.stop()
       await blockstore.close()
       await datastore.close?.()
@@ -123,5 +150,5 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
 
 /** Stores that live only in memory: unit tests and throwaway nodes. */
 export function memoryStores (): NodeStores {
-  return { blockstore: new MemoryRepoBlockstore(), datastore: new MemoryDatastore(), journal: new MemoryJournalStore() }
+  return { blockstore: new MemoryRepoBlockstore(), datastore: new MemoryDatastore(), journal: new MemoryJournalStore(), cacheFiles: new MemoryCacheFiles() }
 }

@@ -39,7 +39,7 @@ export class MemoryCacheFiles implements CacheFiles {
 }
 
 /**
- * Files in the Origin Private File System under one directory. Writes go
+ * Files in the Origin Private File System under one directory (`a/b` nests). Writes go
  * through `createWritable()`, which writes a swap file and replaces the
  * target only on `close()`, so a crash mid-write leaves the old file.
  */
@@ -47,7 +47,11 @@ export class OpfsCacheFiles implements CacheFiles {
   private readonly root: Promise<FileSystemDirectoryHandle>
 
   constructor (directory: string) {
-    this.root = navigator.storage.getDirectory().then(async dir => dir.getDirectoryHandle(directory, { create: true }))
+    this.root = navigator.storage.getDirectory().then(async (root) => {
+      let dir = root
+      for (const name of directory.split('/').filter(s => s !== '')) dir = await dir.getDirectoryHandle(name, { create: true })
+      return dir
+    })
   }
 
   async list (): Promise<CacheFileInfo[]> {

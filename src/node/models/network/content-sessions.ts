@@ -4,6 +4,7 @@ import { createLogger } from '../../../logger.ts'
 import { codecByCode } from '../ipfs/codecs.ts'
 import { localDagWalker } from '../ipfs/dag-walker.ts'
 import { connectWebRTC } from './webrtc.ts'
+import type { RepoLock } from '../../repo-lock.ts'
 import type { NodeHelia } from '../../create-node.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { AbortOptions } from 'abort-error'
@@ -43,16 +44,25 @@ const SESSION_LIMIT = 100
  * checks every block against its CID before storing it. Both sides keep the
  * session's figures.
  */
+export interface ContentSessionsInit {
+  /** Held shared while an inbound session stores blocks, so garbage collection waits. */
+  repoLock: RepoLock
+  /** Told of each DAG received whole. */
+  onReceived?(cid: CID, bytes: number, peer: string): void
+}
+
 export class ContentSessions {
   private readonly helia: NodeHelia
+  private readonly init: ContentSessionsInit
   private readonly sessions = new Map<string, ContentSession>()
 
-  constructor (helia: NodeHelia) {
+  constructor (helia: NodeHelia, init: ContentSessionsInit) {
     this.helia = helia
+    this.init = init
   }
 
   async start (): Promise<void> {
-    await this.helia.libp2p.handle(SESSION_PROTOCOL, (stream, connection) => { void this.receive(stream, connection) })
+    await this.helia.libp2p.handle(SESSION_PROTOCOL, (stream, connection) => { void this.init.repoLock.shared(async () => { await this.receive(stream, connection) }) })
   }
 
   async stop (): Promise<void> {
@@ -152,6 +162,7 @@ export class ContentSessions {
       }
       if (session == null) throw new Error('the stream ended before the session header')
       this.finish(session)
+      this.init.onReceived?.(CID.parse(session.cid), session.bytes_transferred, session.peer_id ?? '')
     } catch (err) {
       stream.abort(err as Error)
       if (session != null) this.fail(session, (err as Error).message)

@@ -1,0 +1,75 @@
+/**
+ * Garbage collection: removes every block that no pin and no MFS path
+ * reaches, and drops the cache records of what went. Runs under the repo
+ * lock held exclusively, so no add or write is half-way through.
+ */
+import { base32 } from 'multiformats/bases/base32'
+import { CID } from 'multiformats/cid'
+import { localDagWalker } from './dag-walker.ts'
+import type { CidCache } from '../../cache/cid-cache.ts'
+import type { RepoLock } from '../../repo-lock.ts'
+import type { Helia, GraphWalkerComponents } from '@helia/interface'
+import type { AbortOptions } from 'abort-error'
+import type { Blockstore } from 'interface-blockstore'
+
+export interface GarbageCollectorComponents {
+  helia: Pick<Helia, 'pins'>
+  /** The local blockstore (no network behind it): what is walked and swept. */
+  blockstore: Blockstore
+  /** The MFS root, which keeps what the file system references. */
+  mfsRoot(): CID
+  cache: Pick<CidCache, 'forget' | 'all'>
+  repoLock: RepoLock
+}
+
+export interface GarbageCollectionResult {
+  /** Blocks removed. */
+  removed: CID[]
+  freed_bytes: number
+  /** Blocks kept because a pin or MFS reaches them. */
+  kept: number
+  /** Pins and the MFS root the walk started from. */
+  roots: number
+  /** Cache records dropped with their blocks. */
+  records_dropped: number
+  duration_ms: number
+}
+
+/** Block identity independent of CID version and codec: the multihash. */
+const blockKey = (cid: CID): string => base32.encode(cid.multihash.bytes)
+
+export async function collectGarbage (components: GarbageCollectorComponents, options: AbortOptions = {}): Promise<GarbageCollectionResult> {
+  return components.repoLock.exclusive(async () => {
+    const started = performance.now()
+    const { blockstore } = components
+    const walker = localDagWalker()({ blockstore } as unknown as GraphWalkerComponents)
+    const live = new Set<string>()
+    const roots: Array<{ cid: CID, depth: number }> = [{ cid: components.mfsRoot(), depth: Infinity }]
+    for await (const pin of components.helia.pins.ls(options)) roots.push({ cid: pin.cid, depth: pin.depth })
+    for (const root of roots) {
+      // a pin whose blocks are partly missing keeps what is there
+      for await (const node of walker.walk(root.cid, { ...options, depth: root.depth, skipMissing: true } as Parameters<typeof walker.walk>[1])) {
+        live.add(blockKey(node.block.cid))
+      }
+    }
+    const dead: CID[] = []
+    let freed = 0
+    let kept = 0
+    for await (const pair of blockstore.getAll(options)) {
+      if (live.has(blockKey(pair.cid))) {
+        kept++
+        continue
+      }
+      for await (const chunk of pair.bytes) freed += chunk.byteLength
+      dead.push(pair.cid)
+    }
+    for (const cid of dead) {
+      options.signal?.throwIfAborted()
+      await blockstore.delete(cid, options)
+    }
+    const deadKeys = new Set(dead.map(blockKey))
+    const records = [...(await components.cache.all()).keys()].filter(key => deadKeys.has(blockKey(CID.parse(key))))
+    components.cache.forget(records)
+    return { removed: dead, freed_bytes: freed, kept, roots: roots.length, records_dropped: records.length, duration_ms: performance.now() - started }
+  })
+}
