@@ -70,7 +70,7 @@ const mbps = (bytes, ms) => (bytes / MIB) / (ms / 1000)
 
 async function main () {
   const executablePath = findBrowser()
-  if (executablePath == null) throw new Error('no Chromium found: run `node tools/ensure-browser.mjs`')
+  if (executablePath == null) throw new Error('no Chromium found: run `node tools/ensure-tools.mjs`')
   const server = await startServer()
   const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS })
   try {

@@ -4,6 +4,8 @@ import { RequestStats } from '../node/models/core/request-stats.ts'
 import { createLogger } from '../logger.ts'
 import { VERSIONS } from '../version.ts'
 import { registerCacheRoutes } from './cache-controller.ts'
+import { registerMetricsRoutes } from './metrics-controller.ts'
+import { ApiMetrics } from './metrics.ts'
 import { registerCoreRoutes } from './core-controller.ts'
 import { deadlineSignal, parseTimeout } from './deadline.ts'
 import { errorBody, unixSeconds } from './envelope.ts'
@@ -42,6 +44,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
     versions: VERSIONS,
     operations: new OperationLog(),
     stats: new RequestStats(),
+    metrics: new ApiMetrics(init.node, VERSIONS, Date.now()),
     startedAt: Date.now()
   }
   const app = new OpenAPIHono<ApiEnv>({
@@ -52,6 +55,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
     const started = performance.now()
     const timestamp = unixSeconds()
     c.set('operation', 'unknown')
+    c.set('route', 'unmatched')
     c.set('repoLock', deps.node.repoLock)
     let failure: { error: string, error_type: string } | undefined
     let bytesIn = 0
@@ -89,7 +93,11 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
       ...failure
     })
     deps.stats.record(operation, duration, c.res.status >= 400, bytesIn)
-    countBytesOut(c, (n) => { deps.stats.addBytesOut(operation, n) })
+    deps.metrics.observeRequest({ route: c.var.route, method: c.req.method, status: c.res.status, operation, seconds: duration / 1000, bytesIn })
+    countBytesOut(c, (n) => {
+      deps.stats.addBytesOut(operation, n)
+      deps.metrics.addBytesOut(operation, n)
+    })
   })
 
   registerCoreRoutes(app, deps)
@@ -106,9 +114,11 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerDistributedRoutes(app, deps)
   registerWebRTCRoutes(app, deps)
   registerCacheRoutes(app, deps)
+  registerMetricsRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')
+    c.set('route', '/openapi.json')
     await next()
   })
   app.doc31('/openapi.json', {

@@ -1,4 +1,5 @@
 import type { McpNode } from '../node/create-node.ts'
+import type { ApiMetrics } from './metrics.ts'
 import type { HostInfo } from '../node/host-info.ts'
 import type { RepoLock } from '../node/repo-lock.ts'
 import type { OperationLog } from '../node/models/core/operation-log.ts'
@@ -12,6 +13,7 @@ export interface ApiDeps {
   versions: Versions
   operations: OperationLog
   stats: RequestStats
+  metrics: ApiMetrics
   /** Unix ms when the API was created. */
   startedAt: number
 }
@@ -19,6 +21,8 @@ export interface ApiDeps {
 /** Per-request values the middleware sets for controllers. */
 export interface ApiVariables {
   operation: string
+  /** The matched route's template (`/ipfs/cat/{cid}`): a label that never holds a CID. */
+  route: string
   /** Aborts when the request's deadline passes or the client goes away. */
   signal: AbortSignal
   timeoutMs: number

@@ -34,9 +34,10 @@ const errorResponses: RouteConfig['responses'] = {
   504: { description: 'The deadline (`?timeout=`) passed (JSON error envelope)' }
 }
 
-function setOperation (operation: string): MiddlewareHandler<ApiEnv> {
+function setOperation (operation: string, route: string): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     c.set('operation', operation)
+    c.set('route', route)
     await next()
   }
 }
@@ -70,10 +71,10 @@ export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Ha
       responses: { 200: { description: 'Success envelope' }, ...spec.responses, ...errorResponses }
     }
     app.openAPIRegistry.registerPath(config)
-    app.on(spec.method.toUpperCase(), honoPath(path), setOperation(spec.operation), run)
+    app.on(spec.method.toUpperCase(), honoPath(path), setOperation(spec.operation, path), run)
   })
   for (const path of spec.hiddenPaths ?? []) {
-    app.on(spec.method.toUpperCase(), path, setOperation(spec.operation), run)
+    app.on(spec.method.toUpperCase(), path, setOperation(spec.operation, spec.path), run)
   }
 }
 

@@ -58,5 +58,8 @@ export type PortReply = ForwardedResponse | NotLeaderReply
 /** Paths the service worker answers through the leader. */
 export const FORWARDED_PREFIXES = ['/api/v0/mcp/', '/api/v0/mcp']
 
+/** Paths answered as another API path: Prometheus looks for `/metrics` at the root. */
+export const REWRITTEN_PATHS: Readonly<Record<string, string>> = { '/metrics': '/api/v0/mcp/metrics' }
+
 /** How long a request waits for a leader before it gets a 503. */
 export const LEADER_WAIT_MS = 8_000

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
-import { FORWARDED_PREFIXES, LEADER_WAIT_MS } from './protocol.ts'
+import { FORWARDED_PREFIXES, LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { ForwardedRequest, PageToWorker, PortReply } from './protocol.ts'
 
 /**
@@ -48,6 +48,8 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
   if (url.origin !== self.location.origin) return
+  const rewritten = REWRITTEN_PATHS[url.pathname]
+  if (rewritten != null) url.pathname = rewritten
   if (!FORWARDED_PREFIXES.some(p => url.pathname === p || url.pathname.startsWith(p))) return
   event.respondWith(forward(event.request, url))
 })

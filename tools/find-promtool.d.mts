@@ -1,0 +1,1 @@
+export function promtoolPath (): string | undefined
