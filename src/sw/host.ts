@@ -45,6 +45,7 @@ export function startHost (init: StartHostInit = {}): Host {
       void navigator.storage?.persist?.().catch(() => false)
       const [stores, network] = await Promise.all([openBrowserStores(init.storePrefix), loadNetworkConfig()])
       node = await createNode({ stores, network })
+      flushCacheWhenHidden(node)
       handler = createApi({ node, host: hostInfo })
       await ready
       await bridge.announce(leadership.since ?? Date.now())
@@ -62,6 +63,20 @@ export function startHost (init: StartHostInit = {}): Host {
   }
 
   return { tabId, ready, leader: leaderState }
+}
+
+/**
+ * The cache flushes on its own timer; when the page is hidden or unloads,
+ * flush at once: the tab may not get the chance later.
+ */
+function flushCacheWhenHidden (node: McpNode): void {
+  const flush = (): void => {
+    node.cache.flush().catch((err: unknown) => { log.error('flushing the CID cache failed', err) })
+  }
+  addEventListener('pagehide', flush)
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flush()
+  })
 }
 
 async function registerWorker (url: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { promtoolPath } from '../../tools/find-promtool.mjs'
 import { formatExposition, histogramQuantile, MetricsRegistry } from '../../src/node/metrics/registry.ts'
@@ -89,6 +90,17 @@ describe('metrics API', () => {
     expect(sampleValue(second, 'mcp_http_requests_total{route="/ipfs/cat/{cid}",method="GET",status="200"}')).toBe(2)
     expect(sampleValue(second, 'mcp_http_requests_total{route="/metrics",method="GET",status="200"}')).toBe(1)
     expect(promtoolCheck(second).status).toBe(0)
+  })
+
+  it('the Grafana dashboard queries only metrics the node exports', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../dashboards/mcp.json', import.meta.url), 'utf8'))
+    const exported = new Set((await (await api.request('/metrics')).text()).split('\n')
+      .filter(l => l.startsWith('# TYPE ')).map(l => l.split(' ')[2]))
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets?: Array<{ expr: string }> }) => (p.targets ?? []).map(t => t.expr))
+    expect(exprs.length).toBeGreaterThan(10)
+    const used = new Set(exprs.flatMap(e => e.match(/\bmcp_[a-z_]+/g) ?? []).map(n => n.replace(/_(bucket|sum|count)$/, '')))
+    expect([...used].filter(n => !exported.has(n))).toEqual([])
+    expect(dashboard.__inputs[0]).toMatchObject({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })
   })
 
   it('gives the same figures as JSON with a summary for charts', async () => {
