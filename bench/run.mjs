@@ -3,10 +3,12 @@
 // absolute time does not). Prints a table and writes bench/results.json.
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { BROWSER_ARGS, findBrowser } from '../tools/find-browser.mjs'
 
 const PORT = 4180
+const VITE = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url))
 const ORIGIN = `http://127.0.0.1:${PORT}`
 const MIB = 1024 * 1024
 const SIZE = 64 * MIB
@@ -14,10 +16,11 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-async function startServer () {
-  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** `vite preview` of a build (the app, or the benchmark pages with `-c bench/vite.config.ts`). */
+async function startServer (port, extraArgs = []) {
+  const server = spawn(process.execPath, [VITE, 'preview', ...extraArgs, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
-    server.stdout.on('data', (chunk) => { if (String(chunk).includes(String(PORT))) resolve() })
+    server.stdout.on('data', (chunk) => { if (String(chunk).includes(String(port))) resolve() })
     server.on('exit', (code) => { reject(new Error(`vite preview exited with ${code}`)) })
   })
   return server
@@ -68,36 +71,93 @@ async function apiAddCat (size) {
 
 const mbps = (bytes, ms) => (bytes / MIB) / (ms / 1000)
 
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000)
+const BENCH_PORT = 4181
+
+/** One table row: a figure, its unit, and (when there is one) its ratio to the limit measured in the same run. */
+function row (measure, value, unit, extra = {}) {
+  return { measure, value, unit, ...extra }
+}
+
+async function apiRows (browser) {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(ORIGIN)
+  await page.getByRole('status').filter({ hasText: 'The node is up.' }).waitFor({ timeout: 30_000 })
+  const raw = []
+  const add = []
+  const cat = []
+  for (let i = 0; i < REPEATS; i++) {
+    raw.push(mbps(SIZE, await page.evaluate(rawIdbPut, SIZE)))
+    const { addMs, catMs } = await page.evaluate(apiAddCat, SIZE)
+    add.push(mbps(SIZE, addMs))
+    cat.push(mbps(SIZE, catMs))
+  }
+  await page.context().close()
+  return {
+    rows: [
+      row('raw IndexedDB put, 16 × 256 KiB per transaction (limit)', median(raw), 'MB/s', { ratio: 1 }),
+      row('API add of 64 MiB, persisted (IndexedDB)', median(add), 'MB/s', { ratio: median(add) / median(raw), target: '≥ 0.8×' }),
+      row('API cat of 64 MiB', median(cat), 'MB/s', { ratio: median(cat) / median(raw) })
+    ],
+    samples: { raw, add, cat }
+  }
+}
+
+async function cacheRows (browser) {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(`http://127.0.0.1:${BENCH_PORT}/`)
+  await page.waitForFunction(() => document.title === 'bench ready')
+  // the first flush compiles parquet-wasm: warm it up so the runs measure the steady state
+  await page.evaluate(async () => globalThis.bench.records(100))
+  const runs = []
+  for (let i = 0; i < REPEATS; i++) runs.push(await page.evaluate(async (n) => globalThis.bench.records(n), RECORDS))
+  const small = await page.evaluate(async () => globalThis.bench.catOverhead(1024, 201))
+  const large = await page.evaluate(async () => globalThis.bench.catOverhead(4 * 1024 * 1024, 21))
+  await page.context().close()
+  const m = (key) => median(runs.map(r => r[key]))
+  const n = RECORDS.toLocaleString('en')
+  return {
+    rows: [
+      row(`cache: note ${n} records in memory`, m('insert_ms'), 'ms'),
+      row(`cache: flush ${n} records to OPFS (${runs[0].partitions} files, ${(runs[0].bytes_on_disk / 1024 / 1024).toFixed(1)} MiB)`, m('flush_ms'), 'ms'),
+      row(`cache: load ${n} records from OPFS`, m('load_ms'), 'ms', { target: '≤ 500 ms' }),
+      row('  of which reading the files', m('read_ms'), 'ms'),
+      row('  of which decoding them (parquet-wasm, arrow, records)', m('decode_ms'), 'ms'),
+      row(`cache: query by size range (${runs[0].query_rows} rows), scan`, m('query_scan_ms'), 'ms'),
+      row('cache: the same query on the sorted index', m('query_indexed_ms'), 'ms', { ratio: m('query_indexed_ms') / m('query_scan_ms') }),
+      row('API cat of 1 KiB without cache bookkeeping (limit)', small.without_ms, 'ms', { ratio: 1 }),
+      row('API cat of 1 KiB with cache bookkeeping, no promotion', small.with_ms, 'ms', { ratio: small.with_ms / small.without_ms }),
+      row('API cat of 1 KiB with bookkeeping, promoted to the memory tier', small.memory_tier_ms, 'ms', { ratio: small.memory_tier_ms / small.without_ms }),
+      row('API cat of 4 MiB without cache bookkeeping (limit)', large.without_ms, 'ms', { ratio: 1 }),
+      row('API cat of 4 MiB with cache bookkeeping, no promotion', large.with_ms, 'ms', { ratio: large.with_ms / large.without_ms }),
+      row('API cat of 4 MiB with bookkeeping, promoted to the memory tier', large.memory_tier_ms, 'ms', { ratio: large.memory_tier_ms / large.without_ms })
+    ],
+    samples: { records: runs, cat_1kib: small, cat_4mib: large }
+  }
+}
+
 async function main () {
   const executablePath = findBrowser()
   if (executablePath == null) throw new Error('no Chromium found: run `node tools/ensure-tools.mjs`')
-  const server = await startServer()
+  const server = await startServer(PORT)
+  const benchServer = await startServer(BENCH_PORT, ['-c', 'bench/vite.config.ts'])
   const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS })
   try {
-    const page = await (await browser.newContext()).newPage()
-    await page.goto(ORIGIN)
-    await page.getByRole('status').filter({ hasText: 'The node is up.' }).waitFor({ timeout: 30_000 })
-    const raw = []
-    const add = []
-    const cat = []
-    for (let i = 0; i < REPEATS; i++) {
-      raw.push(mbps(SIZE, await page.evaluate(rawIdbPut, SIZE)))
-      const { addMs, catMs } = await page.evaluate(apiAddCat, SIZE)
-      add.push(mbps(SIZE, addMs))
-      cat.push(mbps(SIZE, catMs))
+    // BENCH_ONLY=cache or BENCH_ONLY=api runs one part
+    const only = process.env.BENCH_ONLY
+    const api = only === 'cache' ? { rows: [], samples: {} } : await apiRows(browser)
+    const cache = only === 'api' ? { rows: [], samples: {} } : await cacheRows(browser)
+    const rows = [...api.rows, ...cache.rows]
+    console.log(`\nmedians of ${REPEATS} runs (cat bookkeeping: of 201 and 21 alternating reads), Chromium ${browser.version()}\n`)
+    console.log(`${'measure'.padEnd(72)} ${'value'.padStart(9)} ${'unit'.padEnd(5)} ${'× limit'.padStart(8)}  target`)
+    for (const r of rows) {
+      console.log(`${r.measure.padEnd(72)} ${r.value.toFixed(r.value < 1 ? 3 : r.value < 10 ? 2 : 1).padStart(9)} ${r.unit.padEnd(5)} ${(r.ratio == null ? '' : r.ratio.toFixed(2)).padStart(8)}  ${r.target ?? ''}`)
     }
-    const rows = [
-      { measure: 'raw IndexedDB put, 16 × 256 KiB per transaction (limit)', mb_s: median(raw), ratio: 1 },
-      { measure: 'API add of 64 MiB, persisted (IndexedDB)', mb_s: median(add), ratio: median(add) / median(raw) },
-      { measure: 'API cat of 64 MiB', mb_s: median(cat), ratio: median(cat) / median(raw) }
-    ]
-    console.log(`\nmedians of ${REPEATS} runs, Chromium ${browser.version()}\n`)
-    console.log(`${'measure'.padEnd(58)} ${'MB/s'.padStart(8)} ${'× limit'.padStart(8)}`)
-    for (const r of rows) console.log(`${r.measure.padEnd(58)} ${r.mb_s.toFixed(1).padStart(8)} ${r.ratio.toFixed(2).padStart(8)}`)
-    writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), repeats: REPEATS, rows, samples: { raw, add, cat } }, null, 2))
+    writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), repeats: REPEATS, rows, samples: { ...api.samples, ...cache.samples } }, null, 2))
   } finally {
     await browser.close()
     server.kill()
+    benchServer.kill()
   }
 }
 

@@ -234,12 +234,12 @@ function noteAddResult (cache: CidCache, result: AddResult): void {
 }
 
 /** Where the content was found, as the cache saw it before the read. */
-function cacheHeaders (tier: LookupTier): Record<string, string> {
-  return { 'X-Cache-Hit': String(tier === 'memory'), 'X-Cache-Tier': tier }
+function cacheHeaders (tier: LookupTier | undefined): Record<string, string> {
+  return tier == null ? {} : { 'X-Cache-Hit': String(tier === 'memory'), 'X-Cache-Tier': tier }
 }
 
 /** Records the read in the cache (with the type the reply was given) and says where it was found. */
-function notedRead (cache: CidCache, tier: LookupTier, file: FileHandle, response: Response): Response {
+function notedRead (cache: CidCache, tier: LookupTier | undefined, file: FileHandle, response: Response): Response {
   if (response.ok) {
     const named = file.name !== file.cid.toString()
     cache.noteRead(file.cid, tier, {

@@ -44,7 +44,41 @@ export interface NetworkStatus extends Envelope {
   relay_reservations: string[]
 }
 
+export interface MetricsSummary {
+  timestamp: number
+  requests_total: number
+  errors_total: number
+  latency_p95_seconds: number | null
+  bytes_in_total: number
+  bytes_out_total: number
+  cache_hit_ratio: number | null
+  peers_connected: number
+}
+export interface MetricsJson extends Envelope { summary: MetricsSummary }
+export interface CacheStats extends Envelope {
+  stats: {
+    loaded: boolean
+    records: number
+    partitions: number
+    bytes_on_disk: number
+    schema_version: number
+    tiers: { memory: { bytes: number, max_bytes: number, records: number } }
+  }
+}
+
 export const api = {
+  metrics: async () => callJson<MetricsJson>('/metrics/json'),
+  cacheStats: async () => callJson<CacheStats>('/cache/stats'),
+  /** The cache as a Parquet file, and the name the node gives it. */
+  cacheExport: async (): Promise<{ blob: Blob, name: string }> => {
+    const response = await fetch(`${API}/cache/export`)
+    if (!response.ok) {
+      const body = await response.json().catch(() => undefined) as Envelope | undefined
+      throw new ApiError(response.status, body?.error_type ?? 'HttpError', body?.error ?? response.statusText)
+    }
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'cid-cache.parquet'
+    return { blob: await response.blob(), name }
+  },
   networkStatus: async () => callJson<NetworkStatus>('/distributed/status'),
   health: async () => callJson<Health>('/health'),
   daemonStatus: async () => callJson<DaemonStatus>('/daemon/status'),

@@ -1,6 +1,7 @@
 import { loadNetworkConfig, saveRelays, valid } from '../sw/network-config.ts'
 import { startHost } from '../sw/host.ts'
 import { api, ApiError } from './api-client.ts'
+import { startMetricsPanel } from './metrics-panel.ts'
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
 const PREVIEW_LIMIT = 64 * 1024
@@ -35,7 +36,32 @@ async function refresh (): Promise<void> {
   const c = network.connections
   $('connections').textContent = `${c.webrtc} WebRTC, ${c.relayed} relayed, ${c.websockets} WebSockets`
   $('reservations').textContent = network.relay_reservations.length > 0 ? network.relay_reservations.join(', ') : 'none'
+  await refreshCache()
 }
+
+/** The cache section; kept current on a timer, since the cache loads and flushes in the background. */
+async function refreshCache (): Promise<void> {
+  const cache = (await api.cacheStats()).stats
+  $('cache-records').textContent = cache.loaded ? String(cache.records) : 'loading…'
+  $('cache-files').textContent = `${cache.partitions} (${formatBytes(cache.bytes_on_disk)}, schema v${cache.schema_version})`
+  const memory = cache.tiers.memory
+  $('cache-memory').textContent = `${memory.records} records, ${formatBytes(memory.bytes)} of ${formatBytes(memory.max_bytes)}`
+}
+
+$('cache-export').addEventListener('click', () => {
+  const out = $('cache-result')
+  out.classList.remove('error')
+  out.textContent = 'Exporting…'
+  api.cacheExport().then(({ blob, name }) => {
+    // Chromium does not send <a download> navigations through the service worker: save from a blob URL
+    const a = document.createElement('a')
+    a.href = URL.createObjectURL(blob)
+    a.download = name
+    a.click()
+    setTimeout(() => { URL.revokeObjectURL(a.href) }, 10_000)
+    out.textContent = `Saved ${name} (${formatBytes(blob.size)}).`
+  }).catch((err: unknown) => { showError(out, err) })
+})
 
 function showAdded (cid: string, name: string, size: number): void {
   const out = $('add-result')
@@ -113,4 +139,8 @@ function applyRelays (relays: string[] | null): void {
 
 void loadNetworkConfig().then((config) => { $<HTMLTextAreaElement>('relays-input').value = config.relays.join('\n') })
 
-host.ready.then(refresh).catch((err: unknown) => { showError($('status'), err) })
+host.ready.then(async () => {
+  await refresh()
+  startMetricsPanel({ figures: $('metrics-figures'), chart: $('metrics-chart'), error: $('metrics-error') }, formatBytes)
+  setInterval(() => { refreshCache().catch((err: unknown) => { showError($('cache-result'), err) }) }, 5_000)
+}).catch((err: unknown) => { showError($('status'), err) })

@@ -122,3 +122,23 @@ test('/metrics at the origin passes promtool and its counters move', async ({ co
   expect(second.text).not.toContain(added.json.cid)
   expect(spawnSync(promtool as string, ['check', 'metrics'], { input: second.text, encoding: 'utf8' }).status).toBe(0)
 })
+
+test('the app shows the metrics, charts them, and exports the cache', async ({ context }) => {
+  const page = await openApp(context)
+  await call(page, '/ipfs/add', { json: { content: 'seen in the app', filename: 'app.txt' } })
+  const metrics = page.getByRole('region', { name: 'Metrics' })
+  await expect(metrics.getByRole('definition').first()).toHaveText(/^\d+ \(\d+ errors\)/)
+  // the chart appears once two samples exist (uPlot draws on a canvas)
+  await expect(page.getByRole('img', { name: /Requests per second/ }).locator('canvas').first()).toBeVisible({ timeout: 15_000 })
+  await expect(metrics.getByText('Cache hit ratio')).toBeVisible()
+
+  const downloading = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Export as Parquet' }).click()
+  const download = await downloading
+  expect(download.suggestedFilename()).toMatch(/^cid-cache-.*\.parquet$/)
+  const { readFile } = await import('node:fs/promises')
+  const file = await readFile(await download.path())
+  const rows = await parquetReadObjects({ file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) })
+  expect(rows.map(r => r.filename)).toEqual(['app.txt'])
+  await expect(page.getByText(/^Saved cid-cache-.*\.parquet/)).toBeVisible()
+})

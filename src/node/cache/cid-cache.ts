@@ -68,6 +68,8 @@ export interface TierCounts { hits: number, misses: number }
 export interface CacheStats {
   loaded: boolean
   load_ms: number | null
+  /** Of load_ms: reading the files, and decoding them. */
+  load_phases: { read_ms: number, decode_ms: number }
   records: number
   partitions: number
   bytes_on_disk: number
@@ -115,12 +117,15 @@ export class CidCache {
   private readonly lookups = { memory: { hits: 0, misses: 0 }, indexeddb: { hits: 0, misses: 0 } }
   private loaded = false
   private loadMs: number | null = null
+  private readonly loadPhases = { read_ms: 0, decode_ms: 0 }
   private loadErrors = 0
   private loading?: Promise<void>
   /** Changes made before loading finished, applied in order once it has. */
   private pending: Array<() => void> = []
   private flushTimer?: ReturnType<typeof setTimeout>
+  /** performance.now() of the first unflushed change, and of the last. */
   private dirtySince?: number
+  private lastChangeAt = 0
   private flushing?: Promise<void>
   private flushes = 0
   private flushErrors = 0
@@ -164,6 +169,7 @@ export class CidCache {
 
   /** New content (add, MFS write, block/dag put) or content that reached the node another way. */
   noteAdded (cid: CID, init: Omit<NewRecordInit, 'now'>): void {
+    if (!this.config.recordAccess) return
     const now = this.now()
     this.change(() => {
       this.workload.writes++
@@ -182,7 +188,8 @@ export class CidCache {
   }
 
   /** A read of the content (cat, get): counts the access, updates heat, may promote it. */
-  noteRead (cid: CID, tier: LookupTier, init: Omit<NewRecordInit, 'now'>): void {
+  noteRead (cid: CID, tier: LookupTier | undefined, init: Omit<NewRecordInit, 'now'>): void {
+    if (!this.config.recordAccess || tier == null) return
     this.countLookup(tier)
     const now = this.now()
     this.change(() => {
@@ -206,6 +213,7 @@ export class CidCache {
   }
 
   notePinned (cid: CID, pinned: boolean, init: Omit<NewRecordInit, 'now'> = { source: 'pin' }): void {
+    if (!this.config.recordAccess) return
     const now = this.now()
     this.change(() => {
       this.workload.writes++
@@ -235,11 +243,14 @@ export class CidCache {
     })
   }
 
-  /** Where a read of `cid` will find its root block, before it is read. */
-  async lookup (cid: CID, options?: AbortOptions): Promise<LookupTier> {
+  /** Where a read of `cid` will find its root block, before it is read; undefined when the cache records nothing. */
+  async lookup (cid: CID, options?: AbortOptions): Promise<LookupTier | undefined> {
+    if (!this.config.recordAccess) return undefined
     const key = cid.toString()
     if (this.blocks == null) return 'indexeddb'
     if (this.blocks.memory.holds(key) && this.blocks.memory.get(cid) != null) return 'memory'
+    // a record means the blocks are here (garbage collection drops the records of what it removes): no store read
+    if (this.records.get(key)?.valid === true) return 'indexeddb'
     return await this.blocks.hasLocal(cid, options) ? 'indexeddb' : 'network'
   }
 
@@ -282,6 +293,7 @@ export class CidCache {
     return {
       loaded: this.loaded,
       load_ms: this.loadMs,
+      load_phases: { ...this.loadPhases },
       records: this.records.size,
       partitions: this.fileRows.size,
       bytes_on_disk: [...this.fileBytes.values()].reduce((a, b) => a + b, 0),
@@ -401,6 +413,7 @@ export class CidCache {
       const assignment = assignPartitions(this.records.values(), this.config.partitionStrategy, this.config.maxPartitionRows)
       const rows = new Map<string, string[]>()
       const bytes = new Map<string, number>()
+      const writes: Array<Promise<void>> = []
       for (const [path, records] of assignment) {
         const cids = records.map(r => r.cid)
         rows.set(path, cids)
@@ -411,9 +424,11 @@ export class CidCache {
           continue
         }
         const file = await encodeRecords(records)
-        await this.files.write(path, file)
+        // the write proceeds (off the main thread) while the next file is encoded
+        writes.push(this.files.write(path, file))
         bytes.set(path, file.byteLength)
       }
+      await Promise.all(writes)
       for (const path of this.fileRows.keys()) {
         if (!rows.has(path)) await this.files.remove(path)
       }
@@ -468,11 +483,17 @@ export class CidCache {
       const paths = manifest?.files.map(f => f.path) ??
         (await this.files.list()).map(f => f.path).filter(p => p.endsWith('.parquet') && !p.startsWith('_'))
       const versions: Record<string, number> = {}
-      for (const path of paths) {
-        const bytes = await this.files.read(path)
+      // the reads overlap (OPFS works off the main thread); decoding is one file at a time
+      const read = performance.now()
+      const contents = await Promise.all(paths.map(async path => this.files.read(path)))
+      this.loadPhases.read_ms = performance.now() - read
+      for (const [i, path] of paths.entries()) {
+        const bytes = contents[i]
         if (bytes == null) continue
         try {
+          const t = performance.now()
           const file = await decodeRecords(bytes)
+          this.loadPhases.decode_ms += performance.now() - t
           versions[file.version] = (versions[file.version] ?? 0) + 1
           const outdated = file.version !== CURRENT_SCHEMA_VERSION
           for (const record of file.records) {
@@ -537,16 +558,25 @@ export class CidCache {
     return this.indexes
   }
 
+  /** Arms the flush timer once; further changes only move its due time (no timer churn per change). */
   private scheduleFlush (): void {
     if (this.stopped) return
-    const now = this.now()
-    this.dirtySince ??= now
-    const wait = Math.max(0, Math.min(this.config.flushDebounceMs, this.dirtySince + this.config.flushMaxDelayMs - now))
-    clearTimeout(this.flushTimer)
+    this.lastChangeAt = performance.now()
+    this.dirtySince ??= this.lastChangeAt
+    if (this.flushTimer == null) this.armFlushTimer()
+  }
+
+  private armFlushTimer (): void {
+    const due = (): number => Math.min(this.lastChangeAt + this.config.flushDebounceMs, (this.dirtySince ?? 0) + this.config.flushMaxDelayMs)
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
+      if (this.dirtySince == null && !this.indexesChanged) return
+      if (performance.now() < due() - 1) {
+        this.armFlushTimer()
+        return
+      }
       this.flush().catch((err: unknown) => { log.error('background flush failed', err) })
-    }, wait)
+    }, Math.max(0, due() - performance.now()))
   }
 
   private countLookup (tier: LookupTier): void {

@@ -2,6 +2,8 @@
 import type { PartitionStrategy } from './partitions.ts'
 
 export interface CacheConfig {
+  /** Keep records of what the node adds and reads; off, the cache records nothing and reads skip its lookup. */
+  recordAccess: boolean
   /** Rows per Parquet file before a partition rolls over to the next file. */
   maxPartitionRows: number
   partitionStrategy: PartitionStrategy
@@ -20,6 +22,7 @@ export interface CacheConfig {
 }
 
 export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = {
+  recordAccess: true,
   maxPartitionRows: 100_000,
   partitionStrategy: 'time',
   flushDebounceMs: 2_000,

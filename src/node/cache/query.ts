@@ -109,24 +109,30 @@ function matches (record: CidRecord, f: CompiledFilter): boolean {
   }
 }
 
-/** Narrows by one indexed range/equality filter, if any. */
+type Bound = { value: Comparable, inclusive: boolean }
+
+/** Narrows by the range that every filter on one indexed column allows together, if any. */
 function candidates (all: Iterable<CidRecord>, filters: CompiledFilter[], indexes: ReadonlyMap<string, SortedIndex>, used: string[]): Iterable<CidRecord> {
-  for (const f of filters) {
-    const index = indexes.get(f.column)
-    if (index == null || f.value === null || Array.isArray(f.value)) continue
-    const v = f.value
-    let range: CidRecord[] | undefined
-    switch (f.op) {
-      case '=': range = index.range({ value: v, inclusive: true }, { value: v, inclusive: true }); break
-      case '<': range = index.range(undefined, { value: v, inclusive: false }); break
-      case '<=': range = index.range(undefined, { value: v, inclusive: true }); break
-      case '>': range = index.range({ value: v, inclusive: false }); break
-      case '>=': range = index.range({ value: v, inclusive: true }); break
+  for (const [column, index] of indexes) {
+    let lower: Bound | undefined
+    let upper: Bound | undefined
+    const tighterLower = (b: Bound): void => {
+      const c = lower == null ? 1 : compareValues(b.value, lower.value)
+      if (c > 0 || (c === 0 && !b.inclusive)) lower = b
     }
-    if (range != null) {
-      used.push(f.column)
-      return range
+    const tighterUpper = (b: Bound): void => {
+      const c = upper == null ? -1 : compareValues(b.value, upper.value)
+      if (c < 0 || (c === 0 && !b.inclusive)) upper = b
     }
+    for (const f of filters) {
+      if (f.column !== column || f.value === null || Array.isArray(f.value)) continue
+      const value = f.value
+      if (f.op === '=' || f.op === '>' || f.op === '>=') tighterLower({ value, inclusive: f.op !== '>' })
+      if (f.op === '=' || f.op === '<' || f.op === '<=') tighterUpper({ value, inclusive: f.op !== '<' })
+    }
+    if (lower == null && upper == null) continue
+    used.push(column)
+    return index.range(lower, upper)
   }
   return all
 }
