@@ -166,6 +166,30 @@ describe('CID cache', () => {
     await expect(cache.query({ filters: [{ column: 'size_bytes', op: '>', value: 'big' }] })).rejects.toMatchObject({ name: 'InvalidParametersError' })
   })
 
+  it('finds a dag-pb record under either CID version', async () => {
+    const cache = new CidCache({ files: new MemoryCacheFiles() })
+    const v0 = CID.parse('Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD')
+    cache.noteAdded(v0, { size: 11, source: 'add' })
+    expect((await cache.get(v0.toV1())).cid).toBe(v0.toString())
+  })
+
+  it('saves the sorted index beside the files and uses it after a load', async () => {
+    const files = new MemoryCacheFiles()
+    const cache = new CidCache({ files })
+    for (let i = 0; i < 10; i++) cache.noteAdded(await cidOf(`i${i}`), { size: (10 - i) * 100, source: 'add' })
+    for (let i = 0; i < 5; i++) await cache.query({ sort: { column: 'size_bytes' } })
+    expect((await cache.optimize()).indexed_columns).toEqual(['size_bytes'])
+    await cache.flush()
+    expect(await files.read('_indexes/size_bytes.parquet')).toBeDefined()
+
+    const loaded = new CidCache({ files })
+    await loaded.ready()
+    expect(loaded.stats().indexed_columns).toEqual(['size_bytes'])
+    const result = await loaded.query({ filters: [{ column: 'size_bytes', op: '<=', value: 300 }, { column: 'size_bytes', op: '>', value: 100 }], sort: { column: 'size_bytes' } })
+    expect(result.used_indexes).toEqual(['size_bytes'])
+    expect(result.records.map(r => r.size_bytes)).toEqual([200, 300])
+  })
+
   it('lists the hottest first', async () => {
     const time = clock()
     const cache = new CidCache({ files: new MemoryCacheFiles(), now: time.now })
@@ -220,6 +244,21 @@ describe('memory tier', () => {
     expect(await cache.demote(hot)).toMatchObject({ storage_tier: 'indexeddb', bytes: 100 })
     expect(await cache.lookup(hot)).toBe('indexeddb')
     expect(memory.stats()).toMatchObject({ bytes: 100, records: 1 })
+  })
+
+  it('demotes what went cold when heats are refreshed', async () => {
+    const time = clock()
+    const dag = await blocksOf('c', 10)
+    let cache: CidCache | undefined
+    const memory = new MemoryTier({ maxBytes: 1000, heatOf: (owner) => cache!.heatOf(owner) })
+    cache = new CidCache({ files: new MemoryCacheFiles(), now: time.now, blocks: { memory, hasLocal: async () => true, readDag: async () => dag } })
+    cache.noteAdded(dag[0].cid, { size: 10, source: 'add' })
+    await cache.promote(dag[0].cid)
+    expect(memory.holds(dag[0].cid.toString())).toBe(true)
+    // two days on, unread: heat 0.4·2^-4 = 0.025, under the demotion threshold
+    time.advance(48 * HOUR)
+    expect((await cache.hot(1))[0]).toMatchObject({ storage_tier: 'indexeddb' })
+    expect(memory.holds(dag[0].cid.toString())).toBe(false)
   })
 
   it('promotes in the background once a record is hot enough', async () => {

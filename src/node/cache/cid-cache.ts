@@ -256,11 +256,12 @@ export class CidCache {
 
   // ─── reads ─────────────────────────────────────────────────────────────
 
-  async get (cid: CID | string): Promise<CidRecord> {
+  /** The record of a CID, found under either version of a dag-pb CID (Qm… and bafy… name the same content). */
+  async get (cid: CID): Promise<CidRecord> {
     await this.ready()
     this.workload.cidLookups++
     const key = cid.toString()
-    const record = this.records.get(key)
+    const record = this.records.get(key) ?? this.records.get(otherVersion(cid) ?? '')
     if (record == null) throw new RecordNotFoundError(`the cache holds no record of ${key}`)
     this.refreshHeat()
     return { ...record }
@@ -634,6 +635,15 @@ export class CidCache {
     return record == null ? -Infinity : heatScore(record, this.now())
   }
 }
+
+function otherVersion (cid: CID): string | undefined {
+  if (cid.version === 1 && cid.code === DAG_PB_CODE && cid.multihash.code === SHA2_256_CODE) return cid.toV0().toString()
+  if (cid.version === 0) return cid.toV1().toString()
+  return undefined
+}
+
+const DAG_PB_CODE = 0x70
+const SHA2_256_CODE = 0x12
 
 function mergeInfo (record: CidRecord, init: Omit<NewRecordInit, 'now'>): void {
   if (init.size != null) record.size_bytes = init.size
