@@ -6,7 +6,7 @@
  */
 import { histogramQuantile, MetricsRegistry } from '../node/metrics/registry.ts'
 import type { McpNode } from '../node/create-node.ts'
-import type { HistogramSample, MetricSnapshot, Sample } from '../node/metrics/registry.ts'
+import type { Collect, HistogramSample, MetricSnapshot, Sample } from '../node/metrics/registry.ts'
 import type { Versions } from '../version.ts'
 
 /** Latency buckets, seconds: 1 ms to a minute (the default deadline). */
@@ -82,24 +82,13 @@ export class ApiMetrics {
       help: 'Records whose blocks left the memory tier.',
       collect: () => [{ labels: {}, value: node.blockstore.memory.stats().evictions }]
     })
-    r.gauge({
-      name: 'mcp_cache_tier_bytes',
-      help: 'Bytes held by each storage tier (IndexedDB: the whole repository).',
-      labelNames: ['tier'],
-      collect: async () => {
-        const repo = await node.stores.blockstore.stat()
-        return [{ labels: { tier: 'memory' }, value: node.blockstore.memory.stats().bytes }, { labels: { tier: 'indexeddb' }, value: repo.bytes }]
-      }
-    })
-    r.gauge({
-      name: 'mcp_cache_tier_items',
-      help: 'Blocks held by each storage tier.',
-      labelNames: ['tier'],
-      collect: async () => {
-        const repo = await node.stores.blockstore.stat()
-        return [{ labels: { tier: 'memory' }, value: node.blockstore.memory.stats().blocks }, { labels: { tier: 'indexeddb' }, value: repo.blocks }]
-      }
-    })
+    /** Bytes or blocks per tier: the memory tier's, and the whole repository's for IndexedDB. */
+    const perTier = (figure: 'bytes' | 'blocks'): Collect => async () => {
+      const repo = await node.stores.blockstore.stat()
+      return [{ labels: { tier: 'memory' }, value: node.blockstore.memory.stats()[figure] }, { labels: { tier: 'indexeddb' }, value: repo[figure] }]
+    }
+    r.gauge({ name: 'mcp_cache_tier_bytes', help: 'Bytes held by each storage tier (IndexedDB: the whole repository).', labelNames: ['tier'], collect: perTier('bytes') })
+    r.gauge({ name: 'mcp_cache_tier_items', help: 'Blocks held by each storage tier.', labelNames: ['tier'], collect: perTier('blocks') })
     r.gauge({ name: 'mcp_cache_tier_capacity_bytes', help: 'Capacity of the memory tier.', labelNames: ['tier'], collect: () => [{ labels: { tier: 'memory' }, value: node.blockstore.memory.maxBytes }] })
     r.gauge({ name: 'mcp_cache_records', help: 'Records in the CID cache.', collect: () => [{ labels: {}, value: node.cache.stats().records }] })
     r.gauge({ name: 'mcp_cache_parquet_partitions', help: 'Parquet files holding the CID cache.', collect: () => [{ labels: {}, value: node.cache.stats().partitions }] })

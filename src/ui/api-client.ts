@@ -1,4 +1,7 @@
 /** A small typed client for the MCP API, used by the app exactly as a third-party script would. */
+import type { MetricsSummary } from '../api/metrics.ts'
+
+export type { MetricsSummary }
 export const API = '/api/v0/mcp'
 
 export interface Envelope {
@@ -44,16 +47,6 @@ export interface NetworkStatus extends Envelope {
   relay_reservations: string[]
 }
 
-export interface MetricsSummary {
-  timestamp: number
-  requests_total: number
-  errors_total: number
-  latency_p95_seconds: number | null
-  bytes_in_total: number
-  bytes_out_total: number
-  cache_hit_ratio: number | null
-  peers_connected: number
-}
 export interface MetricsJson extends Envelope { summary: MetricsSummary }
 export interface CacheStats extends Envelope {
   stats: {
