@@ -4,6 +4,7 @@ import { RequestStats } from '../node/models/core/request-stats.ts'
 import { createLogger } from '../logger.ts'
 import { VERSIONS } from '../version.ts'
 import { registerCacheRoutes } from './cache-controller.ts'
+import { registerCredentialRoutes } from './credentials-controller.ts'
 import { registerMetricsRoutes } from './metrics-controller.ts'
 import { ApiMetrics } from './metrics.ts'
 import { registerCoreRoutes } from './core-controller.ts'
@@ -115,6 +116,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerWebRTCRoutes(app, deps)
   registerCacheRoutes(app, deps)
   registerMetricsRoutes(app, deps)
+  registerCredentialRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

@@ -10,6 +10,8 @@ import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
 import { MemoryCacheFiles } from './cache/cache-files.ts'
 import { createCidCache } from './cache/create-cid-cache.ts'
+import { MemoryCredentialStore } from './credentials/credential-store.ts'
+import { Credentials } from './credentials/credentials.ts'
 import { FsJournal } from './journal/fs-journal.ts'
 import { MemoryJournalStore } from './journal/memory-journal-store.ts'
 import { Mfs } from './models/mfs/mfs.ts'
@@ -22,6 +24,7 @@ import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
 import type { CacheFiles } from './cache/cache-files.ts'
 import type { CidCache } from './cache/cid-cache.ts'
 import type { CacheConfig } from './cache/config.ts'
+import type { CredentialStore } from './credentials/credential-store.ts'
 import type { TieredBlockstore } from './cache/tiered-blockstore.ts'
 import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
@@ -38,6 +41,8 @@ export interface NodeStores {
   journal: JournalStore
   /** Where the CID cache keeps its Parquet files. */
   cacheFiles: CacheFiles
+  /** Encrypted storage-service credentials. */
+  credentials: CredentialStore
 }
 
 export interface CreateNodeInit {
@@ -46,6 +51,8 @@ export interface CreateNodeInit {
   network?: NetworkConfig
   /** The CID cache's tunables (partitioning, flush timing, memory tier size, heat thresholds). */
   cache?: Partial<CacheConfig>
+  /** PBKDF2 iterations for a credentials passphrase (tests lower it). */
+  credentialOptions?: { iterations?: number }
 }
 
 /** Helia with libp2p; the network services exist only when the node is online. */
@@ -59,6 +66,8 @@ export interface McpNode {
   cache: CidCache
   /** The blockstore Helia reads through, with no network behind it: the memory tier over the persistent store. */
   blockstore: TieredBlockstore
+  /** Storage-service credentials, encrypted at rest. */
+  credentials: Credentials
   /** Held shared by every change to the repository, exclusively by garbage collection. */
   repoLock: RepoLock
   /** Unix ms when the node finished starting. */
@@ -128,6 +137,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     cache: local.cache,
     blockstore: local.blockstore,
     repoLock,
+    credentials: new Credentials(init.stores.credentials, init.credentialOptions),
     startedAt,
     get online () {
       return networked && helia.libp2p.getConnections().length > 0
@@ -144,11 +154,12 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
       await blockstore.close()
       await datastore.close?.()
       await init.stores.journal.close()
+      await init.stores.credentials.close()
     }
   }
 }
 
 /** Stores that live only in memory: unit tests and throwaway nodes. */
 export function memoryStores (): NodeStores {
-  return { blockstore: new MemoryRepoBlockstore(), datastore: new MemoryDatastore(), journal: new MemoryJournalStore(), cacheFiles: new MemoryCacheFiles() }
+  return { blockstore: new MemoryRepoBlockstore(), datastore: new MemoryDatastore(), journal: new MemoryJournalStore(), cacheFiles: new MemoryCacheFiles(), credentials: new MemoryCredentialStore() }
 }

@@ -119,3 +119,27 @@ export class TierCapacityError extends Error {
   static name = 'TierCapacityError'
   name = 'TierCapacityError'
 }
+
+/** No credential under this service and name. */
+export class CredentialNotFoundError extends Error {
+  static name = 'CredentialNotFoundError'
+  name = 'CredentialNotFoundError'
+}
+
+/** The credential store is locked by a passphrase: unlock it first. */
+export class CredentialsLockedError extends Error {
+  static name = 'CredentialsLockedError'
+  name = 'CredentialsLockedError'
+}
+
+/** A stored credential did not decrypt: it was altered, or moved under another name. */
+export class CredentialIntegrityError extends Error {
+  static name = 'CredentialIntegrityError'
+  name = 'CredentialIntegrityError'
+}
+
+/** The passphrase given does not unlock the store. */
+export class WrongPassphraseError extends Error {
+  static name = 'WrongPassphraseError'
+  name = 'WrongPassphraseError'
+}
