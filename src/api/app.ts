@@ -4,6 +4,7 @@ import { RequestStats } from '../node/models/core/request-stats.ts'
 import { createLogger } from '../logger.ts'
 import { VERSIONS } from '../version.ts'
 import { registerCacheRoutes } from './cache-controller.ts'
+import { registerCliRoutes } from './cli-controller.ts'
 import { registerCredentialRoutes } from './credentials-controller.ts'
 import { registerMetricsRoutes } from './metrics-controller.ts'
 import { ApiMetrics } from './metrics.ts'
@@ -117,6 +118,7 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
   registerCacheRoutes(app, deps)
   registerMetricsRoutes(app, deps)
   registerCredentialRoutes(app, deps)
+  registerCliRoutes(app, deps)
 
   app.use('/openapi.json', async (c, next) => {
     c.set('operation', 'openapi')

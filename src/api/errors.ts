@@ -7,6 +7,7 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   UnsupportedCodecError: 400,
   InvalidParametersError: 400,
   InvalidRequestError: 400,
+  CliUsageError: 400,
   InvalidJSONError: 400,
   InvalidPathError: 400,
   NotADirectoryError: 400,
