@@ -3,6 +3,7 @@ import { addContent } from '../node/models/ipfs/add.ts'
 import { catContent } from '../node/models/ipfs/cat.ts'
 import { formatContentPath, parseContentPath } from '../node/models/ipfs/content-path.ts'
 import { getContent } from '../node/models/ipfs/get.ts'
+import { listDirectory } from '../node/models/ipfs/ls.ts'
 import { provideInBackground } from '../node/models/network/dht.ts'
 import { ok } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
@@ -111,6 +112,28 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
     return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }))
+  })
+
+  addRoute(app, {
+    operation: 'ipfs_ls',
+    method: 'get',
+    path: '/ipfs/ls/{cid}',
+    hiddenPaths: ['/ipfs/ls/:cid/*'],
+    summary: 'The entries of a UnixFS directory (sub-paths allowed): Objects[{Hash, Links[{Name, Hash, Size, Type}]}] as Kubo, and entries',
+    tags: ['ipfs'],
+    request: { params: z.object({ cid: cidParam }), query: z.object({ timeout: timeoutParam }) }
+  }, async (c) => {
+    const path = parseContentPath(pathAfter(c.req.url, '/ipfs/ls/'))
+    const listed = await listDirectory(helia, path, { signal: c.var.signal, offline: offline() })
+    const entries = listed.entries.map(e => ({ name: e.name, cid: e.cid.toString(), type: e.type, size: e.size }))
+    return ok(c, {
+      path: formatContentPath(path),
+      cid: listed.cid.toString(),
+      // Kubo's shape: Type 1 is a directory, 2 a file
+      Objects: [{ Hash: formatContentPath(path), Links: entries.map(e => ({ Name: e.name, Hash: e.cid, Size: e.size, Type: e.type === 'directory' ? 1 : 2 })) }],
+      entries,
+      count: entries.length
+    })
   })
 
   addRoute(app, {

@@ -110,6 +110,32 @@ describe('CLI controller', () => {
     expect(await out('help files ls')).toMatch(/^USAGE\n {2}ipfs files ls \[<path>\] \[-l\]/)
   })
 
+  it('ls lists a directory as its route does, and network commands answer offline as theirs do', async () => {
+    const added = await viaCli.json('/cli/command', postJson({ command: 'add -w --name a.txt -- hi there' }))
+    const dir: string = added.body.result.cid
+    expect(added.body.output).toBe(`added ${added.body.result.entries[0].cid as string} a.txt\nadded ${dir}`)
+    const cli = await viaCli.json('/cli/command', postJson({ command: `ls /ipfs/${dir}` }))
+    const http = await viaCli.json(`/ipfs/ls/${dir}`)
+    expect(cli.body.result).toEqual(withoutEnvelope(http.body))
+    expect(http.body.entries).toEqual([{ name: 'a.txt', cid: expect.any(String), type: 'file', size: 8 }])
+    expect(cli.body.output).toBe(`${http.body.entries[0].cid as string} 8 a.txt`)
+    expect((await viaCli.json('/cli/command', postJson({ command: `ls ${http.body.entries[0].cid as string}` }))).status).toBe(400)
+
+    const peer = '12D3KooWDcDsnJG1NGDenvBMuKXUioABX7JK2fm9d8YMHfTJHyt1'
+    const pairs: Array<[string, string, RequestInit?]> = [
+      [`ping ${peer}`, '/distributed/ping', postJson({ peer_id: peer, count: 3 })],
+      [`swarm connect /ip4/127.0.0.1/tcp/1/ws/p2p/${peer}`, '/ipfs/swarm/connect', postJson({ address: `/ip4/127.0.0.1/tcp/1/ws/p2p/${peer}` })],
+      [`routing findpeer ${peer}`, `/ipfs/dht/findpeer?peer_id=${peer}`],
+      [`routing findprovs ${dir}`, `/ipfs/dht/findprovs?cid=${dir}`]
+    ]
+    for (const [command, path, init] of pairs) {
+      const viaCommand = await viaCli.json('/cli/command', postJson({ command }))
+      const viaRoute = await viaCli.json(path, init)
+      expect([command, viaCommand.status, viaCommand.body.error_type]).toEqual([command, viaRoute.status, viaRoute.body.error_type])
+      expect(viaCommand.body.exit_code).toBe(viaRoute.status === 200 ? 0 : 1)
+    }
+  })
+
   it('an unknown command or bad flag is exit code 1, a usage message and a 400; a failing command keeps its status', async () => {
     const cases: Array<[string, string | RegExp]> = [
       ['frobnicate', /unknown command "frobnicate"/],

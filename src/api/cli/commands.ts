@@ -80,7 +80,7 @@ export const COMMANDS: CommandSpec[] = [
     }),
     print: (r, { flags }) => flags.quieter === true
       ? r.cid
-      : lines([...(r.entries ?? []).map((e: { cid: string, name: string }) => `added ${e.cid} ${e.name}`), ...(r.entries == null ? [`added ${r.cid} ${r.name != null && r.name !== '' ? r.name : r.cid}`] : [])])
+      : lines([...(r.entries ?? []).map((e: { cid: string, name: string }) => e.name === '' ? `added ${e.cid}` : `added ${e.cid} ${e.name}`), ...(r.entries == null ? [`added ${r.cid} ${r.name != null && r.name !== '' ? r.name : r.cid}`] : [])])
   },
   {
     name: 'cat',
@@ -91,6 +91,16 @@ export const COMMANDS: CommandSpec[] = [
     reply: 'bytes',
     call: ({ args, flags }) => ({ method: 'GET', path: `/ipfs/cat/${contentPath(args[0])}`, query: { offset: flags.offset, length: flags.length } }),
     print: r => r.text ?? `(${r.size} bytes of binary content: see result.base64)`
+  },
+  {
+    name: 'ls',
+    usage: 'ls <ipfs-path>',
+    description: 'List a directory: CID, size and name of each entry',
+    args: ['ipfs-path'],
+    flags: { timeout },
+    reply: 'envelope',
+    call: ({ args }) => ({ method: 'GET', path: `/ipfs/ls/${contentPath(args[0])}` }),
+    print: r => lines(r.entries.map((e: { cid: string, size: number, name: string, type: string }) => `${e.cid} ${e.type === 'directory' ? '-' : e.size} ${e.name}${e.type === 'directory' ? '/' : ''}`))
   },
   {
     name: 'get',
