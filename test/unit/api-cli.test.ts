@@ -136,6 +136,25 @@ describe('CLI controller', () => {
     }
   })
 
+  it('read-only commands give what their routes give on the same node: id, stats, get, name resolve', async () => {
+    const same = async (command: string, path: string, pick?: (body: Record<string, any>) => unknown): Promise<void> => {
+      const cli = await viaCli.json('/cli/command', postJson({ command }))
+      const http = await viaCli.json(path)
+      expect([command, cli.status]).toEqual([command, 200])
+      expect([command, pick != null ? pick(cli.body.result) : cli.body.result]).toEqual([command, pick != null ? pick(http.body) : withoutEnvelope(http.body)])
+    }
+    await same('id', '/ipfs/id')
+    await same('stats repo', '/ipfs/stats', b => b.repo)
+    await viaCli.json('/cli/command', postJson({ command: 'add --cid-version=0 -- hello world' }))
+    const published = await viaCli.json('/cli/command', postJson({ command: `name publish /ipfs/${HELLO_V0}` }))
+    expect(published.body.output).toMatch(new RegExp(`^Published to \\w+: /ipfs/${HELLO_V0}$`))
+    const name = published.body.result.Name as string
+    await same(`name resolve /ipns/${name}`, `/ipfs/name/resolve?name=/ipns/${name}`, b => b.Path)
+    const get = await viaCli.json('/cli/command', postJson({ command: `get ${HELLO_V0}` }))
+    expect(get.body.result).toMatchObject({ size: 11, text: 'hello world' })
+    expect(get.body.output).toBe(`Saving file(s) to ${HELLO_V0} (11 bytes, text/plain; charset=utf-8)`)
+  })
+
   it('an unknown command or bad flag is exit code 1, a usage message and a 400; a failing command keeps its status', async () => {
     const cases: Array<[string, string | RegExp]> = [
       ['frobnicate', /unknown command "frobnicate"/],
