@@ -6,7 +6,8 @@
  */
 import { openDatabase, request, transactionDone } from '../stores/idb.ts'
 
-export interface StoredCredential {
+/** What may be shown of a credential: never a secret. */
+export interface CredentialMetadata {
   id: string
   service: string
   name: string
@@ -15,6 +16,9 @@ export interface StoredCredential {
   added_at: number
   last_used: number | null
   use_count: number
+}
+
+export interface StoredCredential extends CredentialMetadata {
   /** Fields that are not secret, in clear. */
   public: Record<string, string>
   /** Names of the secret fields held (never their values). */

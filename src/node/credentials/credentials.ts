@@ -6,19 +6,11 @@
 import { AlreadyExistsError, CredentialIntegrityError, CredentialNotFoundError, InvalidParametersError } from '../errors.ts'
 import { CREDENTIAL_TYPES, typeOf, validateValues } from './credential-types.ts'
 import { KeyVault } from './key-vault.ts'
-import type { CredentialStore, StoredCredential } from './credential-store.ts'
+import type { CredentialMetadata, CredentialStore, StoredCredential } from './credential-store.ts'
 import type { TypeSpec } from './credential-types.ts'
 import type { VaultStatus } from './key-vault.ts'
 
-export interface CredentialMetadata {
-  id: string
-  service: string
-  name: string
-  credential_type: string
-  added_at: number
-  last_used: number | null
-  use_count: number
-}
+export type { CredentialMetadata }
 
 export interface FieldInfo {
   secret: boolean
