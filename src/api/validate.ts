@@ -38,7 +38,9 @@ export async function readJson (c: Context<ApiEnv>): Promise<unknown> {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new InvalidJSONError(`the body is not valid JSON: ${(err as Error).message}`)
+    // only where it failed: the parser's own message quotes the body, which may hold a secret
+    const at = /position (\d+)/.exec((err as Error).message)?.[1]
+    throw new InvalidJSONError(`the body is not valid JSON${at != null ? ` (at character ${at})` : ''}`)
   }
 }
 

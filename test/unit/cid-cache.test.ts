@@ -64,7 +64,7 @@ describe('CID cache', () => {
 
   it('applies changes made before loading finished on top of what was loaded', async () => {
     const files = new MemoryCacheFiles()
-    const first = new CidCache({ files })
+    const first = new CidCache({ files, now: () => T0 })
     const a = await cidOf('a')
     first.noteAdded(a, { source: 'add' })
     first.noteRead(a, 'indexeddb', { source: 'cat' })
@@ -86,18 +86,67 @@ describe('CID cache', () => {
     }
     await cache.flush()
     const parquet = (await files.list()).filter(f => !f.path.startsWith('_')).map(f => f.path).sort()
-    expect(parquet).toEqual(['day=2026-11-20/part-00000.parquet', 'day=2026-11-20/part-00001.parquet', 'day=2026-11-20/part-00002.parquet'])
+    expect(parquet).toEqual(['day=2026-11-20/part-00000.g1.parquet', 'day=2026-11-20/part-00001.g1.parquet', 'day=2026-11-20/part-00002.g1.parquet'])
     const rows = await Promise.all(parquet.map(async p => (await decodeRecords((await files.read(p))!)).records.length))
     expect(rows).toEqual([3, 3, 1])
     expect(cache.stats().partitions).toBe(3)
 
-    // one more record lands in the last file only
-    const before = new Map(await Promise.all(parquet.map(async p => [p, await files.read(p)] as const)))
+    // one more record lands in the last file only: it alone is rewritten (as generation 2), and the old one goes
     cache.noteAdded(await cidOf('r7'), { source: 'add' })
     await cache.flush()
-    expect(await files.read(parquet[0])).toBe(before.get(parquet[0]))
-    expect(await files.read(parquet[2])).not.toBe(before.get(parquet[2]))
-    expect((await decodeRecords((await files.read(parquet[2]))!)).records.length).toBe(2)
+    const after = (await files.list()).filter(f => !f.path.startsWith('_')).map(f => f.path).sort()
+    expect(after).toEqual(['day=2026-11-20/part-00000.g1.parquet', 'day=2026-11-20/part-00001.g1.parquet', 'day=2026-11-20/part-00002.g2.parquet'])
+    expect((await decodeRecords((await files.read(after[2]))!)).records.length).toBe(2)
+  })
+
+  it('a flush cut short leaves the previous generation whole, and the next load tidies up', async () => {
+    const files = new MemoryCacheFiles()
+    const first = new CidCache({ files, now: () => T0 })
+    const a = await cidOf('a')
+    first.noteAdded(a, { source: 'add' })
+    await first.flush()
+    first.noteRead(a, 'indexeddb', { source: 'cat' })
+    // the tab dies after the new partition file is written, before the manifest names it
+    const write = files.write.bind(files)
+    files.write = async (path, bytes) => {
+      if (path === '_manifest.json') throw new Error('the tab closed')
+      await write(path, bytes)
+    }
+    await expect(first.flush()).rejects.toThrow('the tab closed')
+    files.write = write
+    expect((await files.list()).map(f => f.path).filter(p => p.endsWith('.parquet')).sort()).toEqual(['day=2026-11-20/part-00000.g1.parquet', 'day=2026-11-20/part-00000.g2.parquet'])
+
+    const second = new CidCache({ files, now: () => T0 })
+    expect((await second.get(a)).access_count).toBe(0)
+    expect((await files.list()).map(f => f.path).filter(p => p.endsWith('.parquet'))).toEqual(['day=2026-11-20/part-00000.g1.parquet'])
+  })
+
+  it('records dropped by garbage collection stay dropped after a reload', async () => {
+    const files = new MemoryCacheFiles()
+    const cache = new CidCache({ files })
+    const [a, b] = await Promise.all([cidOf('a'), cidOf('b')])
+    cache.noteAdded(a, { source: 'add' })
+    cache.noteAdded(b, { source: 'add' })
+    await cache.flush()
+    cache.forget([a.toString()])
+    await cache.flush()
+    const reloaded = new CidCache({ files })
+    await expect(reloaded.get(a)).rejects.toMatchObject({ name: 'RecordNotFoundError' })
+    expect((await reloaded.get(b)).cid).toBe(b.toString())
+  })
+
+  it('a file that cannot be read makes the cache write nothing, so nothing on disk is lost', async () => {
+    const files = new MemoryCacheFiles()
+    const cache = new CidCache({ files })
+    cache.noteAdded(await cidOf('a'), { source: 'add' })
+    await cache.flush()
+    const before = new Map(files.files)
+    files.read = async (path) => { if (path.endsWith('.parquet')) throw new Error('disk error'); return before.get(path) }
+    const broken = new CidCache({ files })
+    broken.noteAdded(await cidOf('b'), { source: 'add' })
+    await broken.flush()
+    expect(broken.stats()).toMatchObject({ read_only: true, load_errors: 1, records: 1 })
+    expect(files.files).toEqual(before)
   })
 
   it('partitions by size or by heat when asked', async () => {
@@ -107,7 +156,7 @@ describe('CID cache', () => {
     cache.noteAdded(await cidOf('l'), { size: 200 * 1024 * 1024, source: 'add' })
     await cache.flush()
     expect((await files.list()).map(f => f.path).filter(p => p.endsWith('.parquet') && !p.startsWith('_')).sort())
-      .toEqual(['size=large/part-00000.parquet', 'size=tiny/part-00000.parquet'])
+      .toEqual(['size=large/part-00000.g1.parquet', 'size=tiny/part-00000.g1.parquet'])
   })
 
   it('reads a file of an older schema version through the compatibility view, then rewrites it', async () => {
@@ -125,7 +174,8 @@ describe('CID cache', () => {
     expect(record).toMatchObject({ cid_version: 1, multihash_type: 'sha2-256', valid: null, properties: null, filename: 'old.txt' })
     expect(cache.stats().files_by_version).toEqual({ 1: 1 })
     await cache.flush()
-    expect((await decodeRecords((await files.read('day=2026-11-20/part-00000.parquet'))!)).version).toBe(2)
+    expect(await files.read('day=2026-11-20/part-00000.parquet')).toBeUndefined()
+    expect((await decodeRecords((await files.read('day=2026-11-20/part-00000.g1.parquet'))!)).version).toBe(2)
     const current = JSON.parse(new TextDecoder().decode(await files.read('_schema_versions/current.json')))
     expect(current.version).toBe(2)
     expect(await files.read('_schema_versions/v1.json')).toBeDefined()

@@ -65,6 +65,16 @@ interface Manifest {
 
 export interface TierCounts { hits: number, misses: number }
 
+interface SlotFile {
+  path: string
+  cids: string[]
+  bytes: number
+}
+
+/** `day=…/part-00000.g7.parquet` → `day=…/part-00000.parquet` */
+const slotOf = (path: string): string => path.replace(/\.g\d+\.parquet$/, '.parquet')
+const pathFor = (slot: string, generation: number): string => slot.replace(/\.parquet$/, `.g${generation}.parquet`)
+
 export interface CacheStats {
   loaded: boolean
   load_ms: number | null
@@ -84,6 +94,8 @@ export interface CacheStats {
   last_flush_at: number | null
   flush_errors: number
   load_errors: number
+  /** A file could not be read at load, so nothing is written this session. */
+  read_only: boolean
   /** Content lookups (cat/get) by the tier that answered. */
   tiers: {
     memory: TierCounts & MemoryTierStats
@@ -106,9 +118,14 @@ export class CidCache {
   private readonly now: () => number
   private readonly records = new Map<string, CidRecord>()
   private readonly dirty = new Set<string>()
-  /** CIDs per file as last written or read: what a flush compares against. */
-  private fileRows = new Map<string, string[]>()
-  private fileBytes = new Map<string, number>()
+  /**
+   * Each partition slot (`day=…/part-00000.parquet`) and the file holding it
+   * now, as last written or read: what a flush compares against. A rewritten
+   * slot gets a new file named for the generation (`part-00000.g7.parquet`),
+   * and the old file goes only after the manifest names the new one, so a
+   * flush cut short leaves the previous generation whole.
+   */
+  private slots = new Map<string, SlotFile>()
   private filesByVersion: Record<string, number> = {}
   private generation = 0
   private readonly indexes = new Map<ColumnName, SortedIndex>()
@@ -135,6 +152,10 @@ export class CidCache {
   private heatRefreshedAt = 0
   private readonly promoting = new Set<string>()
   private stopped = false
+  /** Records were dropped since the last flush (their files must be rewritten). */
+  private removedSinceFlush = false
+  /** A file could not be read at load: nothing is written this session, so it is not overwritten or orphaned. */
+  private readOnly = false
 
   constructor (init: CidCacheInit) {
     this.files = init.files
@@ -237,6 +258,7 @@ export class CidCache {
         if (!this.records.delete(key)) continue
         this.blocks?.memory.evict(key)
         this.dirty.delete(key)
+        this.removedSinceFlush = true
         this.invalidateIndexes()
       }
       this.scheduleFlush()
@@ -296,8 +318,8 @@ export class CidCache {
       load_ms: this.loadMs,
       load_phases: { ...this.loadPhases },
       records: this.records.size,
-      partitions: this.fileRows.size,
-      bytes_on_disk: [...this.fileBytes.values()].reduce((a, b) => a + b, 0),
+      partitions: this.slots.size,
+      bytes_on_disk: [...this.slots.values()].reduce((a, b) => a + b.bytes, 0),
       schema_version: CURRENT_SCHEMA_VERSION,
       files_by_version: { ...this.filesByVersion },
       partition_strategy: this.config.partitionStrategy,
@@ -308,6 +330,7 @@ export class CidCache {
       last_flush_at: this.lastFlushAt,
       flush_errors: this.flushErrors,
       load_errors: this.loadErrors,
+      read_only: this.readOnly,
       tiers: {
         memory: { ...this.lookups.memory, ...memory },
         indexeddb: { ...this.lookups.indexeddb, records: this.records.size - memory.records }
@@ -391,10 +414,11 @@ export class CidCache {
   async flush (): Promise<void> {
     clearTimeout(this.flushTimer)
     this.flushTimer = undefined
-    while (this.flushing != null) await this.flushing.catch(() => {})
-    if (this.stopped) return
     await this.ready()
-    if (this.dirty.size === 0 && !this.indexesChanged && this.generation > 0 && this.schemaWritten) return
+    while (this.flushing != null) await this.flushing.catch(() => {})
+    // from here to setting `flushing`, nothing awaits: one flush at a time
+    if (this.stopped || this.readOnly) return
+    if (this.dirty.size === 0 && !this.removedSinceFlush && !this.indexesChanged && this.generation > 0 && this.schemaWritten) return
     this.flushing = this.writeFiles()
     try {
       await this.flushing
@@ -406,50 +430,52 @@ export class CidCache {
   private async writeFiles (): Promise<void> {
     const started = performance.now()
     const dirty = new Set(this.dirty)
+    const removed = this.removedSinceFlush
     this.dirty.clear()
+    this.removedSinceFlush = false
     this.dirtySince = undefined
     try {
       const { encodeRecords, encodeIndex } = await import('./parquet-codec.ts')
       await this.writeSchemaVersions()
       const assignment = assignPartitions(this.records.values(), this.config.partitionStrategy, this.config.maxPartitionRows)
-      const rows = new Map<string, string[]>()
-      const bytes = new Map<string, number>()
+      const generation = this.generation + 1
+      const next = new Map<string, SlotFile>()
       const writes: Array<Promise<void>> = []
-      for (const [path, records] of assignment) {
+      for (const [slot, records] of assignment) {
         const cids = records.map(r => r.cid)
-        rows.set(path, cids)
-        const before = this.fileRows.get(path)
-        const same = before != null && before.length === cids.length && cids.every((c, i) => c === before[i] && !dirty.has(c))
-        if (same && this.fileBytes.has(path)) {
-          bytes.set(path, this.fileBytes.get(path) as number)
+        const before = this.slots.get(slot)
+        if (before != null && before.cids.length === cids.length && cids.every((c, i) => c === before.cids[i] && !dirty.has(c))) {
+          next.set(slot, before)
           continue
         }
         const file = await encodeRecords(records)
+        const path = pathFor(slot, generation)
         // the write proceeds (off the main thread) while the next file is encoded
         writes.push(this.files.write(path, file))
-        bytes.set(path, file.byteLength)
+        next.set(slot, { path, cids, bytes: file.byteLength })
       }
       await Promise.all(writes)
-      for (const path of this.fileRows.keys()) {
-        if (!rows.has(path)) await this.files.remove(path)
-      }
       const indexes = this.usableIndexes()
       for (const [column, index] of indexes) {
-        await this.files.write(`${INDEX_DIR}/${column}.parquet`, await encodeIndex(column, index.records.map(r => r.cid), this.generation + 1))
+        await this.files.write(`${INDEX_DIR}/${column}.parquet`, await encodeIndex(column, index.records.map(r => r.cid), generation))
       }
-      this.generation++
       const manifest: Manifest = {
-        generation: this.generation,
+        generation,
         schema_version: CURRENT_SCHEMA_VERSION,
         partition_strategy: this.config.partitionStrategy,
-        files: [...rows].map(([path, cids]) => ({ path, rows: cids.length, bytes: bytes.get(path) ?? 0 })),
+        files: [...next.values()].map(f => ({ path: f.path, rows: f.cids.length, bytes: f.bytes })),
         indexes: [...indexes.keys()],
         flushed_at: this.now()
       }
       await this.files.write(MANIFEST, new TextEncoder().encode(JSON.stringify(manifest, null, 2)))
-      this.fileRows = rows
-      this.fileBytes = bytes
-      this.filesByVersion = { [CURRENT_SCHEMA_VERSION]: rows.size }
+      // only now that the manifest names the new files do the old ones go
+      const kept = new Set([...next.values()].map(f => f.path))
+      for (const old of this.slots.values()) {
+        if (!kept.has(old.path)) await this.files.remove(old.path)
+      }
+      this.generation = generation
+      this.slots = next
+      this.filesByVersion = { [CURRENT_SCHEMA_VERSION]: next.size }
       this.indexesChanged = false
       this.flushes++
       this.lastFlushMs = performance.now() - started
@@ -457,6 +483,7 @@ export class CidCache {
     } catch (err) {
       // what was not written is written next time
       for (const key of dirty) if (this.records.has(key)) this.dirty.add(key)
+      if (removed) this.removedSinceFlush = true
       this.flushErrors++
       this.scheduleFlush()
       throw err
@@ -486,7 +513,10 @@ export class CidCache {
       const versions: Record<string, number> = {}
       // the reads overlap (OPFS works off the main thread); decoding is one file at a time
       const read = performance.now()
-      const contents = await Promise.all(paths.map(async path => this.files.read(path)))
+      const contents = await Promise.all(paths.map(async path => this.files.read(path).catch((err: unknown) => {
+        this.readFailed(path, err)
+        return undefined
+      })))
       this.loadPhases.read_ms = performance.now() - read
       for (const [i, path] of paths.entries()) {
         const bytes = contents[i]
@@ -503,15 +533,14 @@ export class CidCache {
             // rewritten under the current schema at the next flush
             if (outdated) this.dirty.add(record.cid)
           }
-          this.fileRows.set(path, file.records.map(r => r.cid))
-          this.fileBytes.set(path, bytes.byteLength)
+          this.slots.set(slotOf(path), { path, cids: file.records.map(r => r.cid), bytes: bytes.byteLength })
         } catch (err) {
-          this.loadErrors++
-          log.error(`cache file ${path} could not be read; its records are skipped`, err)
+          this.readFailed(path, err)
         }
       }
       this.filesByVersion = versions
       this.generation = manifest?.generation ?? 0
+      if (manifest != null && !this.readOnly) await this.removeOrphans(new Set(paths))
       for (const column of manifest?.indexes ?? []) {
         const index = new SortedIndex(column)
         const file = await this.files.read(`${INDEX_DIR}/${column}.parquet`).catch(() => undefined)
@@ -520,8 +549,7 @@ export class CidCache {
         this.indexes.set(column, index)
       }
     } catch (err) {
-      this.loadErrors++
-      log.error('the CID cache could not be loaded; it starts empty', err)
+      this.readFailed('the manifest', err)
     }
     this.loaded = true
     this.loadMs = performance.now() - started
@@ -532,6 +560,23 @@ export class CidCache {
   }
 
   // ─── internals ────────────────────────────────────────────────────────
+
+  /** Files a flush wrote but never named in a manifest (it was cut short). */
+  private async removeOrphans (named: ReadonlySet<string>): Promise<void> {
+    try {
+      for (const { path } of await this.files.list()) {
+        if (path.endsWith('.parquet') && !path.startsWith('_') && !named.has(path)) await this.files.remove(path)
+      }
+    } catch (err) {
+      log.debug('left unnamed cache files in place', err)
+    }
+  }
+
+  private readFailed (what: string, err: unknown): void {
+    this.loadErrors++
+    this.readOnly = true
+    log.error(`the CID cache could not read ${what}: it keeps records in memory only this session, and writes nothing over its files`, err)
+  }
 
   private change (apply: () => void): void {
     if (this.loaded) {
