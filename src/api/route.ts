@@ -55,7 +55,8 @@ export const API_PREFIX = '/api/v0/mcp'
 export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Handler): void {
   const locked = spec.holdsRepoLock ?? spec.method !== 'get'
   const run: Handler = async (c) => {
-    const work = locked ? c.var.repoLock.shared(async () => handler(c)) : Promise.resolve(handler(c))
+    // a request that timed out while it waited for the lock must not run after its 504
+    const work = locked ? c.var.repoLock.shared(async () => { c.var.signal.throwIfAborted(); return handler(c) }) : Promise.resolve(handler(c))
     return raceDeadline(work, c.var.signal, c.var.timeoutMs)
   }
   const paths = [spec.path, ...(spec.aliases ?? [])]

@@ -107,6 +107,8 @@ describe('CLI controller', () => {
     expect(await out('dag put', '{"a": {"b": [1, 2]}}')).toBe(DAG)
     expect(await out(`block stat ${BLOCK}`)).toBe(`Key: ${BLOCK}\nSize: 15`)
     expect(await out(`dag get ${DAG}/a`)).toBe('{"b":[1,2]}')
+    const cbor = await viaCli.json('/cli/command', postJson({ command: `dag get ${DAG} --output-codec=dag-cbor` }))
+    expect([cbor.status, cbor.body.result.size, cbor.body.result.content_type]).toEqual([200, dagCbor.encode({ a: { b: [1, 2] } }).byteLength, 'application/vnd.ipld.dag-cbor'])
     expect(await out('help files ls')).toMatch(/^USAGE\n {2}ipfs files ls \[<path>\] \[-l\]/)
   })
 
@@ -165,6 +167,9 @@ describe('CLI controller', () => {
       ['add --cid-version=x -- hi', /--cid-version takes a whole number/],
       ['pin ls -- text', /takes no content after --/],
       ['files write "/a', /unterminated double quote/],
+      ['cat ../../credentials', /may not contain \. or \.\. segments/],
+      ['ls /ipfs/x/../../../credentials/s3/prod', /may not contain \. or \.\. segments/],
+      ['get ./../cache/export', /may not contain \. or \.\. segments/],
       ['', /no command given/]
     ]
     for (const [command, message] of cases) {

@@ -169,6 +169,19 @@ describe('credentials API', () => {
     expect((await new Credentials(store).use('s3', 'backup')).values.aws_secret_access_key).toBe(SECRET)
   })
 
+  it('adds made while the passphrase is being set are neither lost nor left undecryptable', async () => {
+    await api.json('/credentials/s3', postJson(S3))
+    const credentials = api.node.credentials
+    const values = (i: number): Record<string, string> => ({ api_token: `token-${i}-abcdefgh` })
+    await Promise.all([
+      credentials.setPassphrase('correct horse battery'),
+      ...[1, 2, 3].map(async i => credentials.add({ service: 'storacha', name: `s${i}`, values: values(i) })),
+      credentials.remove('s3', 'backup')
+    ])
+    expect((await credentials.list()).map(c => c.name)).toEqual(['s1', 's2', 's3'])
+    for (const i of [1, 2, 3]) expect((await credentials.use('storacha', `s${i}`)).values).toEqual(values(i))
+  })
+
   it('masks show at most the last 4 characters, and none of a short secret', () => {
     expect(maskSecret('abcdefghijklmnop')).toBe('********mnop')
     expect(maskSecret('short-secret')).toBe('********cret')

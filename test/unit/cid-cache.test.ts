@@ -8,6 +8,7 @@ import { heatScore } from '../../src/node/cache/heat.ts'
 import { MemoryTier } from '../../src/node/cache/memory-tier.ts'
 import { decodeRecords, encodeRecords } from '../../src/node/cache/parquet-codec.ts'
 import { runQuery } from '../../src/node/cache/query.ts'
+import { SortedIndex } from '../../src/node/cache/sorted-index.ts'
 import { newRecord } from '../../src/node/cache/record.ts'
 import type { CacheBlocks } from '../../src/node/cache/cid-cache.ts'
 import type { CidRecord } from '../../src/node/cache/schema.ts'
@@ -238,6 +239,19 @@ describe('CID cache', () => {
     const result = await loaded.query({ filters: [{ column: 'size_bytes', op: '<=', value: 300 }, { column: 'size_bytes', op: '>', value: 100 }], sort: { column: 'size_bytes' } })
     expect(result.used_indexes).toEqual(['size_bytes'])
     expect(result.records.map(r => r.size_bytes)).toEqual([200, 300])
+  })
+
+  it('an index sorts descending ties as the plain sort does', async () => {
+    const records: CidRecord[] = []
+    for (let i = 0; i < 12; i++) records.push(newRecord(await cidOf(`t${i}`), { size: i % 3, source: 'add', now: T0 }))
+    const index = new SortedIndex('size_bytes')
+    index.build(records)
+    for (const order of ['asc', 'desc'] as const) {
+      const plain = runQuery(records, { sort: { column: 'size_bytes', order }, limit: 5 })
+      const indexed = runQuery(records, { sort: { column: 'size_bytes', order }, limit: 5 }, new Map([['size_bytes', index]]))
+      expect(indexed.used_indexes).toEqual(['size_bytes'])
+      expect(indexed.records.map(r => r.cid)).toEqual(plain.records.map(r => r.cid))
+    }
   })
 
   it('lists the hottest first', async () => {

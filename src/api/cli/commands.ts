@@ -3,6 +3,7 @@
  * route that runs it (so the CLI and HTTP are one implementation with two
  * faces) and how Kubo would print its result.
  */
+import { CliUsageError } from './errors.ts'
 import type { FlagSpec, FlagValues } from './flags.ts'
 
 export interface CliInput {
@@ -43,8 +44,15 @@ export interface CommandSpec {
 
 const timeout: FlagSpec = { type: 'string', description: 'Deadline (500ms, 5s, 2m)' }
 const enc = encodeURIComponent
-/** `/ipfs/<cid>/a/b` or `<cid>/a/b` → `<cid>/a/b`, each segment URL-encoded. */
-const contentPath = (text: string): string => text.replace(/^\/?ipfs\//, '').split('/').filter(s => s !== '').map(enc).join('/')
+/**
+ * `/ipfs/<cid>/a/b` or `<cid>/a/b` → `<cid>/a/b`, each segment URL-encoded;
+ * `.` and `..` are refused, since a URL would resolve them to another route.
+ */
+const contentPath = (text: string): string => {
+  const segments = text.replace(/^\/?ipfs\//, '').split('/').filter(s => s !== '')
+  if (segments.some(s => s === '.' || s === '..')) throw new CliUsageError(`"${text}" may not contain . or .. segments`)
+  return segments.map(enc).join('/')
+}
 const lines = (xs: unknown[]): string => xs.map(String).join('\n')
 
 export const COMMANDS: CommandSpec[] = [
@@ -192,7 +200,9 @@ export const COMMANDS: CommandSpec[] = [
     flags: { 'output-codec': { type: 'string', description: 'Codec to print (default dag-json)' }, timeout },
     reply: 'json',
     call: ({ args, flags }) => ({ method: 'GET', path: `/ipfs/dag/get/${contentPath(args[0])}`, query: { output_codec: flags['output-codec'] } }),
-    print: r => JSON.stringify(r)
+    print: (r, { flags }) => flags['output-codec'] == null || /json/.test(String(flags['output-codec']))
+      ? JSON.stringify(r)
+      : r.text ?? `(${r.size as number} bytes of ${r.content_type as string}: see result.base64)`
   },
   {
     name: 'dag resolve',

@@ -105,6 +105,8 @@ function parse (request: CliRequest): { spec: CommandSpec, input: CliInput } {
 
 function toRequest (call: ApiCall, flags: FlagValues, signal?: AbortSignal): Request {
   const url = new URL(`http://cli.local${API_PREFIX}${call.path}`)
+  // a command reaches only its own route, whatever its arguments hold
+  if (url.pathname !== `${API_PREFIX}${call.path}`) throw new CliUsageError('an argument would take the command to another route')
   for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
   if (typeof flags.timeout === 'string') url.searchParams.set('timeout', flags.timeout)
   const init: RequestInit = { method: call.method, signal }
@@ -152,8 +154,11 @@ export async function runCli (fetcher: Fetcher, request: CliRequest, signal?: Ab
     let result: any
     if (spec.reply === 'bytes') {
       result = await bytesResult(response)
-    } else if (spec.reply === 'json') {
+    } else if (spec.reply === 'json' && /json/.test(response.headers.get('content-type') ?? '')) {
       result = await response.json()
+    } else if (spec.reply === 'json') {
+      // another output codec (dag-cbor, raw): bytes
+      result = await bytesResult(response)
     } else {
       const body = await response.json() as Record<string, unknown>
       result = Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE_FIELDS.has(k)))

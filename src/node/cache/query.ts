@@ -137,6 +137,19 @@ function candidates (all: Iterable<CidRecord>, filters: CompiledFilter[], indexe
   return all
 }
 
+/** Values high to low, equal values still in ascending CID order (as the general path sorts them). */
+function descendingKeepingTies (ascending: readonly CidRecord[], column: ColumnName): CidRecord[] {
+  const out: CidRecord[] = []
+  let end = ascending.length
+  while (end > 0) {
+    let start = end - 1
+    while (start > 0 && ascending[start - 1][column] === ascending[end - 1][column]) start--
+    for (let i = start; i < end; i++) out.push(ascending[i])
+    end = start
+  }
+  return out
+}
+
 export function normaliseSort (sort: CacheQuery['sort']): Array<{ column: ColumnName, order: 'asc' | 'desc' }> {
   const list = sort == null ? [] : Array.isArray(sort) ? sort : [sort]
   return list.map((s, i) => {
@@ -160,7 +173,7 @@ export function runQuery (all: Iterable<CidRecord>, query: CacheQuery, indexes: 
   // a single indexed sort with no filters reads the index in order and stops at the limit
   if (filters.length === 0 && sort.length === 1 && indexes.has(sort[0].column)) {
     const index = indexes.get(sort[0].column) as SortedIndex
-    const ordered = sort[0].order === 'asc' ? index.records : [...index.records].reverse()
+    const ordered = sort[0].order === 'asc' ? index.records : descendingKeepingTies(index.records, sort[0].column)
     const nulls = [...all].filter(r => r[sort[0].column] == null)
     const rows = sort[0].order === 'asc' ? [...ordered, ...nulls] : [...nulls, ...ordered]
     used.push(sort[0].column)

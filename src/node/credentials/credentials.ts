@@ -55,6 +55,8 @@ export function maskSecret (secret: string): string {
 export class Credentials {
   private readonly store: CredentialStore
   private readonly vault: KeyVault
+  /** Changes and reads run one at a time, so a re-key never races an add, a removal or a use. */
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor (store: CredentialStore, options: { iterations?: number } = {}) {
     this.store = store
@@ -80,6 +82,10 @@ export class Credentials {
   }
 
   async add (init: AddCredentialInit): Promise<CredentialMetadata> {
+    return this.serial(async () => this.addNow(init))
+  }
+
+  private async addNow (init: AddCredentialInit): Promise<CredentialMetadata> {
     checkIds(init.service, init.name)
     const spec = typeOf(init.service)
     const split = validateValues(spec, init.values)
@@ -110,6 +116,10 @@ export class Credentials {
 
   /** Metadata and each field: public values shown, secrets present/absent and masked. */
   async info (service: string, name: string): Promise<CredentialInfo> {
+    return this.serial(async () => this.infoNow(service, name))
+  }
+
+  private async infoNow (service: string, name: string): Promise<CredentialInfo> {
     const record = await this.require(service, name)
     const status = await this.vault.status()
     const secrets = status.locked ? undefined : await this.decrypt(record)
@@ -131,9 +141,11 @@ export class Credentials {
   }
 
   async remove (service: string, name: string): Promise<CredentialMetadata> {
-    const record = await this.require(service, name)
-    await this.store.delete(service, name)
-    return metadata(record)
+    return this.serial(async () => {
+      const record = await this.require(service, name)
+      await this.store.delete(service, name)
+      return metadata(record)
+    })
   }
 
   /**
@@ -141,12 +153,14 @@ export class Credentials {
    * reaches this. Counts the use.
    */
   async use (service: string, name: string): Promise<UsableCredential> {
-    const record = await this.require(service, name)
-    const secrets = await this.decrypt(record)
-    record.use_count++
-    record.last_used = Date.now()
-    await this.store.put(record)
-    return { ...metadata(record), values: { ...record.public, ...secrets } }
+    return this.serial(async () => {
+      const record = await this.require(service, name)
+      const secrets = await this.decrypt(record)
+      record.use_count++
+      record.last_used = Date.now()
+      await this.store.put(record)
+      return { ...metadata(record), values: { ...record.public, ...secrets } }
+    })
   }
 
   async unlock (passphrase: string): Promise<void> {
@@ -159,6 +173,10 @@ export class Credentials {
 
   /** Sets, changes or (null) removes the passphrase; every record is re-encrypted under a new key in one transaction. */
   async setPassphrase (passphrase: string | null): Promise<VaultStatus> {
+    return this.serial(async () => this.setPassphraseNow(passphrase))
+  }
+
+  private async setPassphraseNow (passphrase: string | null): Promise<VaultStatus> {
     const records = await this.store.list()
     const plain = await Promise.all(records.map(async r => ({ record: r, secrets: await this.decrypt(r) })))
     const { key, record: keyRecord } = await this.vault.rekey(passphrase)
@@ -170,6 +188,12 @@ export class Credentials {
     await this.store.replaceAll(keyRecord, reencrypted)
     this.vault.adopt(key)
     return this.vault.status()
+  }
+
+  private async serial<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => {})
+    return run
   }
 
   private async require (service: string, name: string): Promise<StoredCredential> {

@@ -44,6 +44,9 @@ const SESSION_LIMIT = 100
  * checks every block against its CID before storing it. Both sides keep the
  * session's figures.
  */
+/** An inbound session with no data for this long is dropped. */
+const INBOUND_IDLE_MS = 30_000
+
 export interface ContentSessionsInit {
   /** Held shared while an inbound session stores blocks, so garbage collection waits. */
   repoLock: RepoLock
@@ -130,8 +133,16 @@ export class ContentSessions {
     const buffer = new Uint8ArrayList()
     let session: ContentSession | undefined
     let pendingCid: CID | undefined
+    // a sender that goes quiet must not hold the repo lock (and so garbage collection) for ever
+    let idle: ReturnType<typeof setTimeout> | undefined
+    const stillAlive = (): void => {
+      clearTimeout(idle)
+      idle = setTimeout(() => { stream.abort(new Error(`no data for ${INBOUND_IDLE_MS / 1000} s`)) }, INBOUND_IDLE_MS)
+    }
+    stillAlive()
     try {
       for await (const chunk of stream) {
+        stillAlive()
         buffer.append(chunk)
         while (buffer.byteLength >= 4) {
           const length = buffer.getUint32(0)
@@ -167,6 +178,8 @@ export class ContentSessions {
       stream.abort(err as Error)
       if (session != null) this.fail(session, (err as Error).message)
       log.error('an inbound content session failed', err)
+    } finally {
+      clearTimeout(idle)
     }
   }
 
