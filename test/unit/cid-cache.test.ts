@@ -222,6 +222,11 @@ describe('CID cache', () => {
     const v0 = CID.parse('Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD')
     cache.noteAdded(v0, { size: 11, source: 'add' })
     expect((await cache.get(v0.toV1())).cid).toBe(v0.toString())
+    // a read or a pin under the other version updates the same record
+    cache.noteRead(v0.toV1(), 'indexeddb', { source: 'cat' })
+    cache.notePinned(v0.toV1(), true)
+    expect(await cache.get(v0)).toMatchObject({ access_count: 1, is_pinned: true })
+    expect(cache.stats().records).toBe(1)
   })
 
   it('saves the sorted index beside the files and uses it after a load', async () => {

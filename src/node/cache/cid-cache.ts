@@ -194,7 +194,7 @@ export class CidCache {
     const now = this.now()
     this.change(() => {
       this.workload.writes++
-      const key = cid.toString()
+      const key = this.keyOf(cid)
       const existing = this.records.get(key)
       if (existing == null) {
         this.records.set(key, newRecord(cid, { ...init, now }))
@@ -215,7 +215,7 @@ export class CidCache {
     const now = this.now()
     this.change(() => {
       this.workload.reads++
-      const key = cid.toString()
+      const key = this.keyOf(cid)
       let record = this.records.get(key)
       if (record == null) {
         record = newRecord(cid, { ...init, source: tier === 'network' ? 'network' : init.source, now })
@@ -238,7 +238,7 @@ export class CidCache {
     const now = this.now()
     this.change(() => {
       this.workload.writes++
-      const key = cid.toString()
+      const key = this.keyOf(cid)
       let record = this.records.get(key)
       if (record == null) {
         if (!pinned) return
@@ -268,7 +268,7 @@ export class CidCache {
   /** Where a read of `cid` will find its root block, before it is read; undefined when the cache records nothing. */
   async lookup (cid: CID, options?: AbortOptions): Promise<LookupTier | undefined> {
     if (!this.config.recordAccess) return undefined
-    const key = cid.toString()
+    const key = this.keyOf(cid)
     if (this.blocks == null) return 'indexeddb'
     if (this.blocks.memory.holds(key) && this.blocks.memory.get(cid) != null) return 'memory'
     // a record means the blocks are here (garbage collection drops the records of what it removes): no store read
@@ -282,9 +282,8 @@ export class CidCache {
   async get (cid: CID): Promise<CidRecord> {
     await this.ready()
     this.workload.cidLookups++
-    const key = cid.toString()
-    const record = this.records.get(key) ?? this.records.get(otherVersion(cid) ?? '')
-    if (record == null) throw new RecordNotFoundError(`the cache holds no record of ${key}`)
+    const record = this.records.get(this.keyOf(cid))
+    if (record == null) throw new RecordNotFoundError(`the cache holds no record of ${cid.toString()}`)
     this.refreshHeat()
     return { ...record }
   }
@@ -379,7 +378,7 @@ export class CidCache {
   async promote (cid: CID, options?: AbortOptions): Promise<TierMove> {
     const blocks = this.requireBlocks()
     await this.ready()
-    const key = cid.toString()
+    const key = this.keyOf(cid)
     const record = this.records.get(key)
     if (record == null) throw new RecordNotFoundError(`the cache holds no record of ${key}: add or read it first`)
     const memory = blocks.memory
@@ -400,7 +399,7 @@ export class CidCache {
   async demote (cid: CID): Promise<TierMove> {
     const blocks = this.requireBlocks()
     await this.ready()
-    const key = cid.toString()
+    const key = this.keyOf(cid)
     if (!this.records.has(key)) throw new RecordNotFoundError(`the cache holds no record of ${key}`)
     const held = blocks.memory.holdings().find(h => h.owner === key)?.bytes ?? 0
     blocks.memory.evict(key)
@@ -572,6 +571,14 @@ export class CidCache {
     }
   }
 
+  /** The record's key: a dag-pb CID's record is found under either version (Qm… or bafy…). */
+  private keyOf (cid: CID): string {
+    const key = cid.toString()
+    if (this.records.has(key)) return key
+    const other = otherVersion(cid)
+    return other != null && this.records.has(other) ? other : key
+  }
+
   private readFailed (what: string, err: unknown): void {
     this.loadErrors++
     this.readOnly = true
@@ -659,7 +666,7 @@ export class CidCache {
   }
 
   private promoteInBackground (cid: CID): void {
-    const key = cid.toString()
+    const key = this.keyOf(cid)
     if (this.blocks == null || this.promoting.has(key)) return
     this.promoting.add(key)
     setTimeout(() => {
