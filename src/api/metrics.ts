@@ -82,9 +82,15 @@ export class ApiMetrics {
       help: 'Records whose blocks left the memory tier.',
       collect: () => [{ labels: {}, value: node.blockstore.memory.stats().evictions }]
     })
+    // both tier gauges are collected in the same scrape: they share one repository stat
+    let repoStat: ReturnType<typeof node.stores.blockstore.stat> | undefined
+    const statOnce = async (): ReturnType<typeof node.stores.blockstore.stat> => {
+      repoStat ??= node.stores.blockstore.stat().finally(() => { repoStat = undefined })
+      return repoStat
+    }
     /** Bytes or blocks per tier: the memory tier's, and the whole repository's for IndexedDB. */
     const perTier = (figure: 'bytes' | 'blocks'): Collect => async () => {
-      const repo = await node.stores.blockstore.stat()
+      const repo = await statOnce()
       return [{ labels: { tier: 'memory' }, value: node.blockstore.memory.stats()[figure] }, { labels: { tier: 'indexeddb' }, value: repo[figure] }]
     }
     r.gauge({ name: 'mcp_cache_tier_bytes', help: 'Bytes held by each storage tier (IndexedDB: the whole repository).', labelNames: ['tier'], collect: perTier('bytes') })

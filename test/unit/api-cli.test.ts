@@ -33,7 +33,7 @@ const json = (body: unknown): RequestInit => postJson(body)
 const rawBody = (text: string): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: text })
 
 /** The same operations as CLI commands and as HTTP calls, in order, on two fresh nodes. */
-function steps (BLOCK: string): Step[] {
+function steps (): Step[] {
   return [
   { cli: { command: 'add --cid-version=0 -- hello world' }, http: ['/ipfs/add', json({ content: 'hello world', cid_version: 0 })] },
   { cli: { command: 'add --cid-version 1 --name notes.txt', content: 'some notes' }, http: ['/ipfs/add', json({ content: 'some notes', cid_version: 1, filename: 'notes.txt' })] },
@@ -81,7 +81,7 @@ describe('CLI controller', () => {
   afterAll(async () => { await Promise.all([viaCli.stop(), viaHttp.stop()]) })
 
   it('every command\'s result equals what its HTTP route returns for the same input', async () => {
-    for (const step of steps(BLOCK)) {
+    for (const step of steps()) {
       const { execute, ...cliBody } = step.cli as Step['cli'] & { execute?: true }
       const cli = await viaCli.json(execute === true ? '/cli/execute' : '/cli/command', postJson(cliBody))
       const response = await viaHttp.request(...step.http)

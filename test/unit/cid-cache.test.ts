@@ -73,7 +73,7 @@ describe('CID cache', () => {
 
     const second = new CidCache({ files })
     second.noteRead(a, 'indexeddb', { source: 'cat' })
-    expect(second.isLoaded).toBe(false)
+    expect(second.stats().loaded).toBe(false)
     expect((await second.get(a)).access_count).toBe(2)
   })
 

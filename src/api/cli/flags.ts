@@ -52,7 +52,7 @@ export function parseFlags (words: readonly string[], specs: Readonly<Record<str
       continue
     }
     const spec = specs[name]
-    if (spec == null || !Object.hasOwn(specs, name)) throw new CliUsageError(`unknown option --${name}`)
+    if (!Object.hasOwn(specs, name)) throw new CliUsageError(`unknown option --${name}`)
     if (value == null) {
       if (spec.type === 'bool') {
         value = 'true'

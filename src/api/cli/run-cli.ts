@@ -89,7 +89,7 @@ function parse (request: CliRequest): { spec: CommandSpec, input: CliInput } {
   }
   for (const [name, value] of Object.entries(kwargs)) {
     const flag = spec.flags[name]
-    if (flag == null || !Object.hasOwn(spec.flags, name)) throw new CliUsageError(`unknown option --${name}`, spec.usage)
+    if (!Object.hasOwn(spec.flags, name)) throw new CliUsageError(`unknown option --${name}`, spec.usage)
     if ((flag.type === 'bool' && typeof value !== 'boolean') || (flag.type === 'int' && !Number.isInteger(value)) || (flag.type === 'string' && typeof value !== 'string')) {
       throw new CliUsageError(`--${name} takes ${flag.type === 'bool' ? 'true or false' : flag.type === 'int' ? 'a whole number' : 'a string'}`, spec.usage)
     }

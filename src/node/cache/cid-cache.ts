@@ -175,10 +175,6 @@ export class CidCache {
     await this.loading
   }
 
-  get isLoaded (): boolean {
-    return this.loaded
-  }
-
   /** Flushes what is dirty and stops the timer. */
   async stop (): Promise<void> {
     clearTimeout(this.flushTimer)
@@ -270,7 +266,7 @@ export class CidCache {
     if (!this.config.recordAccess) return undefined
     const key = this.keyOf(cid)
     if (this.blocks == null) return 'indexeddb'
-    if (this.blocks.memory.holds(key) && this.blocks.memory.get(cid) != null) return 'memory'
+    if (this.blocks.memory.get(cid) != null) return 'memory'
     // a record means the blocks are here (garbage collection drops the records of what it removes): no store read
     if (this.records.get(key)?.valid === true) return 'indexeddb'
     return await this.blocks.hasLocal(cid, options) ? 'indexeddb' : 'network'

@@ -1,4 +1,4 @@
-import { localDagWalker } from '../models/ipfs/dag-walker.ts'
+import { blockstoreDagWalker } from '../models/ipfs/dag-walker.ts'
 import { CidCache } from './cid-cache.ts'
 import { resolveCacheConfig } from './config.ts'
 import { MemoryTier } from './memory-tier.ts'
@@ -7,7 +7,6 @@ import type { CacheBlocks } from './cid-cache.ts'
 import type { CacheConfig } from './config.ts'
 import type { CacheFiles } from './cache-files.ts'
 import type { RepoBlockstore } from '../stores/repo-blockstore.ts'
-import type { GraphWalkerComponents } from '@helia/interface'
 
 /**
  * Wires the cache to the repository: a memory tier whose eviction order is
@@ -23,7 +22,7 @@ export function createCidCache (stores: { blockstore: RepoBlockstore, cacheFiles
     memory,
     hasLocal: async (cid, opts) => persistent.has(cid, opts),
     async readDag (root, maxBytes, opts) {
-      const walker = localDagWalker()({ blockstore: persistent } as unknown as GraphWalkerComponents)
+      const walker = blockstoreDagWalker(persistent)
       const out: Array<{ cid: typeof root, bytes: Uint8Array }> = []
       let total = 0
       for await (const node of walker.walk(root, opts)) {

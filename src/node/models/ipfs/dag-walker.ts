@@ -21,10 +21,15 @@ export function localDagWalker (): GraphWalkerFactory {
   return (components) => new LocalDagWalker(components)
 }
 
-class LocalDagWalker implements GraphWalker {
-  private readonly components: GraphWalkerComponents
+/** The same walk over a blockstore alone (no network behind it): garbage collection, tier promotion. */
+export function blockstoreDagWalker (blockstore: GraphWalkerComponents['blockstore']): GraphWalker {
+  return new LocalDagWalker({ blockstore })
+}
 
-  constructor (components: GraphWalkerComponents) {
+class LocalDagWalker implements GraphWalker {
+  private readonly components: Pick<GraphWalkerComponents, 'blockstore'>
+
+  constructor (components: Pick<GraphWalkerComponents, 'blockstore'>) {
     this.components = components
   }
 

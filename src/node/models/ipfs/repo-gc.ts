@@ -5,10 +5,10 @@
  */
 import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
-import { localDagWalker } from './dag-walker.ts'
+import { blockstoreDagWalker } from './dag-walker.ts'
 import type { CidCache } from '../../cache/cid-cache.ts'
 import type { RepoLock } from '../../repo-lock.ts'
-import type { Helia, GraphWalkerComponents } from '@helia/interface'
+import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
 
@@ -42,7 +42,7 @@ export async function collectGarbage (components: GarbageCollectorComponents, op
   return components.repoLock.exclusive(async () => {
     const started = performance.now()
     const { blockstore } = components
-    const walker = localDagWalker()({ blockstore } as unknown as GraphWalkerComponents)
+    const walker = blockstoreDagWalker(blockstore)
     const live = new Set<string>()
     const roots: Array<{ cid: CID, depth: number }> = [{ cid: components.mfsRoot(), depth: Infinity }]
     for await (const pin of components.helia.pins.ls(options)) roots.push({ cid: pin.cid, depth: pin.depth })
