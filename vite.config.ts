@@ -5,6 +5,8 @@ import { versions } from './tools/versions.mjs'
 export default defineConfig({
   root: 'src/ui',
   define: { __VERSIONS__: JSON.stringify(versions()) },
+  // Preact's automatic JSX runtime (the same setting as tsconfig's jsxImportSource)
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: '../../dist',
     emptyOutDir: true,

@@ -5,9 +5,9 @@ import { formatContentPath, parseContentPath } from '../node/models/ipfs/content
 import { getContent } from '../node/models/ipfs/get.ts'
 import { listDirectory } from '../node/models/ipfs/ls.ts'
 import { provideInBackground } from '../node/models/network/dht.ts'
-import { ok } from './envelope.ts'
+import { errorBody, ok, unixSeconds } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
-import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
+import { classifyError, InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
 import { fileParts, isMultipart, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { cidParam, count, flag, timeoutParam } from './schemas.ts'
@@ -30,6 +30,10 @@ const AddOptions = z.object({
   raw_leaves: boolish.optional(),
   chunker: z.string().optional().openapi({ example: 'size-262144' }),
   timeout: timeoutParam
+})
+
+const ProgressQuery = z.object({
+  progress: boolish.optional().openapi({ description: 'Stream NDJSON: {name, bytes, total_bytes} lines while the content is imported, then the reply (or the error) as the last line' })
 })
 
 const AddJson = AddOptions.extend({
@@ -65,7 +69,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     description: 'Defaults follow Helia (CIDv1, raw leaves, 1 MiB chunks); cid_version=0 follows Kubo (CIDv0, 256 KiB, dag-pb leaves), so CIDs match `ipfs add`.',
     tags: ['ipfs'],
     request: {
-      query: AddOptions,
+      query: AddOptions.extend(ProgressQuery.shape),
       body: {
         required: true,
         content: {
@@ -77,6 +81,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     }
   }, async (c) => {
     const { entries, options } = await readAddRequest(c)
+    if (parseQuery(c, ProgressQuery).progress === true) return addWithProgress(c, deps, { entries, options })
     const result = await addContent(helia, entries, { ...options, signal: c.var.signal })
     provideInBackground(helia, result.cid)
     noteAddResult(deps.node.cache, result)
@@ -164,6 +169,55 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
       }
     })
   })
+}
+
+/** How often progress lines are sent at most; a file's last count is always sent. */
+const PROGRESS_INTERVAL_MS = 100
+
+/**
+ * An add that reports as it goes: the reply is NDJSON, one `{name, bytes,
+ * total_bytes}` line per progress step (bytes per file, as Kubo counts them),
+ * and the add's own reply, or its error envelope, as the last line. The add
+ * runs after the response has started, so it takes its own share of the repo
+ * lock (garbage collection must wait for it) and keeps the request's deadline.
+ */
+function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest): Response {
+  const { helia, cache } = deps.node
+  const encoder = new TextEncoder()
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+  const writer = writable.getWriter()
+  const send = async (value: Record<string, unknown>): Promise<void> => { await writer.write(encoder.encode(`${JSON.stringify(value)}\n`)).catch(() => {}) }
+  const operation = c.var.operation
+  const perFile = new Map<string, number>()
+  let current: string | undefined
+  let sentAt = 0
+  let total = 0
+  const onProgress = ({ bytes, path }: { bytes: number, path?: string }): void => {
+    const name = path ?? ''
+    perFile.set(name, (perFile.get(name) ?? 0) + (bytes - total))
+    total = bytes
+    const now = performance.now()
+    if (current !== undefined && current !== name) void send({ name: current, bytes: perFile.get(current), total_bytes: total })
+    if (current !== name || now - sentAt >= PROGRESS_INTERVAL_MS) {
+      sentAt = now
+      void send({ name, bytes: perFile.get(name), total_bytes: total })
+    }
+    current = name
+  }
+  void c.var.repoLock.shared(async () => {
+    try {
+      const result = await addContent(helia, request.entries, { ...request.options, signal: c.var.signal, onProgress })
+      if (current !== undefined) await send({ name: current, bytes: perFile.get(current), total_bytes: total })
+      provideInBackground(helia, result.cid)
+      noteAddResult(cache, result)
+      await send({ success: true, operation, timestamp: unixSeconds(), ...addReply(result, request.options) })
+    } catch (err) {
+      await send(errorBody(operation, classifyError(err)))
+    } finally {
+      await writer.close().catch(() => {})
+    }
+  })
+  return new Response(readable, { headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' } })
 }
 
 interface AddRequest {

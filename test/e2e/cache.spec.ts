@@ -69,6 +69,7 @@ test('/cache/export downloads a Parquet file another reader reads back with the 
 
   // a download as the app makes one: Chromium does not route <a download> navigations through the
   // service worker, so the page fetches the file and saves it from a blob URL under the server's name
+  await page.getByRole('link', { name: 'Cache' }).click()
   const downloading = page.waitForEvent('download')
   await page.evaluate(async () => {
     const response = await fetch('/api/v0/mcp/cache/export')
@@ -127,11 +128,12 @@ test('the app shows the metrics, charts them, and exports the cache', async ({ c
   const page = await openApp(context)
   await call(page, '/ipfs/add', { json: { content: 'seen in the app', filename: 'app.txt' } })
   const metrics = page.getByRole('region', { name: 'Metrics' })
-  await expect(metrics.getByRole('definition').first()).toHaveText(/^\d+ \(\d+ errors\)/)
+  await expect(metrics.getByRole('group', { name: 'Requests' })).toHaveText(/^Requests\d+ \(\d+ errors\)/)
   // the chart appears once two samples exist (uPlot draws on a canvas)
   await expect(page.getByRole('img', { name: /Requests per second/ }).locator('canvas').first()).toBeVisible({ timeout: 15_000 })
   await expect(metrics.getByText('Cache hit ratio')).toBeVisible()
 
+  await page.getByRole('link', { name: 'Cache' }).click()
   const downloading = page.waitForEvent('download')
   await page.getByRole('button', { name: 'Export as Parquet' }).click()
   const download = await downloading

@@ -6,7 +6,7 @@ test('every tab calls the API; one leads; closing it hands the node to another w
   const second = await openApp(context)
   const leader = (await call(first, '/daemon/status')).json.leader
   expect(leader.is_leader).toBe(true)
-  await expect(second.locator('#tab-role')).toHaveText(/served by the leader tab/)
+  await expect(second.getByText('served by the leader tab through the service worker')).toBeVisible()
 
   // the second tab is served by the first tab's node, through the service worker
   const added = await call(second, '/ipfs/add', { json: { content: 'added from the second tab' } })

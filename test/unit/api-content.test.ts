@@ -69,6 +69,38 @@ describe('add', () => {
     expect(await b.text()).toBe('beta')
   })
 
+  it('?progress=true streams per-file byte counts, then the reply as the last line', async () => {
+    const form = new FormData()
+    form.append('file', new Blob([bytes(3 * 1024 * 1024, 7)]), 'up/big.bin')
+    form.append('file', new Blob(['tiny']), 'up/tiny.txt')
+    const response = await api.request('/ipfs/add?progress=true&chunker=size-262144', { method: 'POST', body: form })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson')
+    const lines = (await response.text()).trim().split('\n').map(l => JSON.parse(l) as Record<string, any>)
+    const last = lines.pop()!
+    expect(last.success).toBe(true)
+    expect(last.operation).toBe('ipfs_add')
+    expect(last.name).toBe('up')
+    const big = lines.filter(l => l.name === 'up/big.bin').map(l => l.bytes as number)
+    expect(big.length).toBeGreaterThan(1)
+    expect(big.at(-1)).toBe(3 * 1024 * 1024)
+    expect(big).toEqual([...big].sort((a, b) => a - b))
+    expect(lines.filter(l => l.name === 'up/tiny.txt').at(-1)?.bytes).toBe(4)
+    expect(lines.at(-1)?.total_bytes).toBe(3 * 1024 * 1024 + 4)
+    const cat = await api.request(`/ipfs/cat/${last.cid as string}/tiny.txt`)
+    expect(await cat.text()).toBe('tiny')
+  })
+
+  it('?progress=true ends with the error envelope when the add fails', async () => {
+    const form = new FormData()
+    form.append('file', new Blob(['x']), 'a.txt')
+    const response = await api.request('/ipfs/add?progress=true&chunker=size-0', { method: 'POST', body: form })
+    const text = await response.text()
+    const last = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>
+    expect(last.success).toBe(false)
+    expect(last.error_type).toMatch(/Error$/)
+  })
+
   it('several top-level files are wrapped in one directory', async () => {
     const form = new FormData()
     form.append('file', new Blob(['one']), 'one.txt')

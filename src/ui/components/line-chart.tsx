@@ -1,0 +1,47 @@
+/**
+ * A small time-series chart drawn by uPlot, which is imported only when the
+ * first chart is shown. The box keeps its height before the library arrives,
+ * so nothing moves when it does.
+ */
+import { useEffect, useRef } from 'preact/hooks'
+
+export interface Series { label: string, values: Array<number | null>, color: string }
+
+interface Chart { setData(data: Array<Array<number | null>>): void, setSize(size: { width: number, height: number }): void, destroy(): void }
+
+const HEIGHT = 150
+
+export function LineChart ({ label, times, series, max }: { label: string, times: number[], series: Series[], max?: number }) {
+  const box = useRef<HTMLDivElement>(null)
+  const chart = useRef<Chart | undefined>(undefined)
+  const data = [times, ...series.map(s => s.values)]
+
+  useEffect(() => {
+    let cancelled = false
+    let observer: ResizeObserver | undefined
+    void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
+      if (cancelled || box.current == null) return
+      const width = (): number => Math.max(200, box.current?.clientWidth ?? 200)
+      chart.current = new UPlot({
+        width: width(),
+        height: HEIGHT,
+        legend: { show: true },
+        series: [{}, ...series.map(s => ({ label: s.label, stroke: s.color, width: 2 }))],
+        scales: max != null ? { y: { range: [0, max] } } : { y: { range: (_u: unknown, _min: number, top: number) => [0, Math.max(1, top)] } },
+        axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }]
+      }, data as never, box.current) as unknown as Chart
+      observer = new ResizeObserver(() => { chart.current?.setSize({ width: width(), height: HEIGHT }) })
+      observer.observe(box.current)
+    })
+    return () => { cancelled = true; observer?.disconnect(); chart.current?.destroy(); chart.current = undefined }
+  }, [])
+
+  useEffect(() => { chart.current?.setData(data) })
+
+  return (
+    <figure class='chart-card'>
+      <figcaption>{label}</figcaption>
+      <div ref={box} class='chart' role='img' aria-label={`${label} over the last ten minutes`} />
+    </figure>
+  )
+}

@@ -1,0 +1,174 @@
+/**
+ * The upload queue. Each dropped or chosen item (a file, or a folder with
+ * everything under it) is added through `/ipfs/add?progress=true`, whose
+ * NDJSON lines report the bytes imported per file, then copied into MFS with
+ * `/ipfs/files/cp`. Items run one after another; the queue lives outside the
+ * page component, so uploads go on while the person looks at other pages.
+ */
+import { signal } from '@preact/signals'
+import { API, ApiError, errorOf, postJson } from './api-client.ts'
+import type { AddReply, AddProgress, Envelope } from './api-client.ts'
+
+export interface UploadFile { path: string, file: File, done: number }
+
+export type UploadState = 'queued' | 'uploading' | 'copying' | 'done' | 'failed' | 'cancelled'
+
+export interface Upload {
+  id: number
+  /** The name it gets in the destination folder. */
+  name: string
+  destination: string
+  files: UploadFile[]
+  total: number
+  done: number
+  state: UploadState
+  startedAt?: number
+  finishedAt?: number
+  cid?: string
+  error?: unknown
+}
+
+export interface Picked { path: string, file: File }
+
+export const uploads = signal<Upload[]>([])
+/** Bumped whenever an upload lands, so the folder it landed in can reload. */
+export const landed = signal(0)
+
+const controllers = new Map<number, AbortController>()
+let nextId = 1
+let running = false
+
+function update (id: number, change: Partial<Upload> | ((u: Upload) => Partial<Upload>)): void {
+  uploads.value = uploads.value.map(u => u.id === id ? { ...u, ...(typeof change === 'function' ? change(u) : change) } : u)
+}
+
+/** Queues picked files, one upload per top-level name (a folder's files go together). */
+export function queueUploads (picked: Picked[], destination: string): void {
+  const groups = new Map<string, Picked[]>()
+  for (const p of picked) {
+    const top = p.path.split('/')[0]
+    groups.set(top, [...(groups.get(top) ?? []), p])
+  }
+  const added: Upload[] = [...groups].map(([name, files]) => ({
+    id: nextId++,
+    name,
+    destination,
+    files: files.map(f => ({ path: f.path, file: f.file, done: 0 })),
+    total: files.reduce((sum, f) => sum + f.file.size, 0),
+    done: 0,
+    state: 'queued'
+  }))
+  uploads.value = [...uploads.value, ...added]
+  void drain()
+}
+
+export function cancelUpload (id: number): void {
+  const upload = uploads.value.find(u => u.id === id)
+  if (upload == null) return
+  if (upload.state === 'queued') update(id, { state: 'cancelled', finishedAt: Date.now() })
+  controllers.get(id)?.abort()
+}
+
+/** Forgets finished uploads (done, failed or cancelled). */
+export function clearFinished (): void {
+  uploads.value = uploads.value.filter(u => u.state === 'queued' || u.state === 'uploading' || u.state === 'copying')
+}
+
+async function drain (): Promise<void> {
+  if (running) return
+  running = true
+  try {
+    for (let next = uploads.value.find(u => u.state === 'queued'); next != null; next = uploads.value.find(u => u.state === 'queued')) {
+      await runUpload(next)
+    }
+  } finally {
+    running = false
+  }
+}
+
+async function runUpload (upload: Upload): Promise<void> {
+  const controller = new AbortController()
+  controllers.set(upload.id, controller)
+  update(upload.id, { state: 'uploading', startedAt: Date.now() })
+  try {
+    const added = await addWithProgress(upload, controller.signal)
+    update(upload.id, { state: 'copying', cid: added.cid })
+    const target = `${upload.destination.replace(/\/$/, '')}/${upload.name}`
+    await postJson<Envelope>('/ipfs/files/cp', { source: `/ipfs/${added.cid}`, destination: target }, controller.signal)
+    update(upload.id, u => ({ state: 'done', done: u.total, finishedAt: Date.now(), files: u.files.map(f => ({ ...f, done: f.file.size })) }))
+    landed.value++
+  } catch (error) {
+    const cancelled = controller.signal.aborted
+    update(upload.id, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : error, finishedAt: Date.now() })
+  } finally {
+    controllers.delete(upload.id)
+  }
+}
+
+async function addWithProgress (upload: Upload, signal: AbortSignal): Promise<AddReply> {
+  const form = new FormData()
+  for (const f of upload.files) form.append('file', f.file, encodeURIComponent(f.path).replaceAll('%2F', '/'))
+  // not pinned: the copy into MFS is what keeps it (as Kubo's web UI does)
+  const response = await fetch(`${API}/ipfs/add?progress=true&pin=false`, { method: 'POST', body: form, signal })
+  if (!response.ok || response.body == null) throw await errorOf(response)
+  let last: (AddReply & Envelope) | undefined
+  for await (const line of ndjsonLines(response.body)) {
+    const value = JSON.parse(line) as (AddProgress & { total_bytes: number }) | AddReply
+    if ('success' in value) { last = value; continue }
+    update(upload.id, u => ({
+      done: Math.min(u.total, value.total_bytes),
+      files: u.files.map(f => f.path === value.name ? { ...f, done: value.bytes } : f)
+    }))
+  }
+  if (last == null) throw new ApiError(502, 'IncompleteReply', 'the add ended without a reply')
+  if (!last.success) throw new ApiError(400, last.error_type ?? 'Error', last.error ?? 'the add failed')
+  return last
+}
+
+async function * ndjsonLines (body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader()
+  let buffered = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    buffered += value
+    const lines = buffered.split('\n')
+    buffered = lines.pop() ?? ''
+    for (const line of lines) if (line.trim() !== '') yield line
+  }
+  if (buffered.trim() !== '') yield buffered
+}
+
+/** Every file under a dropped item, with its path relative to the drop (folders are walked). */
+export async function filesFromDrop (transfer: DataTransfer): Promise<Picked[]> {
+  const entries = [...transfer.items].filter(i => i.kind === 'file').map(i => ({ entry: i.webkitGetAsEntry(), file: i.getAsFile() }))
+  const picked: Picked[] = []
+  for (const { entry, file } of entries) {
+    if (entry != null) picked.push(...await walkEntry(entry, ''))
+    else if (file != null) picked.push({ path: file.name, file })
+  }
+  return picked
+}
+
+async function walkEntry (entry: FileSystemEntry, prefix: string): Promise<Picked[]> {
+  const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => { (entry as FileSystemFileEntry).file(resolve, reject) })
+    return [{ path, file }]
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader()
+  const children: FileSystemEntry[] = []
+  // readEntries gives at most 100 entries a call: read until it gives none
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => { reader.readEntries(resolve, reject) })
+    if (batch.length === 0) break
+    children.push(...batch)
+  }
+  const nested = await Promise.all(children.map(async child => walkEntry(child, path)))
+  return nested.flat()
+}
+
+/** Files chosen with an input: a folder input gives each file its relative path. */
+export function filesFromInput (list: FileList | null): Picked[] {
+  return [...(list ?? [])].map(file => ({ path: file.webkitRelativePath !== '' ? file.webkitRelativePath : file.name, file }))
+}

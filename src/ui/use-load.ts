@@ -1,0 +1,33 @@
+/** Loads data for a page from the API, optionally refreshing it, and keeps the last value while a reload runs (no flicker, no layout shift). */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+
+export interface Loaded<T> {
+  data?: T
+  error?: unknown
+  loading: boolean
+  reload(): void
+}
+
+export function useLoad<T> (load: (signal: AbortSignal) => Promise<T>, deps: unknown[], options: { every?: number } = {}): Loaded<T> {
+  const [state, setState] = useState<{ data?: T, error?: unknown, loading: boolean }>({ loading: true })
+  const [nonce, setNonce] = useState(0)
+  const latest = useRef(load)
+  latest.current = load
+  useEffect(() => {
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const run = (): void => {
+      setState(s => ({ ...s, loading: true }))
+      latest.current(controller.signal).then(
+        (data) => { if (!controller.signal.aborted) setState({ data, loading: false }) },
+        (error: unknown) => { if (!controller.signal.aborted) setState(s => ({ data: s.data, error, loading: false })) }
+      ).finally(() => {
+        if (options.every != null && !controller.signal.aborted) timer = setTimeout(run, options.every)
+      })
+    }
+    run()
+    return () => { controller.abort(); clearTimeout(timer) }
+  }, [...deps, nonce])
+  const reload = useCallback(() => { setNonce(n => n + 1) }, [])
+  return { ...state, reload }
+}
