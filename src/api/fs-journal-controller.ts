@@ -11,7 +11,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 
 const OperationsQuery = z.object({
   status: z.enum(ENTRY_STATUSES).optional(),
+  operation_type: z.enum(OPERATION_TYPES).optional().openapi({ description: 'Only entries of this operation type' }),
+  path: z.string().startsWith('/', 'must be an absolute path').max(4096).optional()
+    .openapi({ description: 'Only entries whose path is this one or lies under it', example: '/photos' }),
   limit: count.max(10_000).optional().openapi({ description: 'Default 100' }),
+  offset: count.optional().openapi({ description: 'Skip this many of the matching entries (newest first) before `limit`; default 0' }),
   since: z.coerce.number().nonnegative().optional().openapi({ description: 'Only entries recorded at or after this Unix time (seconds)' }),
   timeout: timeoutParam
 })
@@ -48,11 +52,19 @@ export function registerFsJournalRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps
 
   const list: Handler = async (c) => {
     const q = parseQuery(c, OperationsQuery)
-    const entries = await journal.entries({ status: q.status, limit: q.limit ?? 100, since: q.since != null ? q.since * 1000 : undefined })
+    const offset = q.offset ?? 0
+    const { entries, total } = await journal.page({
+      status: q.status,
+      operation_type: q.operation_type,
+      path: q.path,
+      since: q.since != null ? q.since * 1000 : undefined,
+      offset,
+      limit: q.limit ?? 100
+    })
     const operations = entries.map(entryJson)
-    return ok(c, { operations, transactions: operations, count: operations.length })
+    return ok(c, { operations, transactions: operations, count: operations.length, total, offset })
   }
-  addRoute(app, { operation: 'fs_journal_operations', method: 'get', ...both('/operations'), summary: 'Journal entries, newest first (?status=&limit=&since=)', tags, request: { query: OperationsQuery } }, list)
+  addRoute(app, { operation: 'fs_journal_operations', method: 'get', ...both('/operations'), summary: 'Journal entries, newest first (?status=&operation_type=&path=&since=&offset=&limit=); `total` counts every match', tags, request: { query: OperationsQuery } }, list)
   addRoute(app, { operation: 'fs_journal_operations', method: 'get', ...both('/transactions'), summary: 'Journal entries (the original server\'s name)', tags, request: { query: OperationsQuery } }, list)
 
   addRoute(app, { operation: 'fs_journal_stats', method: 'get', ...both('/stats'), summary: 'Counts by operation type and status, mean apply time, last recovery', tags }, async (c) => {

@@ -69,7 +69,7 @@ export function App () {
         <a class='brand' href='/'>MCP browser node</a>
         <p id='status' role='status' aria-live='polite' class={`status ${state.phase}`}>{state.message}</p>
       </header>
-      <nav aria-label='Pages'>
+      <nav aria-label='Pages' class='pages'>
         <ul>
           {PAGES.map(p => (
             <li key={p.path}>

@@ -47,7 +47,7 @@ test('records (access counts, heat) survive a reload, kept as Parquet in OPFS', 
   expect(stored.filter(p => p.endsWith('.parquet'))).toEqual([expect.stringMatching(new RegExp(`^day=${day}/part-00000\\.g\\d+\\.parquet$`))])
 
   await page.reload()
-  await expect(page.getByRole('status')).toHaveText('The node is up.')
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
   const after = (await call(page, `/cache/get/${cid}`)).json.record
   expect(after).toMatchObject({ cid, access_count: 3, added_timestamp: before.added_timestamp, last_accessed: before.last_accessed, filename: 'kept.txt' })
   expect(after.heat_score).toBeCloseTo(before.heat_score as number, 3)

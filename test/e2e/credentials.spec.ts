@@ -37,7 +37,7 @@ test('a credential survives a reload, encrypted in IndexedDB under a key the pag
   expect(Buffer.from(stored.cipher).includes(Buffer.from(SECRET))).toBe(false)
 
   await page.reload()
-  await expect(page.getByRole('status')).toHaveText('The node is up.')
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
   const info = await call(page, '/credentials/info?service=s3&name=backup')
   expect(info.json.credential.fields.aws_secret_access_key).toEqual({ secret: true, present: true, masked: '********EKEY' })
 })

@@ -4,7 +4,7 @@ import { call, openApp } from './helpers.ts'
 test('the first visit starts a node, registers the service worker and answers fetch without a reload', async ({ context }) => {
   const page = await context.newPage()
   await page.goto('/')
-  await expect(page.getByRole('status')).toHaveText('The node is up.', { timeout: 30_000 })
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.', { timeout: 30_000 })
   expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/sw\.js$/)
 
   const health = await call(page, '/health')

@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from '@playwright/test'
 export async function openApp (context: BrowserContext, path = '/'): Promise<Page> {
   const page = await context.newPage()
   await page.goto(path)
-  await expect(page.getByRole('status')).toHaveText('The node is up.', { timeout: 30_000 })
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.', { timeout: 30_000 })
   return page
 }
 

@@ -85,7 +85,7 @@ test('50 concurrent writes all land and survive a reload; the journal counts the
   })))
   expect(statuses).toEqual(Array(50).fill(200))
   await page.reload()
-  await expect(page.getByRole('status')).toHaveText('The node is up.')
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
   const ls = await call(page, '/ipfs/files/ls?path=/many')
   expect(ls.json.Entries).toHaveLength(50)
   for (const i of [0, 25, 49]) {

@@ -194,12 +194,12 @@ test('a person points the node at another relay in the app, and back to the defa
 
     await page.getByLabel('Relays (one multiaddr per line)').fill(own.addresses[0])
     await page.getByRole('button', { name: 'Save relays and restart' }).click()
-    await expect(page.getByRole('status')).toHaveText('The node is up.')
+    await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
     await expect.poll(async () => (await reservations()).join(), { timeout: 20_000 }).toContain(own.node.peerId.toString())
     await expect(page.getByLabel('Relays (one multiaddr per line)')).toHaveValue(own.addresses[0])
 
     await page.getByRole('button', { name: "Use the app's default" }).click()
-    await expect(page.getByRole('status')).toHaveText('The node is up.')
+    await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
     await expect.poll(async () => (await reservations()).join(), { timeout: 20_000 }).toBe(original)
   } finally {
     await Promise.resolve(own.node.stop()).catch(() => {})

@@ -10,7 +10,7 @@ test('content and the node id survive a reload', async ({ context }) => {
   const added = await call(page, '/ipfs/add', { json: { content: 'survives reloads' } })
   const id = (await call(page, '/health')).json.node_id
   await page.reload()
-  await expect(page.getByRole('status')).toHaveText('The node is up.')
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
   const back = await call(page, `/ipfs/cat/${added.json.cid as string}`)
   expect(utf8(back.bytes)).toBe('survives reloads')
   expect((await call(page, '/health')).json.node_id).toBe(id)

@@ -188,7 +188,7 @@ test('two browsers connect from the Peers page, and one opens a file the other a
 test('the Console runs files ls / as the CLI prints it, with history', async ({ context }) => {
   const page = await openApp(context, '/console')
   await call(page, '/ipfs/files/mkdir', { json: { path: '/docs' } })
-  const command = page.getByLabel('Command')
+  const command = page.getByRole('textbox', { name: 'Command' })
   await command.fill('files ls /')
   await command.press('Enter')
   const log = page.getByRole('log', { name: 'Console output' })

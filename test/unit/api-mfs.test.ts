@@ -114,4 +114,28 @@ describe('MFS and fs-journal routes', () => {
     const recovered = await api.json('/fs-journal/recover', { method: 'POST' })
     expect(recovered.body.recovery).toMatchObject({ pending_transactions: 0, reapplied: 0, rolled_back: 0 })
   })
+
+  it('the journal listing filters by type and path, pages with offset, and counts every match', async () => {
+    for (const name of ['one', 'two', 'three']) await api.json('/ipfs/files/write', postJson({ path: `/paged/${name}.txt`, content: name, parents: true }))
+    await api.json('/ipfs/files/write', postJson({ path: '/paged-sibling.txt', content: 's' }))
+    await api.json('/ipfs/files/rm', postJson({ path: '/paged/two.txt' }))
+
+    const writes = (await api.json('/fs-journal/operations?operation_type=write&path=/paged&limit=2')).body
+    expect(writes.operations.map((o: { path: string }) => o.path)).toEqual(['/paged/three.txt', '/paged/two.txt'])
+    expect(writes).toMatchObject({ count: 2, total: 3, offset: 0 })
+    const older = (await api.json('/fs-journal/operations?operation_type=write&path=/paged&limit=2&offset=2')).body
+    expect(older.operations.map((o: { path: string }) => o.path)).toEqual(['/paged/one.txt'])
+    expect(older).toMatchObject({ count: 1, total: 3, offset: 2 })
+
+    const under = (await api.json('/fs_journal/transactions?path=/paged/')).body
+    expect(under.operations.every((o: { path: string }) => o.path.startsWith('/paged/'))).toBe(true)
+    expect(under.operations.map((o: { operation_type: string }) => o.operation_type)).toContain('delete')
+    expect((await api.json('/fs-journal/operations?operation_type=checkpoint')).body.operations.every((o: { operation_type: string }) => o.operation_type === 'checkpoint')).toBe(true)
+
+    for (const [query, field] of [['operation_type=explode', 'operation_type'], ['path=relative', 'path'], ['offset=-1', 'offset'], ['offset=x', 'offset']]) {
+      const bad = await api.json(`/fs-journal/operations?${query}`)
+      expect(bad.status).toBe(400)
+      expect(bad.body.error).toContain(`"${field}"`)
+    }
+  })
 })

@@ -1,10 +1,12 @@
+import 'fake-indexeddb/auto'
 import { CID } from 'multiformats/cid'
 import { describe, expect, it } from 'vitest'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { FsJournal } from '../../src/node/journal/fs-journal.ts'
+import { IDBJournalStore } from '../../src/node/journal/idb-journal-store.ts'
 import { MemoryJournalStore } from '../../src/node/journal/memory-journal-store.ts'
 import type { NodeStores } from '../../src/node/create-node.ts'
-import type { NewEntry, Settlement } from '../../src/node/journal/types.ts'
+import type { JournalStore, NewEntry, Settlement } from '../../src/node/journal/types.ts'
 import type { Mfs } from '../../src/node/models/mfs/mfs.ts'
 
 /** A journal store that "crashes" (throws and stops settling) at a chosen step, like a tab killed there. */
@@ -130,5 +132,62 @@ describe('FsJournal', () => {
     expect(entries.map(e => e.operation_type === 'checkpoint' ? `checkpoint@${e.result_cid ?? ''}` : e.path)).toEqual(['checkpoint@bafyroot6', '/f7'])
     const status = await journal.status()
     expect(status).toMatchObject({ root_cid: 'bafyroot7', last_checkpoint: { root_cid: 'bafyroot6' } })
+  })
+})
+
+let databases = 0
+const stores: Array<[string, () => Promise<JournalStore>]> = [
+  ['MemoryJournalStore', async () => new MemoryJournalStore()],
+  ['IDBJournalStore', async () => {
+    const store = new IDBJournalStore(`journal-query-${++databases}`)
+    await store.open()
+    return store
+  }]
+]
+
+describe.each(stores)('%s queries', (_name, open) => {
+  /** Seqs 1..6: a checkpoint, writes under /a (one failed), a write to a sibling /ab, a delete of /a, a mount. */
+  async function seeded (): Promise<{ journal: FsJournal, store: JournalStore }> {
+    const store = await open()
+    const journal = new FsJournal(store)
+    // first, so that the compaction a checkpoint does has nothing older to remove
+    await journal.checkpoint('test')
+    await journal.record({ operation_type: 'write', path: '/a/one.txt', data: {} })
+    await journal.record({ operation_type: 'write', path: '/a/deep/two.txt', data: {}, status: 'failed' })
+    await journal.record({ operation_type: 'write', path: '/ab/three.txt', data: {} })
+    await journal.record({ operation_type: 'delete', path: '/a', data: {} })
+    await journal.record({ operation_type: 'mount', path: '/mnt/x', data: {} })
+    return { journal, store }
+  }
+  const seqs = (entries: Array<{ seq: number }>): number[] => entries.map(e => e.seq)
+
+  it('filters by operation type, newest first', async () => {
+    const { journal, store } = await seeded()
+    expect(seqs(await journal.entries({ operation_type: 'write' }))).toEqual([4, 3, 2])
+    expect(seqs(await journal.entries({ operation_type: 'checkpoint' }))).toEqual([1])
+    expect(await store.count({ operation_type: 'write', status: 'completed' })).toBe(2)
+    await store.close()
+  })
+
+  it('filters by path: the path itself and what lies under it, not a sibling sharing its prefix', async () => {
+    const { journal, store } = await seeded()
+    expect(seqs(await journal.entries({ path: '/a' }))).toEqual([5, 3, 2])
+    expect(seqs(await journal.entries({ path: '/a/' }))).toEqual([5, 3, 2])
+    expect(seqs(await journal.entries({ path: '/a/deep/two.txt' }))).toEqual([3])
+    expect(seqs(await journal.entries({ path: '/ab' }))).toEqual([4])
+    expect(await store.count({ path: '/' })).toBe(6)
+    expect(await journal.entries({ path: '/nowhere' })).toEqual([])
+    await store.close()
+  })
+
+  it('pages with offset and limit, and counts every match', async () => {
+    const { journal, store } = await seeded()
+    expect(await journal.page({ offset: 0, limit: 4 }).then(p => ({ seqs: seqs(p.entries), total: p.total }))).toEqual({ seqs: [6, 5, 4, 3], total: 6 })
+    expect(await journal.page({ offset: 4, limit: 4 }).then(p => ({ seqs: seqs(p.entries), total: p.total }))).toEqual({ seqs: [2, 1], total: 6 })
+    expect(await journal.page({ offset: 10, limit: 4 }).then(p => ({ seqs: seqs(p.entries), total: p.total }))).toEqual({ seqs: [], total: 6 })
+    const writes = await journal.page({ operation_type: 'write', path: '/a', offset: 1, limit: 1 })
+    expect({ seqs: seqs(writes.entries), total: writes.total }).toEqual({ seqs: [2], total: 2 })
+    expect(seqs(await store.entries({ ascending: true, offset: 2, limit: 2 }))).toEqual([3, 4])
+    await store.close()
   })
 })

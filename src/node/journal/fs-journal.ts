@@ -156,6 +156,12 @@ export class FsJournal {
     return this.store.entries(query)
   }
 
+  /** One page of entries and how many match in all, so a listing can page through them. */
+  async page (query: EntryQuery = {}): Promise<{ entries: JournalEntry[], total: number }> {
+    const [entries, total] = await Promise.all([this.store.entries(query), this.store.count(query)])
+    return { entries, total }
+  }
+
   async status (): Promise<Record<string, unknown>> {
     const all = await this.store.entries({ ascending: false })
     const counts = Object.fromEntries(ENTRY_STATUSES.map(s => [s, all.filter(e => e.status === s).length]))

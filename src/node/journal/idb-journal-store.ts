@@ -1,4 +1,5 @@
 import { openDatabase, request, transactionDone } from '../stores/idb.ts'
+import { entryMatcher, selectEntries } from './entry-query.ts'
 import type { EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from './types.ts'
 
 const ENTRIES = 'entries'
@@ -61,11 +62,22 @@ export class IDBJournalStore implements JournalStore {
   }
 
   async entries (query: EntryQuery = {}): Promise<JournalEntry[]> {
+    return selectEntries(await this.candidates(query), query)
+  }
+
+  async count (query: EntryQuery = {}): Promise<number> {
+    // a status alone is answered by its index without reading any entry
+    if (query.operation_type == null && query.path == null && query.since == null) {
+      const store = this.transaction([ENTRIES], 'readonly').objectStore(ENTRIES)
+      return request(query.status != null ? store.index('status').count(query.status) : store.count())
+    }
+    return (await this.candidates(query)).filter(entryMatcher(query)).length
+  }
+
+  /** The entries a query can match: those of its status (read through the index) or all of them. */
+  private async candidates (query: EntryQuery): Promise<JournalEntry[]> {
     const store = this.transaction([ENTRIES], 'readonly').objectStore(ENTRIES)
-    const all = await request(query.status != null ? store.index('status').getAll(query.status) : store.getAll()) as JournalEntry[]
-    let found = all.filter(e => query.since == null || e.timestamp >= query.since).sort((a, b) => a.seq - b.seq)
-    if (query.ascending !== true) found = found.reverse()
-    return found.slice(0, query.limit ?? found.length)
+    return request(query.status != null ? store.index('status').getAll(query.status) : store.getAll()) as Promise<JournalEntry[]>
   }
 
   async compact (beforeSeq: number): Promise<number> {

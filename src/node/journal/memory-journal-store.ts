@@ -1,3 +1,4 @@
+import { entryMatcher, selectEntries } from './entry-query.ts'
 import type { EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from './types.ts'
 
 /** The journal in memory: unit tests and throwaway nodes. */
@@ -26,9 +27,11 @@ export class MemoryJournalStore implements JournalStore {
   }
 
   async entries (query: EntryQuery = {}): Promise<JournalEntry[]> {
-    let found = this.list.filter(e => (query.status == null || e.status === query.status) && (query.since == null || e.timestamp >= query.since))
-    if (query.ascending !== true) found = found.reverse()
-    return structuredClone(found.slice(0, query.limit ?? found.length))
+    return structuredClone(selectEntries(this.list, query))
+  }
+
+  async count (query: EntryQuery = {}): Promise<number> {
+    return this.list.filter(entryMatcher(query)).length
   }
 
   async compact (beforeSeq: number): Promise<number> {

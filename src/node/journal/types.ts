@@ -38,8 +38,13 @@ export type NewEntry = Omit<JournalEntry, 'seq' | 'status' | 'entry_id' | 'times
 
 export interface EntryQuery {
   status?: EntryStatus
+  operation_type?: OperationType
+  /** Entries whose path is this one or lies under it. */
+  path?: string
   /** Entries recorded at or after this Unix ms. */
   since?: number
+  /** Skips this many matching entries, counted in the listing's order, before `limit` applies. */
+  offset?: number
   limit?: number
   /** Oldest first (recovery) instead of newest first (listing). */
   ascending?: boolean
@@ -63,6 +68,8 @@ export interface JournalStore {
   settle(transactionId: string, settlement: Settlement, root?: string): Promise<void>
   root(): Promise<string | undefined>
   entries(query?: EntryQuery): Promise<JournalEntry[]>
+  /** How many entries match the query's filters (its offset and limit ignored). */
+  count(query?: EntryQuery): Promise<number>
   /** Deletes settled entries older than `seq`; returns how many. */
   compact(beforeSeq: number): Promise<number>
   /** Entries and approximate bytes held. */

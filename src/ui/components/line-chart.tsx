@@ -11,7 +11,7 @@ interface Chart { setData(data: Array<Array<number | null>>): void, setSize(size
 
 const HEIGHT = 150
 
-export function LineChart ({ label, times, series, max }: { label: string, times: number[], series: Series[], max?: number }) {
+export function LineChart ({ label, times, series, max, formatValue }: { label: string, times: number[], series: Series[], max?: number, formatValue?: (v: number) => string }) {
   const box = useRef<HTMLDivElement>(null)
   const chart = useRef<Chart | undefined>(undefined)
   const data = [times, ...series.map(s => s.values)]
@@ -25,10 +25,15 @@ export function LineChart ({ label, times, series, max }: { label: string, times
       chart.current = new UPlot({
         width: width(),
         height: HEIGHT,
-        legend: { show: true },
+        legend: { show: series.length > 1 },
         series: [{}, ...series.map(s => ({ label: s.label, stroke: s.color, width: 2 }))],
         scales: max != null ? { y: { range: [0, max] } } : { y: { range: (_u: unknown, _min: number, top: number) => [0, Math.max(1, top)] } },
-        axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }]
+        axes: [
+          { stroke: 'currentColor' },
+          formatValue != null
+            ? { stroke: 'currentColor', size: 64, values: (_u: unknown, splits: number[]) => splits.map(formatValue) }
+            : { stroke: 'currentColor' }
+        ]
       }, data as never, box.current) as unknown as Chart
       observer = new ResizeObserver(() => { chart.current?.setSize({ width: width(), height: HEIGHT }) })
       observer.observe(box.current)

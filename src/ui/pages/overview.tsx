@@ -62,7 +62,7 @@ export function OverviewPage () {
         <div class='charts'>
           <LineChart label='Requests per second' times={times} series={[{ label: 'requests/s', values: history.points.map(p => p.requestsPerSecond), color: '#2c7be5' }]} />
           <LineChart label='Latency p95 (ms)' times={times} series={[{ label: 'p95 ms', values: history.points.map(p => p.p95Ms), color: '#e67e22' }]} />
-          <LineChart label='Bytes per second in and out' times={times} series={[
+          <LineChart label='Bytes per second in and out' formatValue={formatBytes} times={times} series={[
             { label: 'in B/s', values: history.points.map(p => p.inPerSecond), color: '#16a085' },
             { label: 'out B/s', values: history.points.map(p => p.outPerSecond), color: '#c0392b' }
           ]} />
