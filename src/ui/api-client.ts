@@ -5,8 +5,9 @@
  * the error_type the API gave, so a page can show it next to its cause.
  */
 import type { MetricsSummary } from '../api/metrics.ts'
+import type { RecoveryAction, RecoveryReport } from '../node/journal/fs-journal.ts'
 
-export type { MetricsSummary }
+export type { MetricsSummary, RecoveryAction, RecoveryReport }
 export const API = '/api/v0/mcp'
 
 export interface Envelope {
@@ -192,9 +193,8 @@ export interface JournalStatus extends Envelope {
   last_checkpoint: { seq: number, timestamp: number, root_cid: string } | null
   root_cid: string
 }
-export interface JournalOperations extends Envelope { operations: JournalEntry[], count: number }
-export interface Recovery { at: number, duration_ms: number, pending_transactions: number, reapplied: number, rolled_back: number, actions: unknown[] }
-export interface JournalStats extends Envelope { last_recovery: Recovery | null, mean_apply_ms: number | null, transactions_completed: number }
+export interface JournalOperations extends Envelope { operations: JournalEntry[], count: number, total: number, offset: number }
+export interface JournalStats extends Envelope { last_recovery: RecoveryReport | null, mean_apply_ms: number | null, transactions_completed: number }
 
 export interface CredentialField { name: string, secret: boolean, required: boolean, description?: string }
 export interface CredentialType { type: string, description: string, fields: CredentialField[] }

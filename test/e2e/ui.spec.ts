@@ -215,6 +215,38 @@ test('the API page lists the routes and tries GET /health for real', async ({ co
   await expect(route).toContainText('"node_started": true')
 })
 
+test('the Journal filters by type and path, and a credential added from its form never shows its secret', async ({ context }) => {
+  const page = await openApp(context)
+  await call(page, '/ipfs/files/mkdir', { json: { path: '/a/b', parents: true } })
+  await call(page, '/ipfs/files/write', { json: { path: '/a/b/x.txt', content: 'x', create: true } })
+  await call(page, '/ipfs/files/write', { json: { path: '/other.txt', content: 'y', create: true } })
+  await goInApp(page, '/journal')
+  const operations = page.getByRole('table', { name: 'Journal operations' })
+  await page.getByLabel('Operation type').selectOption('write')
+  await expect(operations.getByRole('row')).toHaveCount(3)
+  await page.getByLabel('Path (and what lies under it)').fill('/a')
+  await expect(operations.getByRole('row')).toHaveCount(2)
+  await expect(operations.getByRole('row').nth(1)).toContainText('/a/b/x.txt')
+
+  const secret = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCY'
+  await goInApp(page, '/credentials')
+  await page.getByLabel('Type').selectOption('s3')
+  await page.getByLabel('Name', { exact: true }).fill('backup')
+  await page.getByLabel('Access key id').fill('AKIAIOSFODNN7EXAMPLE')
+  await page.getByLabel('Secret access key').fill(secret)
+  await page.getByRole('button', { name: 'Add credential' }).click()
+  const stored = page.getByRole('table', { name: 'Credentials' })
+  await expect(stored.getByRole('row', { name: /backup/ })).toContainText('s3')
+  await expect(page.getByLabel('Secret access key')).toHaveValue('')
+  expect(await page.content()).not.toContain(secret)
+  const info = await call(page, '/credentials/info?service=s3&name=backup')
+  expect(JSON.stringify(info.json)).not.toContain(secret)
+
+  await stored.getByRole('button', { name: 'Delete s3/backup' }).click()
+  await page.getByRole('dialog', { name: 'Delete s3/backup?' }).getByRole('button', { name: 'Delete' }).click()
+  await expect(page.getByText('No credentials yet.')).toBeVisible()
+})
+
 const PAGES = ['/', '/files', '/explore', '/pins', '/names', '/peers', '/journal', '/cache', '/credentials', '/console', '/api-reference']
 
 test('every page fits 375 px and a desktop, in light and dark, and names every control', async ({ context }, testInfo) => {

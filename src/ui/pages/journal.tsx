@@ -12,7 +12,7 @@ import { ErrorText } from '../components/error-text.tsx'
 import { Page, Section } from '../components/page.tsx'
 import { formatBytes, formatDuration, formatTime, shorten } from '../format.ts'
 import { useLoad } from '../use-load.ts'
-import type { Envelope, JournalEntry, JournalOperations, JournalStats, JournalStatus } from '../api-client.ts'
+import type { Envelope, JournalEntry, JournalOperations, JournalStats, JournalStatus, RecoveryReport } from '../api-client.ts'
 
 const PAGE_SIZE = 50
 const CHECKPOINTS_SHOWN = 20
@@ -22,29 +22,8 @@ const PATH_DEBOUNCE_MS = 300
 const STATUSES = ['pending', 'completed', 'failed', 'rolled_back'] as const
 const OPERATION_TYPES = ['create', 'write', 'truncate', 'delete', 'rename', 'copy', 'metadata', 'checkpoint', 'mount', 'unmount'] as const
 
-interface OperationsPage extends JournalOperations { total: number, offset: number }
-
-interface RecoveryAction {
-  transaction_id: string
-  operations: string[]
-  action: 'reapplied' | 'rolled_back'
-  result_cid?: string
-  error?: string
-}
-
-interface RecoveryReport {
-  /** Unix ms. */
-  at: number
-  duration_ms: number
-  pending_transactions: number
-  reapplied: number
-  rolled_back: number
-  actions: RecoveryAction[]
-}
-
 interface RecoverReply extends Envelope { recovery: RecoveryReport, root_cid: string }
 interface CheckpointReply extends Envelope { checkpoint: JournalEntry, root_cid: string, compacted: number }
-interface StatsReply extends JournalStats { last_recovery: RecoveryReport | null }
 
 /** Sub-second apply times matter here (most changes take a few ms), so they keep a decimal. */
 function formatMs (ms: number | null | undefined): string {
@@ -110,7 +89,7 @@ function Operations ({ changes }: { changes: number }) {
     return () => { clearTimeout(timer) }
   }, [pathText, pathInvalid])
 
-  const list = useLoad(async signal => getJson<OperationsPage>('/fs-journal/operations', {
+  const list = useLoad(async signal => getJson<JournalOperations>('/fs-journal/operations', {
     status: status === '' ? undefined : status,
     operation_type: type === '' ? undefined : type,
     path: path === '' ? undefined : path,
@@ -194,7 +173,7 @@ function Operations ({ changes }: { changes: number }) {
 }
 
 function Checkpoints ({ changes, onChanged }: { changes: number, onChanged(): void }) {
-  const list = useLoad(async signal => getJson<OperationsPage>('/fs-journal/operations', { operation_type: 'checkpoint', limit: CHECKPOINTS_SHOWN }, signal), [changes])
+  const list = useLoad(async signal => getJson<JournalOperations>('/fs-journal/operations', { operation_type: 'checkpoint', limit: CHECKPOINTS_SHOWN }, signal), [changes])
   const [busy, setBusy] = useState(false)
   const [said, setSaid] = useState('')
   const [error, setError] = useState<unknown>()
@@ -244,7 +223,7 @@ function Checkpoints ({ changes, onChanged }: { changes: number, onChanged(): vo
 }
 
 function Recovery ({ changes, onChanged }: { changes: number, onChanged(): void }) {
-  const stats = useLoad(async signal => getJson<StatsReply>('/fs-journal/stats', undefined, signal), [changes])
+  const stats = useLoad(async signal => getJson<JournalStats>('/fs-journal/stats', undefined, signal), [changes])
   const [ran, setRan] = useState<RecoveryReport>()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>()
