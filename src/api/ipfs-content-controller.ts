@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { addContent } from '../node/models/ipfs/add.ts'
+import { addContent, checkAddOptions } from '../node/models/ipfs/add.ts'
 import { catContent } from '../node/models/ipfs/cat.ts'
 import { formatContentPath, parseContentPath } from '../node/models/ipfs/content-path.ts'
 import { getContent } from '../node/models/ipfs/get.ts'
@@ -29,6 +29,7 @@ const AddOptions = z.object({
   cid_version: z.coerce.number().int().min(0).max(1).optional(),
   raw_leaves: boolish.optional(),
   chunker: z.string().optional().openapi({ example: 'size-262144' }),
+  to_files: z.string().regex(/^\//, 'an MFS path, starting with /').optional().openapi({ description: 'Also place the result in the node\'s files (MFS) at this path, as Kubo\'s --to-files; a path ending in / receives it under its name. Done under the same repository lock as the add, so garbage collection cannot come between.', example: '/photos/' }),
   timeout: timeoutParam
 })
 
@@ -80,12 +81,16 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
       }
     }
   }, async (c) => {
-    const { entries, options } = await readAddRequest(c)
-    if (parseQuery(c, ProgressQuery).progress === true) return addWithProgress(c, deps, { entries, options })
-    const result = await addContent(helia, entries, { ...options, signal: c.var.signal })
-    provideInBackground(helia, result.cid)
-    noteAddResult(deps.node.cache, result)
-    return ok(c, addReply(result, options))
+    const progress = parseQuery(c, ProgressQuery).progress === true
+    // a progress reply outlives its handler: the reader cancelling it stops the add too
+    const stop = new AbortController()
+    const signal = AbortSignal.any([c.var.signal, stop.signal])
+    const request = await readAddRequest(c, signal)
+    // options are checked before a progress reply starts, so bad input is still a 4xx, not a 200 with an error line
+    await checkAddOptions(request.options)
+    if (progress) return addWithProgress(c, deps, request, { signal, stop })
+    const added = await addAndPlace(deps, request, { signal, holdLock: false })
+    return ok(c, addReply(added, request.options))
   })
 
   addRoute(app, {
@@ -173,21 +178,69 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
 
 /** How often progress lines are sent at most; a file's last count is always sent. */
 const PROGRESS_INTERVAL_MS = 100
+/** Progress lines a slow reader may leave unread before more are dropped (progress is lossy; the reply is not). */
+const PROGRESS_QUEUE = 64
+
+interface Placed extends AddResult { placedAt?: string }
+
+interface PlaceOptions {
+  signal: AbortSignal
+  onProgress?: AddContentOptions['onProgress']
+  /**
+   * Take a share of the repo lock: only for an add that outlives its handler.
+   * A handler already holds one, and taking a second inside it could wait on
+   * a collection that itself waits for the first.
+   */
+  holdLock: boolean
+}
+
+/**
+ * Adds, then (with `to_files`) copies the result into MFS, both under one
+ * shared hold of the repo lock, so a garbage collection cannot take the new
+ * blocks in between; then notes the result in the cache and announces it.
+ */
+async function addAndPlace (deps: ApiDeps, request: AddRequest, options: PlaceOptions): Promise<Placed> {
+  const { helia, cache, mfs, repoLock } = deps.node
+  const { holdLock, ...addOptions } = options
+  const run = async (): Promise<Placed> => {
+    const result = await addContent(helia, request.entries, { ...request.options, ...addOptions })
+    const toFiles = request.options.toFiles
+    if (toFiles == null) return result
+    const placedAt = toFiles.endsWith('/') ? `${toFiles}${result.name !== '' ? result.name : result.cid.toString()}` : toFiles
+    await mfs.cp(`/ipfs/${result.cid.toString()}`, placedAt, { parents: true })
+    return { ...result, placedAt }
+  }
+  const placed = holdLock ? await repoLock.shared(run) : await run()
+  provideInBackground(helia, placed.cid)
+  noteAddResult(cache, placed)
+  return placed
+}
 
 /**
  * An add that reports as it goes: the reply is NDJSON, one `{name, bytes,
  * total_bytes}` line per progress step (bytes per file, as Kubo counts them),
- * and the add's own reply, or its error envelope, as the last line. The add
- * runs after the response has started, so it takes its own share of the repo
- * lock (garbage collection must wait for it) and keeps the request's deadline.
+ * and the add's own reply, or its error envelope with its `status`, as the
+ * last line. The add runs after the response has started: it holds its own
+ * share of the repo lock, keeps the request's deadline, and stops when the
+ * reader cancels the body. Lines are queued, never awaited, so a reader that
+ * stops reading cannot keep the add (or the lock) alive.
  */
-function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest): Response {
-  const { helia, cache } = deps.node
+function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest, { signal, stop }: { signal: AbortSignal, stop: AbortController }): Response {
   const encoder = new TextEncoder()
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-  const writer = writable.getWriter()
-  const send = async (value: Record<string, unknown>): Promise<void> => { await writer.write(encoder.encode(`${JSON.stringify(value)}\n`)).catch(() => {}) }
   const operation = c.var.operation
+  let out!: ReadableStreamDefaultController<Uint8Array>
+  let open = true
+  const body = new ReadableStream<Uint8Array>({
+    start (controller) { out = controller },
+    cancel () {
+      open = false
+      stop.abort(new DOMException('the client stopped reading the progress', 'AbortError'))
+    }
+  }, new CountQueuingStrategy({ highWaterMark: PROGRESS_QUEUE }))
+  const send = (value: Record<string, unknown>, lossy = false): void => {
+    if (!open || (lossy && (out.desiredSize ?? 0) <= 0)) return
+    out.enqueue(encoder.encode(`${JSON.stringify(value)}\n`))
+  }
   const perFile = new Map<string, number>()
   let current: string | undefined
   let sentAt = 0
@@ -197,62 +250,70 @@ function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest
     perFile.set(name, (perFile.get(name) ?? 0) + (bytes - total))
     total = bytes
     const now = performance.now()
-    if (current !== undefined && current !== name) void send({ name: current, bytes: perFile.get(current), total_bytes: total })
+    // the last count of a finished file always goes; steps within a file are rate-limited and lossy
+    if (current !== undefined && current !== name) send({ name: current, bytes: perFile.get(current), total_bytes: total })
     if (current !== name || now - sentAt >= PROGRESS_INTERVAL_MS) {
       sentAt = now
-      void send({ name, bytes: perFile.get(name), total_bytes: total })
+      send({ name, bytes: perFile.get(name), total_bytes: total }, true)
     }
     current = name
   }
-  void c.var.repoLock.shared(async () => {
+  void (async () => {
     try {
-      const result = await addContent(helia, request.entries, { ...request.options, signal: c.var.signal, onProgress })
-      if (current !== undefined) await send({ name: current, bytes: perFile.get(current), total_bytes: total })
-      provideInBackground(helia, result.cid)
-      noteAddResult(cache, result)
-      await send({ success: true, operation, timestamp: unixSeconds(), ...addReply(result, request.options) })
+      const added = await addAndPlace(deps, request, { signal, onProgress, holdLock: true })
+      if (current !== undefined) send({ name: current, bytes: perFile.get(current), total_bytes: total })
+      send({ success: true, operation, timestamp: unixSeconds(), ...addReply(added, request.options) })
     } catch (err) {
-      await send(errorBody(operation, classifyError(err)))
+      const classified = classifyError(err)
+      send({ ...errorBody(operation, classified), status: classified.status })
     } finally {
-      await writer.close().catch(() => {})
+      if (open) {
+        open = false
+        out.close()
+      }
     }
-  })
-  return new Response(readable, { headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' } })
+  })()
+  return new Response(body, { headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' } })
 }
 
 interface AddRequest {
   entries: AsyncIterable<AddEntry> | Iterable<AddEntry>
-  options: AddContentOptions & { filename?: string }
+  options: AddContentOptions & { filename?: string, toFiles?: string }
 }
 
-/** Reads an add request in any of its three shapes into entries and options. */
-async function readAddRequest (c: Context<ApiEnv>): Promise<AddRequest> {
+/**
+ * Reads an add request in any of its three shapes into entries and options.
+ * Options may be given in the query (as Kubo's clients send them) whatever
+ * the body; a JSON body's or a form's own fields take precedence.
+ */
+async function readAddRequest (c: Context<ApiEnv>, signal: AbortSignal): Promise<AddRequest> {
   const type = c.req.header('content-type') ?? ''
+  const fromQuery = parseQuery(c, AddOptions)
   if (isJson(c)) {
     const body = parseWith(AddJson, await readJson(c), 'body')
     const content = body.encoding === 'base64' ? decodeBase64(body.content, 'content') : new TextEncoder().encode(body.content)
-    const options = addOptions(body)
+    const options = addOptions({ ...fromQuery, ...body })
     return { entries: [{ path: body.filename, content }], options }
   }
   if (isMultipart(c)) {
-    return readMultipartAdd(c)
+    return readMultipartAdd(c, signal, fromQuery)
   }
   if (type === '' || RAW_TYPES.test(type)) {
-    const options = addOptions(parseQuery(c, AddOptions))
+    const options = addOptions(fromQuery)
     const body = c.req.raw.body
-    const content = body == null ? new Uint8Array(0) : iterateStream(body)
+    const content = body == null ? new Uint8Array(0) : iterateStream(body, signal)
     return { entries: [{ path: options.filename, content }], options }
   }
   throw new UnsupportedMediaTypeError(`add takes application/json, multipart/form-data or a raw body (application/octet-stream, text/*), not ${type}`)
 }
 
-async function readMultipartAdd (c: Context<ApiEnv>): Promise<AddRequest> {
+async function readMultipartAdd (c: Context<ApiEnv>, signal: AbortSignal, fromQuery: z.output<typeof AddOptions>): Promise<AddRequest> {
   const parts = await readForm(c)
   const files = fileParts(parts, 'file', 'files')
-  const options = addOptions(parseWith(AddOptions, parts.fields, 'form'))
+  const options = addOptions({ ...fromQuery, ...parseWith(AddOptions, parts.fields, 'form') })
   const entries: AddEntry[] = files.map(file => ({
     path: cleanPath(files.length === 1 && options.filename != null ? options.filename : file.name),
-    content: iterateStream(file.stream())
+    content: iterateStream(file.stream(), signal)
   }))
   // several files that do not share one top-level directory are wrapped in one, so there is a single root
   const tops = new Set(entries.map(e => (e.path ?? '').split('/')[0]))
@@ -262,9 +323,10 @@ async function readMultipartAdd (c: Context<ApiEnv>): Promise<AddRequest> {
   return { entries, options }
 }
 
-function addOptions (input: z.output<typeof AddOptions>): AddContentOptions & { filename?: string } {
+function addOptions (input: z.output<typeof AddOptions>): AddRequest['options'] {
   return {
     filename: input.filename,
+    toFiles: input.to_files,
     name: input.filename,
     pin: input.pin,
     wrapWithDirectory: input.wrap_with_directory,
@@ -274,8 +336,9 @@ function addOptions (input: z.output<typeof AddOptions>): AddContentOptions & { 
   }
 }
 
-function addReply (result: AddResult, options: AddContentOptions): Record<string, unknown> {
+function addReply (result: Placed, options: AddContentOptions): Record<string, unknown> {
   return {
+    ...(result.placedAt != null ? { to_files: result.placedAt } : {}),
     cid: result.cid.toString(),
     size: result.size,
     name: result.name,

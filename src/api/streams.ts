@@ -21,16 +21,26 @@ export function toReadableStream (source: AsyncIterable<Uint8Array>, onBytes?: (
   }, { highWaterMark: 1 })
 }
 
-/** Reads a web ReadableStream as an async iterable (Chromium's streams are not async-iterable everywhere). */
-export async function * iterateStream (stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * Reads a web ReadableStream as an async iterable (Chromium's streams are not
+ * async-iterable everywhere). An abort cancels the stream, which also ends a
+ * read that is waiting on a slow sender, and the iteration then throws: a
+ * stream cut short must never look like one that ended.
+ */
+export async function * iterateStream (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader()
+  const onAbort = (): void => { reader.cancel(signal?.reason).catch(() => {}) }
+  signal?.addEventListener('abort', onAbort, { once: true })
   try {
     while (true) {
+      signal?.throwIfAborted()
       const { value, done } = await reader.read()
+      signal?.throwIfAborted()
       if (done) return
       yield value
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort)
     reader.releaseLock()
   }
 }

@@ -221,9 +221,19 @@ export const api = {
   addText: async (text: string) => postJson<AddReply>('/ipfs/add', { content: text })
 }
 
+/** A path's segments percent-encoded for a URL: names may hold '#', '?', '%' or spaces. */
+export function encodePath (path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/')
+}
+
+/** `/ipfs/<cid>/a b.txt` (or `<cid>/a b.txt`) as it goes after a route such as `/ipfs/cat/`. */
+export function contentPathInUrl (path: string): string {
+  return encodePath(path.replace(/^\/?ipfs\//, ''))
+}
+
 /** The URL that streams a content path's bytes (honours Range, so media can seek). */
 export function catUrl (path: string): string {
-  return `${API}/ipfs/cat/${path.replace(/^\/?ipfs\//, '')}`
+  return `${API}/ipfs/cat/${contentPathInUrl(path)}`
 }
 
 /** The URL that streams an MFS file's bytes (honours Range). */

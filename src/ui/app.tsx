@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef } from 'preact/hooks'
 import { ConfirmDialog } from './components/confirm-dialog.tsx'
+import { ErrorBoundary } from './components/error-boundary.tsx'
 import { apiReady, nodeState } from './node-state.ts'
 import { followLink, route } from './router.ts'
 import { ApiReferencePage } from './pages/api-reference.tsx'
@@ -80,7 +81,7 @@ export function App () {
       </nav>
       <main id='main' ref={main}>
         {apiReady.value
-          ? <Page />
+          ? <ErrorBoundary resetKey={route.value.path + route.value.query.toString()}><Page /></ErrorBoundary>
           : <><h1 tabIndex={-1}>{page?.title ?? 'Not found'}</h1><p class='note' aria-busy='true'>Connecting to the node…</p></>}
       </main>
       <ConfirmDialog />

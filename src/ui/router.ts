@@ -7,8 +7,17 @@ import { signal } from '@preact/signals'
 
 export interface Location { path: string, query: URLSearchParams }
 
+function decoded (pathname: string): string {
+  try {
+    return decodeURIComponent(pathname)
+  } catch {
+    // a malformed escape (`/files/100%`) is shown as typed rather than breaking the app
+    return pathname
+  }
+}
+
 function current (): Location {
-  return { path: decodeURIComponent(location.pathname), query: new URLSearchParams(location.search) }
+  return { path: decoded(location.pathname), query: new URLSearchParams(location.search) }
 }
 
 export const route = signal<Location>(current())
@@ -28,6 +37,8 @@ export function followLink (event: MouseEvent): void {
   if (a == null || a.target !== '' || a.hasAttribute('download') || a.origin !== location.origin) return
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
   if (a.pathname.startsWith('/api/') || a.pathname === '/metrics') return
+  // an in-page anchor (the skip link) keeps the browser's scroll-and-focus behaviour
+  if (a.hash !== '' && a.pathname === location.pathname && a.search === location.search) return
   event.preventDefault()
   navigate(a.pathname + a.search)
 }

@@ -1,17 +1,18 @@
 /**
  * The upload queue. Each dropped or chosen item (a file, or a folder with
- * everything under it) is added through `/ipfs/add?progress=true`, whose
- * NDJSON lines report the bytes imported per file, then copied into MFS with
- * `/ipfs/files/cp`. Items run one after another; the queue lives outside the
- * page component, so uploads go on while the person looks at other pages.
+ * everything under it) is one `/ipfs/add?progress=true&to_files=…` request:
+ * its NDJSON lines report the bytes imported per file, and the node places
+ * the result in MFS under the same lock as the add. Items run one after
+ * another; the queue lives outside the page component, so uploads go on
+ * while the person looks at other pages.
  */
 import { signal } from '@preact/signals'
-import { API, ApiError, errorOf, postJson } from './api-client.ts'
+import { ApiError, apiUrl, errorOf } from './api-client.ts'
 import type { AddReply, AddProgress, Envelope } from './api-client.ts'
 
 export interface UploadFile { path: string, file: File, done: number }
 
-export type UploadState = 'queued' | 'uploading' | 'copying' | 'done' | 'failed' | 'cancelled'
+export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled'
 
 export interface Upload {
   id: number
@@ -33,6 +34,8 @@ export interface Picked { path: string, file: File }
 export const uploads = signal<Upload[]>([])
 /** Bumped whenever an upload lands, so the folder it landed in can reload. */
 export const landed = signal(0)
+/** The last upload that ended, said for a screen reader (done, failed or cancelled). */
+export const uploadNews = signal('')
 
 const controllers = new Map<number, AbortController>()
 let nextId = 1
@@ -71,7 +74,11 @@ export function cancelUpload (id: number): void {
 
 /** Forgets finished uploads (done, failed or cancelled). */
 export function clearFinished (): void {
-  uploads.value = uploads.value.filter(u => u.state === 'queued' || u.state === 'uploading' || u.state === 'copying')
+  uploads.value = uploads.value.filter(u => u.state === 'queued' || u.state === 'uploading')
+}
+
+export function uploadsRunning (): boolean {
+  return uploads.value.some(u => u.state === 'queued' || u.state === 'uploading')
 }
 
 async function drain (): Promise<void> {
@@ -90,30 +97,36 @@ async function runUpload (upload: Upload): Promise<void> {
   const controller = new AbortController()
   controllers.set(upload.id, controller)
   update(upload.id, { state: 'uploading', startedAt: Date.now() })
+  const target = `${upload.destination.replace(/\/$/, '')}/${upload.name}`
   try {
-    const added = await addWithProgress(upload, controller.signal)
-    update(upload.id, { state: 'copying', cid: added.cid })
-    const target = `${upload.destination.replace(/\/$/, '')}/${upload.name}`
-    await postJson<Envelope>('/ipfs/files/cp', { source: `/ipfs/${added.cid}`, destination: target }, controller.signal)
-    update(upload.id, u => ({ state: 'done', done: u.total, finishedAt: Date.now(), files: u.files.map(f => ({ ...f, done: f.file.size })) }))
+    const added = await addWithProgress(upload, target, controller.signal)
+    update(upload.id, u => ({ state: 'done', cid: added.cid, done: u.total, finishedAt: Date.now(), files: u.files.map(f => ({ ...f, done: f.file.size })) }))
+    uploadNews.value = `Uploaded ${upload.name} to ${upload.destination}.`
     landed.value++
   } catch (error) {
     const cancelled = controller.signal.aborted
     update(upload.id, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : error, finishedAt: Date.now() })
+    uploadNews.value = cancelled ? `The upload of ${upload.name} was cancelled.` : `The upload of ${upload.name} failed.`
   } finally {
     controllers.delete(upload.id)
   }
 }
 
-async function addWithProgress (upload: Upload, signal: AbortSignal): Promise<AddReply> {
+/** A minute, plus a second per megabyte: the node's default 60 s deadline would cut a large upload short. */
+function deadlineFor (bytes: number): string {
+  return `${60 + Math.ceil(bytes / 1_000_000)}s`
+}
+
+async function addWithProgress (upload: Upload, target: string, signal: AbortSignal): Promise<AddReply> {
   const form = new FormData()
   for (const f of upload.files) form.append('file', f.file, encodeURIComponent(f.path).replaceAll('%2F', '/'))
-  // not pinned: the copy into MFS is what keeps it (as Kubo's web UI does)
-  const response = await fetch(`${API}/ipfs/add?progress=true&pin=false`, { method: 'POST', body: form, signal })
+  // not pinned: the node places it in MFS, which is what keeps it (as Kubo's web UI does)
+  const url = apiUrl('/ipfs/add', { progress: true, pin: false, to_files: target, timeout: deadlineFor(upload.total) })
+  const response = await fetch(url, { method: 'POST', body: form, signal })
   if (!response.ok || response.body == null) throw await errorOf(response)
-  let last: (AddReply & Envelope) | undefined
+  let last: (AddReply & Envelope & { status?: number }) | undefined
   for await (const line of ndjsonLines(response.body)) {
-    const value = JSON.parse(line) as (AddProgress & { total_bytes: number }) | AddReply
+    const value = JSON.parse(line) as (AddProgress & { total_bytes: number }) | (AddReply & { status?: number })
     if ('success' in value) { last = value; continue }
     update(upload.id, u => ({
       done: Math.min(u.total, value.total_bytes),
@@ -121,22 +134,27 @@ async function addWithProgress (upload: Upload, signal: AbortSignal): Promise<Ad
     }))
   }
   if (last == null) throw new ApiError(502, 'IncompleteReply', 'the add ended without a reply')
-  if (!last.success) throw new ApiError(400, last.error_type ?? 'Error', last.error ?? 'the add failed')
+  if (!last.success) throw new ApiError(last.status ?? 500, last.error_type ?? 'Error', last.error ?? 'the add failed')
   return last
 }
 
 async function * ndjsonLines (body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader()
   let buffered = ''
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    buffered += value
-    const lines = buffered.split('\n')
-    buffered = lines.pop() ?? ''
-    for (const line of lines) if (line.trim() !== '') yield line
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      buffered += value
+      const lines = buffered.split('\n')
+      buffered = lines.pop() ?? ''
+      for (const line of lines) if (line.trim() !== '') yield line
+    }
+    if (buffered.trim() !== '') yield buffered
+  } finally {
+    // stopping early (a bad line, a cancel) cancels the reply, which stops the add on the node
+    await reader.cancel().catch(() => {})
   }
-  if (buffered.trim() !== '') yield buffered
 }
 
 /** Every file under a dropped item, with its path relative to the drop (folders are walked). */

@@ -1,4 +1,4 @@
-/** Loads data for a page from the API, optionally refreshing it, and keeps the last value while a reload runs (no flicker, no layout shift). */
+/** Loads data for a page from the API, optionally refreshing it; a reload or a refresh keeps the last value while it runs (no flicker, no layout shift). */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 
 export interface Loaded<T> {
@@ -13,9 +13,14 @@ export function useLoad<T> (load: (signal: AbortSignal) => Promise<T>, deps: unk
   const [nonce, setNonce] = useState(0)
   const latest = useRef(load)
   latest.current = load
+  const loadedFor = useRef<unknown[] | undefined>(undefined)
   useEffect(() => {
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
+    // other parameters (another folder, another CID) make the old data wrong, not just old: drop it
+    const same = loadedFor.current != null && loadedFor.current.length === deps.length && loadedFor.current.every((d, i) => Object.is(d, deps[i]))
+    loadedFor.current = deps
+    if (!same) setState({ loading: true })
     const run = (): void => {
       setState(s => ({ ...s, loading: true }))
       latest.current(controller.signal).then(

@@ -39,6 +39,8 @@ test('a person opens content by CID on the Explore page, and a bad CID is explai
   await page.getByLabel('CID or /ipfs/ or /ipns/ path').fill('not-a-cid')
   await page.getByRole('button', { name: 'Open' }).click()
   await expect(page.getByRole('alert')).toContainText('400 InvalidCIDError')
+  // the error replaces what was shown for the previous CID
+  await expect(page.getByLabel(`Preview of ${added.json.cid as string}`)).toHaveCount(0)
   // back returns to the previous content
   await page.goBack()
   await expect(page.getByLabel(`Preview of ${added.json.cid as string}`)).toHaveText('hello world')

@@ -34,6 +34,8 @@ test('a folder dropped on the Files page uploads with progress to 100 %, then op
     await mkdir(join(dir, 'album', 'sub'), { recursive: true })
     await writeFile(join(dir, 'album', 'a.txt'), 'alpha')
     await writeFile(join(dir, 'album', 'sub', 'b.txt'), 'beta')
+    // a name that needs escaping in every URL it goes into
+    await writeFile(join(dir, 'album', 'über #1?.txt'), 'odd name')
     const big = Buffer.alloc(3 * 1024 * 1024)
     for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >> 9)) & 0xff
     await writeFile(join(dir, 'album', 'big.bin'), big)
@@ -53,13 +55,20 @@ test('a folder dropped on the Files page uploads with progress to 100 %, then op
     await listing.getByRole('link', { name: 'album/' }).click()
     await expect(page).toHaveURL(/\/files\/album$/)
     const inside = page.getByRole('table', { name: 'Contents of /album' })
-    await expect(inside.getByRole('link')).toHaveText(['sub/', 'a.txt', 'big.bin'])
+    await expect(inside.getByRole('link')).toHaveText(['sub/', 'a.txt', 'big.bin', 'über #1?.txt'])
     await expect(inside.getByRole('row', { name: /big\.bin/ })).toContainText('3.0 MiB')
+    await inside.getByRole('link', { name: 'über #1?.txt' }).click()
+    await expect(page.getByLabel('Preview of über #1?.txt')).toHaveText('odd name')
 
     const b = await call(page, '/ipfs/files/read?path=/album/sub/b.txt')
     expect(utf8(b.bytes)).toBe('beta')
     const stat = await call(page, '/ipfs/files/stat?path=/album/big.bin')
     expect(stat.json.Size).toBe(big.length)
+
+    // the same file by CID and path on the Explore page
+    const album = await call(page, '/ipfs/files/stat?path=/album')
+    await goInApp(page, `/explore?path=${encodeURIComponent(`/ipfs/${album.json.cid as string}/über #1?.txt`)}`)
+    await expect(page.getByLabel('Preview of über #1?.txt')).toHaveText('odd name')
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -91,14 +91,60 @@ describe('add', () => {
     expect(await cat.text()).toBe('tiny')
   })
 
-  it('?progress=true ends with the error envelope when the add fails', async () => {
+  it('?progress=true checks the options first: a bad chunker is a 400, not a 200 with an error line', async () => {
     const form = new FormData()
     form.append('file', new Blob(['x']), 'a.txt')
-    const response = await api.request('/ipfs/add?progress=true&chunker=size-0', { method: 'POST', body: form })
-    const text = await response.text()
-    const last = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>
-    expect(last.success).toBe(false)
-    expect(last.error_type).toMatch(/Error$/)
+    const r = await api.json('/ipfs/add?progress=true&chunker=size-0', { method: 'POST', body: form })
+    expect(r.status).toBe(400)
+    expect(r.body).toMatchObject({ success: false, error_type: 'InvalidParametersError' })
+  })
+
+  it('?progress=true stops the add when the reader cancels, pins nothing and lets go of the repo lock', async () => {
+    const pinsBefore = (await api.json('/ipfs/pins')).body.count as number
+    let cancelledUpload = false
+    let sent = false
+    const upload = new ReadableStream<Uint8Array>({
+      pull (controller) {
+        // one chunk's worth, then a body that never ends (a slow uploader)
+        if (!sent) { sent = true; controller.enqueue(bytes(300 * 1024, 9)); return }
+        return new Promise(() => {})
+      },
+      cancel () { cancelledUpload = true }
+    })
+    const response = await api.request('/ipfs/add?progress=true&chunker=size-262144', {
+      method: 'POST', body: upload, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
+    } as RequestInit)
+    expect(response.status).toBe(200)
+    const reader = response.body!.getReader()
+    const first = JSON.parse(new TextDecoder().decode((await reader.read()).value)) as Record<string, number>
+    expect(first.bytes).toBe(262144)
+    await reader.cancel()
+    await expect.poll(() => cancelledUpload).toBe(true)
+    // garbage collection needs the lock alone: it runs, so the add let go of its share
+    const gc = await api.json('/ipfs/repo/gc', { method: 'POST' })
+    expect(gc.status).toBe(200)
+    expect((await api.json('/ipfs/pins')).body.count).toBe(pinsBefore)
+  })
+
+  it('to_files places the added content in MFS, with or without progress', async () => {
+    const plain = await api.json('/ipfs/add?to_files=/inbox/', postJson({ content: 'filed', filename: 'filed.txt' }))
+    expect(plain.status).toBe(200)
+    expect(plain.body.to_files).toBe('/inbox/filed.txt')
+    const stat = await api.json('/ipfs/files/stat?path=/inbox/filed.txt')
+    expect(stat.body.cid).toBe(plain.body.cid)
+
+    const form = new FormData()
+    form.append('file', new Blob(['one']), 'set/one.txt')
+    form.append('file', new Blob(['two']), 'set/two.txt')
+    const response = await api.request('/ipfs/add?progress=true&pin=false&to_files=/albums/holiday', { method: 'POST', body: form })
+    const last = JSON.parse((await response.text()).trim().split('\n').at(-1)!) as Record<string, any>
+    expect(last).toMatchObject({ success: true, to_files: '/albums/holiday', pinned: false })
+    const read = await api.request('/ipfs/files/read?path=/albums/holiday/two.txt')
+    expect(await read.text()).toBe('two')
+
+    const clash = await api.json('/ipfs/add?to_files=/inbox/filed.txt', postJson({ content: 'other' }))
+    expect(clash.status).toBe(409)
+    expect((await api.json('/ipfs/add?to_files=relative', postJson({ content: 'x' }))).status).toBe(400)
   })
 
   it('several top-level files are wrapped in one directory', async () => {

@@ -40,6 +40,20 @@ export async function downloadUrl (url: string, name: string): Promise<void> {
   setTimeout(() => { URL.revokeObjectURL(a.href) }, 30_000)
 }
 
+/** A button that downloads a URL and says when it failed, next to itself. */
+export function DownloadButton ({ url, name, label }: { url: string, name: string, label: string }) {
+  const [state, setState] = useState<{ busy: boolean, error?: unknown }>({ busy: false })
+  return (
+    <span>
+      <button type='button' disabled={state.busy} onClick={() => {
+        setState({ busy: true })
+        downloadUrl(url, name).then(() => { setState({ busy: false }) }, (error: unknown) => { setState({ busy: false, error }) })
+      }}>{state.busy ? 'Downloading…' : label}</button>
+      <ErrorText error={state.error} />
+    </span>
+  )
+}
+
 export function ContentPreview ({ url, name }: { url: string, name: string }) {
   const [state, setState] = useState<{ probe?: Probe, error?: unknown }>({})
   useEffect(() => {

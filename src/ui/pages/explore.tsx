@@ -5,8 +5,8 @@
  */
 import { CID } from 'multiformats/cid'
 import { useState } from 'preact/hooks'
-import { API, catUrl, errorOf, getJson } from '../api-client.ts'
-import { ContentPreview, downloadUrl } from '../components/content-preview.tsx'
+import { API, catUrl, contentPathInUrl, encodePath, errorOf, getJson } from '../api-client.ts'
+import { ContentPreview, DownloadButton } from '../components/content-preview.tsx'
 import { CopyButton } from '../components/copy-button.tsx'
 import { EmptyState } from '../components/empty-state.tsx'
 import { ErrorText } from '../components/error-text.tsx'
@@ -49,10 +49,12 @@ async function explore (path: string, signal: AbortSignal): Promise<Explored> {
   let ipfsPath = path
   let resolvedFrom: Resolved | undefined
   if (path.startsWith('/ipns/')) {
-    resolvedFrom = await getJson<Resolved>('/ipfs/name/resolve', { name: path, timeout: '20s' }, signal)
-    ipfsPath = resolvedFrom.path
+    // the name resolves; what follows it is a path inside what it points at
+    const [name, ...rest] = path.slice('/ipns/'.length).split('/')
+    resolvedFrom = await getJson<Resolved>('/ipfs/name/resolve', { name: `/ipns/${name}`, timeout: '20s' }, signal)
+    ipfsPath = [resolvedFrom.path.replace(/\/$/, ''), ...rest].join('/')
   }
-  const inner = ipfsPath.replace(/^\/ipfs\//, '')
+  const inner = contentPathInUrl(ipfsPath)
   const resolved = await getJson<DagResolved>(`/ipfs/dag/resolve/${inner}`, { timeout: '30s' }, signal)
   const cid = CID.parse(resolved.cid)
   const block = await getJson<BlockStat>(`/ipfs/block/stat/${resolved.cid}`, undefined, signal)
@@ -108,7 +110,7 @@ function ExploredView ({ data }: { data: Explored }) {
         : data.unixfs && remainder === ''
           ? (
             <Section title='Content' id='explore-content-heading' actions={
-              <button type='button' onClick={() => { void downloadUrl(catUrl(ipfsPath), name) }}>Download</button>
+              <DownloadButton url={catUrl(ipfsPath)} name={name} label='Download' />
             }>
               <ContentPreview url={catUrl(ipfsPath)} name={name} />
             </Section>
@@ -122,7 +124,7 @@ function ExploredView ({ data }: { data: Explored }) {
 function DirectoryView ({ path, listing }: { path: string, listing: LsReply }) {
   return (
     <Section title='Directory' id='explore-dir-heading' actions={
-      <button type='button' onClick={() => { void downloadUrl(`${API}/ipfs/get/${path.replace(/^\/ipfs\//, '')}`, `${path.split('/').at(-1) ?? 'directory'}.tar`) }}>Download as tar</button>
+      <DownloadButton url={`${API}/ipfs/get/${contentPathInUrl(path)}`} name={`${path.split('/').at(-1) ?? 'directory'}.tar`} label='Download as tar' />
     }>
       {listing.entries.length === 0
         ? <EmptyState>This directory is empty.</EmptyState>
@@ -151,7 +153,7 @@ function DagView ({ cid, remainder }: { cid: CID, remainder: string }) {
   const [open, setOpen] = useState(cid.code !== 0x55)
   const node = useLoad(async (signal) => {
     if (!open) return undefined
-    const response = await fetch(`${API}/ipfs/dag/get/${cid.toString()}${remainder === '' ? '' : `/${remainder}`}`, { signal })
+    const response = await fetch(`${API}/ipfs/dag/get/${cid.toString()}${remainder === '' ? '' : `/${encodePath(remainder)}`}`, { signal })
     if (!response.ok) throw await errorOf(response)
     const text = await response.text()
     return text.length > DAG_TEXT_LIMIT ? { cut: true, text: text.slice(0, DAG_TEXT_LIMIT) } : { cut: false, value: JSON.parse(text) as unknown }
@@ -169,8 +171,12 @@ function DagView ({ cid, remainder }: { cid: CID, remainder: string }) {
   )
 }
 
+/** Deeper nesting is shown as plain JSON: a crafted block must not exhaust the stack. */
+const MAX_DEPTH = 32
+
 function JsonValue ({ value, indent }: { value: unknown, indent: string }): ComponentChildren {
   if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (indent.length / 2 >= MAX_DEPTH) return JSON.stringify(value)
   const record = value as Record<string, unknown>
   const keys = Object.keys(record)
   if (!Array.isArray(value) && keys.length === 1 && keys[0] === '/' && typeof record['/'] === 'string') {

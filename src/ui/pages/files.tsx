@@ -4,7 +4,7 @@
  * with progress, previews, rename/move/copy (drag a row onto a folder to move
  * it), delete with confirmation, download, copy CID and share.
  */
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { API, getJson, mfsReadUrl, postJson } from '../api-client.ts'
 import { confirmAction } from '../components/confirm-dialog.tsx'
 import { ContentPreview, downloadUrl } from '../components/content-preview.tsx'
@@ -15,7 +15,7 @@ import { Page, Section } from '../components/page.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
 import { formatBytes, shorten } from '../format.ts'
 import { navigate, route } from '../router.ts'
-import { cancelUpload, clearFinished, filesFromDrop, filesFromInput, landed, queueUploads, uploads } from '../uploads.ts'
+import { cancelUpload, clearFinished, filesFromDrop, filesFromInput, landed, queueUploads, uploadNews, uploads, uploadsRunning } from '../uploads.ts'
 import { useLoad } from '../use-load.ts'
 import type { Envelope, MfsEntry, MfsList } from '../api-client.ts'
 import type { Upload } from '../uploads.ts'
@@ -41,6 +41,15 @@ export function FilesPage () {
   const previewName = route.value.query.get('preview')
   const listing = useLoad(async signal => getJson<MfsList>('/ipfs/files/ls', { path: dir, long: true }, signal), [dir, landed.value])
   const [action, setAction] = useState<Action>()
+  const [actionDir, setActionDir] = useState(dir)
+  // a rename or move form belongs to the folder it was opened in
+  if (actionDir !== dir) { setActionDir(dir); setAction(undefined) }
+  const firstDir = useRef(true)
+  useEffect(() => {
+    // opening a folder removes the link that had focus: give it to the page heading, as a page change does
+    if (firstDir.current) { firstDir.current = false; return }
+    document.querySelector<HTMLElement>('main h1')?.focus()
+  }, [dir])
   const [actionError, setActionError] = useState<unknown>()
   const [said, setSaid] = useState('')
   const [dragOver, setDragOver] = useState(false)
@@ -64,7 +73,9 @@ export function FilesPage () {
 
   const moveInto = (source: string, folder: string): void => {
     const name = source.split('/').at(-1) ?? ''
-    if (source === folder || folder.startsWith(`${source}/`)) return
+    const parent = source.slice(0, source.length - name.length - 1) || '/'
+    // dropped where it already is, or into itself: nothing to do
+    if (parent === folder || source === folder || folder.startsWith(`${source}/`)) return
     void run(`Moved ${name} to ${folder}.`, async () => postJson<Envelope>('/ipfs/files/mv', { source, destination: joinPath(folder, name) }))
   }
 
@@ -87,6 +98,8 @@ export function FilesPage () {
     const sure = await confirmAction(`Delete ${entry.name}?`, entry.type === 'directory' ? `The folder ${path} and everything in it will be removed from your files.` : `The file ${path} will be removed from your files.`, 'Delete')
     if (!sure) return
     await run(`Deleted ${entry.name}.`, async () => postJson<Envelope>('/ipfs/files/rm', { path, recursive: true }))
+    // the row (and the button that had focus) is gone: say what happened where focus lands
+    document.getElementById('files-said')?.focus()
     if (previewName === entry.name) navigate(folderUrl(dir), { replace: true })
   }
 
@@ -133,10 +146,11 @@ export function FilesPage () {
           )
         : null}
 
-      {action != null ? <ActionForm dir={dir} action={action} onCancel={() => { setAction(undefined) }} onRun={run} /> : null}
+      {action != null ? <ActionForm key={`${dir}:${action.kind}:${action.entry.name}`} dir={dir} action={action} onCancel={() => { setAction(undefined) }} onRun={run} /> : null}
 
       <Section title={`Folder ${dir}`} id='files-list-heading' actions={<button type='button' onClick={listing.reload}>Refresh</button>}>
-        <p class='ok' aria-live='polite'>{said}</p>
+        <p class='ok' aria-live='polite' id='files-said' tabIndex={-1}>{said}</p>
+        <p class='visually-hidden' aria-live='polite'>{uploadNews.value}</p>
         <ErrorText error={actionError} />
         <ErrorText error={listing.error} />
         <div class='table-wrap' onDragOver={(e) => { e.preventDefault() }} onDrop={(e) => { onDrop(e) }}>
@@ -220,6 +234,9 @@ function ActionForm ({ dir, action, onCancel, onRun }: { dir: string, action: Ac
   const { kind, entry } = action
   const source = joinPath(dir, entry.name)
   const [value, setValue] = useState(kind === 'rename' ? entry.name : source)
+  const input = useRef<HTMLInputElement>(null)
+  // autofocus does nothing on an element added after load: move focus to the form that just opened
+  useEffect(() => { input.current?.focus(); input.current?.select() }, [])
   const label = kind === 'rename' ? `New name for ${entry.name}` : kind === 'move' ? `Move ${entry.name} to (a path)` : `Copy ${entry.name} to (a path)`
   const submit = (e: Event): void => {
     e.preventDefault()
@@ -232,7 +249,7 @@ function ActionForm ({ dir, action, onCancel, onRun }: { dir: string, action: Ac
       <form onSubmit={submit}>
         <div class='field'>
           <label for='files-action-input'>{label}</label>
-          <input id='files-action-input' type='text' value={value} autofocus onInput={(e) => { setValue(e.currentTarget.value) }} />
+          <input id='files-action-input' ref={input} type='text' value={value} onInput={(e) => { setValue(e.currentTarget.value) }} />
         </div>
         <button type='submit' class='primary' disabled={value.trim() === ''}>{kind === 'rename' ? 'Rename' : kind === 'move' ? 'Move' : 'Copy'}</button>
         <button type='button' onClick={onCancel}>Cancel</button>
@@ -258,7 +275,7 @@ function UploadList () {
   const total = active.reduce((s, u) => s + u.total, 0)
   const done = active.reduce((s, u) => s + u.done, 0)
   const started = Math.min(...active.map(u => u.startedAt ?? Infinity))
-  const running = list.some(u => u.state === 'uploading' || u.state === 'copying' || u.state === 'queued')
+  const running = uploadsRunning()
   const elapsed = (Date.now() - started) / 1000
   return (
     <div class='uploads' aria-label='Uploads' role='group'>
@@ -278,7 +295,7 @@ const SHOWN_FILES = 20
 
 function UploadItem ({ upload }: { upload: Upload }) {
   const elapsed = upload.startedAt == null ? 0 : ((upload.finishedAt ?? Date.now()) - upload.startedAt) / 1000
-  const state = { queued: 'waiting', uploading: 'uploading', copying: 'adding to your files', done: 'done', failed: 'failed', cancelled: 'cancelled' }[upload.state]
+  const state = { queued: 'waiting', uploading: 'uploading', done: 'done', failed: 'failed', cancelled: 'cancelled' }[upload.state]
   return (
     <li>
       <div class='section-head'>

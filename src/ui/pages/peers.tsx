@@ -5,12 +5,14 @@
  */
 import { useState } from 'preact/hooks'
 import { getJson, postJson } from '../api-client.ts'
+import { confirmAction } from '../components/confirm-dialog.tsx'
 import { CopyButton } from '../components/copy-button.tsx'
 import { EmptyState } from '../components/empty-state.tsx'
 import { ErrorText } from '../components/error-text.tsx'
 import { Page, Section } from '../components/page.tsx'
 import { formatBytes, formatRate, shorten } from '../format.ts'
 import { host } from '../host.ts'
+import { uploadsRunning } from '../uploads.ts'
 import { useLoad } from '../use-load.ts'
 import { loadNetworkConfig, saveRelays, valid } from '../../sw/network-config.ts'
 import type { Connected, Envelope, NetworkStatus, PeerList, PingReply, WebrtcStatus } from '../api-client.ts'
@@ -153,9 +155,14 @@ function RelaysForm () {
   const [text, setText] = useState<string>()
   const [message, setMessage] = useState<{ ok: boolean, text: string }>()
   const value = text ?? config.data?.relays.join('\n') ?? ''
-  const apply = (relays: string[] | null): void => {
+  const apply = async (relays: string[] | null): Promise<void> => {
     saveRelays(relays)
     if (host.leader().is_leader) {
+      // the node restarts with the page: running uploads would be lost
+      if (uploadsRunning() && !await confirmAction('Restart the node now?', 'Uploads are still running in this tab; restarting stops them.', 'Restart')) {
+        setMessage({ ok: true, text: 'Saved. The node uses these relays when it next starts.' })
+        return
+      }
       location.reload()
     } else {
       setMessage({ ok: true, text: 'Saved. Another tab runs the node: it uses these relays when it next starts (reload that tab).' })
@@ -167,14 +174,14 @@ function RelaysForm () {
       const relays = value.split('\n').map(l => l.trim()).filter(l => l !== '')
       const bad = relays.filter(r => !valid(r))
       if (bad.length > 0) { setMessage({ ok: false, text: `not a multiaddr: ${bad.join(', ')}` }); return }
-      apply(relays)
+      void apply(relays)
     }}>
       <div class='field'>
         <label for='relays-input'>Relays (one multiaddr per line)</label>
         <textarea id='relays-input' rows={3} spellcheck={false} value={value} aria-describedby='relays-result' onInput={(e) => { setText(e.currentTarget.value) }} />
       </div>
       <button type='submit'>Save relays and restart</button>
-      <button type='button' onClick={() => { apply(null) }}>Use the app's default</button>
+      <button type='button' onClick={() => { void apply(null) }}>Use the app's default</button>
       <p id='relays-result' role={message?.ok === false ? 'alert' : undefined} aria-live='polite' class={message?.ok === false ? 'error' : 'note'}>{message?.text ?? 'Saved in this browser; the node reads it when it starts.'}</p>
     </form>
   )

@@ -54,6 +54,11 @@ export interface AddResult extends AddedEntry {
 /** Blocks written concurrently by the importer; the IndexedDB store batches them into one transaction. */
 const BLOCK_WRITE_CONCURRENCY = 16
 
+/** Checks the options an add would fail on before any content is read (a bad chunker). */
+export async function checkAddOptions (options: Pick<AddContentOptions, 'chunker'>): Promise<void> {
+  if (options.chunker != null) await parseChunker(options.chunker)
+}
+
 /**
  * Imports files into the blockstore as UnixFS and (by default) pins the root.
  * Content is consumed as a stream: nothing is buffered beyond one chunk.
