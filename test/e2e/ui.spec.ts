@@ -74,6 +74,25 @@ test('a folder dropped on the Files page uploads with progress to 100 %, then op
   }
 })
 
+test('cancelling an upload stops it on the node: nothing lands in the folder', async ({ context }) => {
+  const page = await openApp(context, '/files')
+  // a file made in the page and dropped as the browser would (an item without a directory entry)
+  await page.evaluate(() => {
+    const transfer = new DataTransfer()
+    transfer.items.add(new File([new Uint8Array(128 * 1024 * 1024).fill(7)], 'huge.bin'))
+    const zone = document.querySelector('[aria-label^="Drop files or folders"]')!
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+  })
+  const bar = page.getByRole('progressbar', { name: 'Upload of huge.bin' })
+  await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 20_000 }).toBeGreaterThan(0)
+  await page.getByRole('button', { name: 'Cancel upload of huge.bin' }).click()
+  await expect(page.getByRole('group', { name: 'Uploads' })).toContainText('huge.bin → / · cancelled')
+  expect(Number(await bar.getAttribute('value'))).toBeLessThan(100)
+  // garbage collection waits for every add to let go of the repo lock; an add that went on would have placed /huge.bin by then
+  expect((await call(page, '/ipfs/repo/gc', { method: 'POST' })).status).toBe(200)
+  expect((await call(page, '/ipfs/files/stat?path=/huge.bin')).status).toBe(404)
+})
+
 test('an image previews, and a video streams with Range and seeks', async ({ context }) => {
   const page = await openApp(context, '/files')
   const [png, webm] = await Promise.all([makePng(page), makeWebm(page, 3)])
