@@ -28,7 +28,7 @@ import { registerWebRTCRoutes } from './webrtc-controller.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo } from '../node/host-info.ts'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 
 export { API_PREFIX }
 
@@ -39,9 +39,9 @@ export interface CreateApiInit {
   host: HostInfo
 }
 
-/** The MCP API as a Hono app: `app.fetch(Request)` answers any `/api/v0/mcp/*` request. */
-export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
-  const deps: ApiDeps = {
+/** What every face of the API shares: the node, the operation log, the statistics and the metrics. */
+export function createApiDeps (init: CreateApiInit): ApiDeps {
+  return {
     ...init,
     versions: VERSIONS,
     operations: new OperationLog(),
@@ -49,11 +49,26 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
     metrics: new ApiMetrics(init.node, VERSIONS, Date.now()),
     startedAt: Date.now()
   }
-  const app = new OpenAPIHono<ApiEnv>({
-    strict: false
-  }).basePath(API_PREFIX)
+}
 
-  app.use(async (c, next) => {
+/** How a face of the API writes an error: the MCP envelope, Kubo's `{Message, Code, Type}`, or the gateway's text. */
+export type ErrorWriter = (c: Context<ApiEnv>, err: unknown) => Response
+
+/** The error's message and type, read back from whichever JSON shape a face wrote it in. */
+function failureOf (body: Record<string, unknown> | undefined): { error: string, error_type: string } | undefined {
+  if (body == null) return undefined
+  if (typeof body.error === 'string') return { error: body.error, error_type: typeof body.error_type === 'string' ? body.error_type : 'Error' }
+  if (typeof body.Message === 'string') return { error: body.Message, error_type: typeof body.error_type === 'string' ? body.error_type : 'Error' }
+  return undefined
+}
+
+/**
+ * The middleware every face runs first: the request's deadline and signal,
+ * the repo lock, errors written in the face's own shape, and one record per
+ * request in the operation log, the statistics and the metrics.
+ */
+export function observeRequests (deps: ApiDeps, writeError: ErrorWriter): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
     const started = performance.now()
     const timestamp = unixSeconds()
     c.set('operation', 'unknown')
@@ -77,11 +92,10 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
       c.set('signal', deadlineSignal(c.req.raw.signal, timeoutMs))
       await next()
     } catch (err) {
-      c.res = errorResponse(c, err)
+      c.res = writeError(c, err)
     }
     if (c.res.status >= 400 && c.res.headers.get('content-type')?.includes('json') === true) {
-      const body = await c.res.clone().json().catch(() => undefined) as { error?: string, error_type?: string } | undefined
-      if (body?.error != null) failure = { error: body.error, error_type: body.error_type ?? 'Error' }
+      failure = failureOf(await c.res.clone().json().catch(() => undefined) as Record<string, unknown> | undefined)
     }
     const operation = c.var.operation
     const duration = performance.now() - started
@@ -100,7 +114,17 @@ export function createApi (init: CreateApiInit): OpenAPIHono<ApiEnv> {
       deps.stats.addBytesOut(operation, n)
       deps.metrics.addBytesOut(operation, n)
     })
-  })
+  }
+}
+
+/** The MCP API as a Hono app: `app.fetch(Request)` answers any `/api/v0/mcp/*` request. */
+export function createApi (init: CreateApiInit | ApiDeps): OpenAPIHono<ApiEnv> {
+  const deps = 'operations' in init ? init : createApiDeps(init)
+  const app = new OpenAPIHono<ApiEnv>({
+    strict: false
+  }).basePath(API_PREFIX)
+
+  app.use(observeRequests(deps, errorResponse))
 
   registerCoreRoutes(app, deps)
   registerContentRoutes(app, deps)

@@ -1,4 +1,4 @@
-import { createApi } from '../api/app.ts'
+import { createSite } from '../api/site.ts'
 import { createNode } from '../node/create-node.ts'
 import { storageEstimate } from '../node/host-info.ts'
 import { seekLeadership } from '../node/leader.ts'
@@ -46,7 +46,7 @@ export function startHost (init: StartHostInit = {}): Host {
       const [stores, network] = await Promise.all([openBrowserStores(init.storePrefix), loadNetworkConfig()])
       node = await createNode({ stores, network })
       flushCacheWhenHidden(node)
-      handler = createApi({ node, host: hostInfo })
+      handler = createSite({ node, host: hostInfo })
       await ready
       await bridge.announce(leadership.since ?? Date.now())
       log(`this tab runs the node ${node.helia.libp2p.peerId.toString()} (started in ${Math.round(performance.now() - started)} ms)`)

@@ -56,10 +56,15 @@ export type WorkerToPage = ForwardedRequest | LeaderQuery
 export type PortReply = ForwardedResponse | NotLeaderReply
 
 /** Paths the service worker answers through the leader. */
-export const FORWARDED_PREFIXES = ['/api/v0/mcp/', '/api/v0/mcp']
+export const FORWARDED_PREFIXES = ['/api/v0/', '/api/v0/mcp', '/ipfs/', '/ipns/']
+
+/** Gateway paths: a page navigated to one, with no node running anywhere, gets the app, which starts the node and shows it. */
+export const GATEWAY_PREFIXES = ['/ipfs/', '/ipns/']
 
 /** Paths answered as another API path: Prometheus looks for `/metrics` at the root. */
 export const REWRITTEN_PATHS: Readonly<Record<string, string>> = { '/metrics': '/api/v0/mcp/metrics' }
 
 /** How long a request waits for a leader before it gets a 503. */
 export const LEADER_WAIT_MS = 8_000
+/** How long a gateway navigation waits for a leader before it is given the app instead. */
+export const NAVIGATION_LEADER_WAIT_MS = 1_500

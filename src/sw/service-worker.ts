@@ -1,10 +1,11 @@
 /// <reference lib="webworker" />
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
-import { FORWARDED_PREFIXES, LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
+import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { ForwardedRequest, PageToWorker, PortReply } from './protocol.ts'
 
 /**
- * The service worker: it answers `/api/v0/mcp/*` by handing each Request to
+ * The service worker: it answers `/api/v0/*` (the MCP and Kubo APIs) and the
+ * `/ipfs/*`, `/ipns/*` gateway by handing each Request to
  * the leader tab (which runs the node) and streaming the reply back. It keeps
  * no state but a cache of which client leads, rebuilt by asking the clients
  * whenever the browser has restarted the worker.
@@ -56,10 +57,13 @@ self.addEventListener('fetch', (event) => {
 
 async function forward (request: Request, url: URL): Promise<Response> {
   const deadlineMs = requestDeadline(url)
-  const waitUntil = Date.now() + Math.min(LEADER_WAIT_MS, deadlineMs)
+  // opening /ipfs/… in a tab when no tab runs the node: the app itself answers, starts the node and shows the content
+  const gatewayNavigation = request.mode === 'navigate' && GATEWAY_PREFIXES.some(p => url.pathname.startsWith(p))
+  const waitUntil = Date.now() + (gatewayNavigation ? NAVIGATION_LEADER_WAIT_MS : Math.min(LEADER_WAIT_MS, deadlineMs))
   const body = await bodyOf(request)
   while (true) {
     const client = await findLeader(waitUntil)
+    if (client == null && gatewayNavigation) return fetch('/')
     if (client == null) {
       return errorResponse(503, 'NodeNotReadyError', `no tab is running the node: none answered within ${Math.round(Math.min(LEADER_WAIT_MS, deadlineMs))} ms. Open the app to start it.`)
     }

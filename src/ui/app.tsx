@@ -39,6 +39,8 @@ export const PAGES: PageDef[] = [
 
 export function pageFor (path: string): PageDef | undefined {
   if (path === '/' || path === '') return PAGES[0]
+  // the service worker hands a gateway path to the app when no tab runs the node: it opens in Explore
+  if (path.startsWith('/ipfs/') || path.startsWith('/ipns/')) return PAGES.find(p => p.path === '/explore')
   return PAGES.find(p => p.path !== '/' && (path === p.path || path.startsWith(`${p.path}/`)))
 }
 

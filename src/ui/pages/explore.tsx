@@ -67,7 +67,8 @@ async function explore (path: string, signal: AbortSignal): Promise<Explored> {
 }
 
 export function ExplorePage () {
-  const path = route.value.query.get('path') ?? ''
+  const { path: location, query } = route.value
+  const path = query.get('path') ?? (location.startsWith('/ipfs/') || location.startsWith('/ipns/') ? location : '')
   const [input, setInput] = useState(path)
   const [shownFor, setShownFor] = useState(path)
   if (shownFor !== path) { setShownFor(path); setInput(path) }

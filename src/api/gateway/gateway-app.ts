@@ -1,0 +1,24 @@
+/**
+ * The IPFS path gateway on the app's origin: `/ipfs/<cid>[/path]` and
+ * `/ipns/<name>[/path]`, answered by the service worker like the APIs, so
+ * `<img src="/ipfs/…">` works in any page of the site.
+ */
+import { Hono } from 'hono'
+import { observeRequests } from '../app.ts'
+import { classifyError } from '../errors.ts'
+import type { ApiDeps, ApiEnv } from '../env.ts'
+import type { Context } from 'hono'
+
+/** Gateway errors are plain text for a person (the status says the rest), as Kubo's gateway writes them. */
+export function gatewayError (c: Context<ApiEnv>, err: unknown): Response {
+  const classified = classifyError(err)
+  return c.text(`${classified.error}\n`, classified.status)
+}
+
+export function createGateway (deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>({ strict: false })
+  app.use(observeRequests(deps, gatewayError))
+  app.notFound((c) => c.text('404 page not found\n', 404))
+  app.onError((err, c) => gatewayError(c, err))
+  return app
+}
