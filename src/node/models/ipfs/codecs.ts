@@ -61,3 +61,10 @@ export function hasherByName (name: string): MultihashHasher {
   }
   return hasher
 }
+
+/** The hasher for a multihash code, to check a block against its CID. */
+export function hasherByCode (code: number): MultihashHasher {
+  const hasher = Object.values(HASHERS).find(h => h.code === code)
+  if (hasher == null) throw new InvalidParametersError(`multihash 0x${code.toString(16)} is not supported (sha2-256, sha2-512, identity are)`)
+  return hasher
+}
