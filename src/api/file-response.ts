@@ -1,4 +1,4 @@
-import { sniffContentType } from '../node/models/ipfs/content-type.ts'
+import { contentTypeByName, sniffContentType, TEXT_SAMPLE } from '../node/models/ipfs/content-type.ts'
 import { errorBody } from './envelope.ts'
 import { peek, toReadableStream } from './streams.ts'
 import type { ApiEnv } from './env.ts'
@@ -7,34 +7,89 @@ import type { Context } from 'hono'
 
 export interface RequestedRange { offset?: number, length?: number }
 
-/** Streams a file with Content-Type, Content-Length, X-IPFS-Path and Range (206/416) handling. */
-export async function fileResponse (c: Context<ApiEnv>, file: FileHandle, ipfsPath: string, requested: RequestedRange): Promise<Response> {
-  const header = parseRangeHeader(c.req.header('range'), file.size)
-  if (header === 'unsatisfiable') {
-    const error = { status: 416 as const, error: `the range is outside the file (${file.size} bytes)`, error_type: 'RangeNotSatisfiableError' }
-    return c.json(errorBody(c.var.operation, error), 416, {
-      'Content-Range': `bytes */${file.size}`
-    })
-  }
-  const range = header ?? (requested.offset != null || requested.length != null ? requested : undefined)
+export interface FileReplyInit {
+  /** The request's `Range` header. */
+  range?: string
+  /** A range asked for another way (query, JSON body); a `Range` header wins over it. */
+  requested?: RequestedRange
+  /** The X-IPFS-Path header's value. */
+  ipfsPath: string
+  /** The name the Content-Type is taken from (the file's own when absent). */
+  name?: string
+  /** A HEAD request: headers only, reading no more than sniffing the type needs. */
+  headOnly?: boolean
+}
+
+/** A file's reply before any face has written it: status, headers and the bytes to stream. */
+export type FileReply =
+  | { status: 200 | 206, headers: Record<string, string>, body: AsyncIterable<Uint8Array> | undefined }
+  | { status: 416, size: number }
+
+/**
+ * What every face answers for a file: Content-Type (from the name, else
+ * sniffed from the file's first bytes, whatever range is read),
+ * Content-Length, ETag, X-IPFS-Path and one `bytes=` Range (206/416).
+ * Each face writes the 416 in its own error shape.
+ */
+export async function prepareFileReply (file: FileHandle, init: FileReplyInit): Promise<FileReply> {
+  const header = parseRangeHeader(init.range, file.size)
+  if (header === 'unsatisfiable') return { status: 416, size: file.size }
+  const range = header ?? (init.requested?.offset != null || init.requested?.length != null ? init.requested : undefined)
   const { offset, length, content } = file.read(range == null ? undefined : { offset: range.offset ?? 0, length: range.length })
-  const { first, all } = await peek(content)
+  const name = init.name ?? file.name
+  let contentType = contentTypeByName(name)
+  let body: AsyncIterable<Uint8Array> | undefined
+  if (init.headOnly === true) {
+    contentType ??= sniffContentType(undefined, await readHead(file))
+  } else if (contentType == null && offset > 0) {
+    // the type is the file's, not the range's: a range from the middle of a PNG is still image/png
+    contentType = sniffContentType(undefined, await readHead(file))
+    body = content
+  } else {
+    const { first, all } = await peek(content)
+    contentType ??= sniffContentType(undefined, first)
+    body = all
+  }
   const headers: Record<string, string> = {
-    'Content-Type': sniffContentType(file.name, first),
+    'Content-Type': contentType,
     'Content-Length': String(length),
-    'X-IPFS-Path': ipfsPath,
+    'X-IPFS-Path': init.ipfsPath,
     'Accept-Ranges': 'bytes',
     ETag: `"${file.cid.toString()}"`
   }
   if (header != null) {
     headers['Content-Range'] = `bytes ${offset}-${offset + length - 1}/${file.size}`
-    return new Response(toReadableStream(all), { status: 206, headers })
+    return { status: 206, headers, body }
   }
-  return new Response(toReadableStream(all), { status: 200, headers })
+  return { status: 200, headers, body }
+}
+
+/** Streams a file with Content-Type, Content-Length, X-IPFS-Path and Range (206/416) handling; a 416 in the MCP envelope. */
+export async function fileResponse (c: Context<ApiEnv>, file: FileHandle, ipfsPath: string, requested: RequestedRange): Promise<Response> {
+  const reply = await prepareFileReply(file, { range: c.req.header('range'), requested, ipfsPath, headOnly: c.req.method === 'HEAD' })
+  if (reply.status === 416) {
+    const error = { status: 416 as const, error: `the range is outside the file (${reply.size} bytes)`, error_type: 'RangeNotSatisfiableError' }
+    return c.json(errorBody(c.var.operation, error), 416, {
+      'Content-Range': `bytes */${reply.size}`
+    })
+  }
+  return new Response(reply.body == null ? null : toReadableStream(reply.body), { status: reply.status, headers: reply.headers })
+}
+
+/** The first bytes of a file, enough to sniff its type. */
+async function readHead (file: FileHandle): Promise<Uint8Array | undefined> {
+  if (file.size === 0) return undefined
+  const chunks: Uint8Array[] = []
+  for await (const chunk of file.read({ offset: 0, length: Math.min(file.size, TEXT_SAMPLE) }).content) chunks.push(chunk)
+  if (chunks.length === 1) return chunks[0]
+  const head = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  let at = 0
+  for (const chunk of chunks) { head.set(chunk, at); at += chunk.byteLength }
+  return head
 }
 
 /** One `bytes=` range; several ranges or a malformed header are ignored (the whole file is sent), as RFC 9110 allows. */
-function parseRangeHeader (value: string | undefined, size: number): { offset: number, length: number } | 'unsatisfiable' | undefined {
+export function parseRangeHeader (value: string | undefined, size: number): { offset: number, length: number } | 'unsatisfiable' | undefined {
   if (value == null) return undefined
   const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim())
   if (match == null || (match[1] === '' && match[2] === '')) return undefined

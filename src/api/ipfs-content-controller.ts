@@ -1,21 +1,22 @@
 import { z } from '@hono/zod-openapi'
-import { addContent, checkAddOptions } from '../node/models/ipfs/add.ts'
+import { checkAddOptions } from '../node/models/ipfs/add.ts'
 import { catContent } from '../node/models/ipfs/cat.ts'
 import { formatContentPath, parseContentPath } from '../node/models/ipfs/content-path.ts'
 import { getContent } from '../node/models/ipfs/get.ts'
 import { listDirectory } from '../node/models/ipfs/ls.ts'
-import { provideInBackground } from '../node/models/network/dht.ts'
+import { addAndPlace, progressReply } from './add-runner.ts'
 import { errorBody, ok, unixSeconds } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
-import { classifyError, InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts'
-import { fileParts, isMultipart, readForm } from './multipart.ts'
+import { classifyError, UnsupportedMediaTypeError } from './errors.ts'
+import { fileParts, isDirectoryPart, isMultipart, partPath, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { cidParam, count, flag, timeoutParam } from './schemas.ts'
 import { iterateStream, toReadableStream } from './streams.ts'
 import { decodeBase64, isJson, parseJsonBody, parseQuery, parseWith, pathAfter, readJson } from './validate.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { CidCache, LookupTier } from '../node/cache/cid-cache.ts'
-import type { AddContentOptions, AddEntry, AddResult } from '../node/models/ipfs/add.ts'
+import type { AddRequest, Placed } from './add-runner.ts'
+import type { AddContentOptions, AddEntry } from '../node/models/ipfs/add.ts'
 import type { FileHandle } from '../node/models/ipfs/cat.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -176,109 +177,23 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   })
 }
 
-/** How often progress lines are sent at most; a file's last count is always sent. */
-const PROGRESS_INTERVAL_MS = 100
-/** Progress lines a slow reader may leave unread before more are dropped (progress is lossy; the reply is not). */
-const PROGRESS_QUEUE = 64
-
-interface Placed extends AddResult { placedAt?: string }
-
-interface PlaceOptions {
-  signal: AbortSignal
-  onProgress?: AddContentOptions['onProgress']
-  /**
-   * Take a share of the repo lock: only for an add that outlives its handler.
-   * A handler already holds one, and taking a second inside it could wait on
-   * a collection that itself waits for the first.
-   */
-  holdLock: boolean
-}
-
 /**
- * Adds, then (with `to_files`) copies the result into MFS, both under one
- * shared hold of the repo lock, so a garbage collection cannot take the new
- * blocks in between; then notes the result in the cache and announces it.
- */
-async function addAndPlace (deps: ApiDeps, request: AddRequest, options: PlaceOptions): Promise<Placed> {
-  const { helia, cache, mfs, repoLock } = deps.node
-  const { holdLock, ...addOptions } = options
-  const run = async (): Promise<Placed> => {
-    const result = await addContent(helia, request.entries, { ...request.options, ...addOptions })
-    const toFiles = request.options.toFiles
-    if (toFiles == null) return result
-    const placedAt = toFiles.endsWith('/') ? `${toFiles}${result.name !== '' ? result.name : result.cid.toString()}` : toFiles
-    await mfs.cp(`/ipfs/${result.cid.toString()}`, placedAt, { parents: true })
-    return { ...result, placedAt }
-  }
-  const placed = holdLock ? await repoLock.shared(run) : await run()
-  provideInBackground(helia, placed.cid)
-  noteAddResult(cache, placed)
-  return placed
-}
-
-/**
- * An add that reports as it goes: the reply is NDJSON, one `{name, bytes,
- * total_bytes}` line per progress step (bytes per file, as Kubo counts them),
- * and the add's own reply, or its error envelope with its `status`, as the
- * last line. The add runs after the response has started: it holds its own
- * share of the repo lock, keeps the request's deadline, and stops when the
- * reader cancels the body. Lines are queued, never awaited, so a reader that
- * stops reading cannot keep the add (or the lock) alive.
+ * The MCP face of a progress reply: `{name, bytes, total_bytes}` lines, then
+ * the add's own reply, or its error envelope with its `status`, as the last line.
  */
 function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest, { signal, stop }: { signal: AbortSignal, stop: AbortController }): Response {
-  const encoder = new TextEncoder()
   const operation = c.var.operation
-  let out!: ReadableStreamDefaultController<Uint8Array>
-  let open = true
-  const body = new ReadableStream<Uint8Array>({
-    start (controller) { out = controller },
-    cancel () {
-      open = false
-      stop.abort(new DOMException('the client stopped reading the progress', 'AbortError'))
-    }
-  }, new CountQueuingStrategy({ highWaterMark: PROGRESS_QUEUE }))
-  const send = (value: Record<string, unknown>, lossy = false): void => {
-    if (!open || (lossy && (out.desiredSize ?? 0) <= 0)) return
-    out.enqueue(encoder.encode(`${JSON.stringify(value)}\n`))
-  }
-  const perFile = new Map<string, number>()
-  let current: string | undefined
-  let sentAt = 0
-  let total = 0
-  const onProgress = ({ bytes, path }: { bytes: number, path?: string }): void => {
-    const name = path ?? ''
-    perFile.set(name, (perFile.get(name) ?? 0) + (bytes - total))
-    total = bytes
-    const now = performance.now()
-    // the last count of a finished file always goes; steps within a file are rate-limited and lossy
-    if (current !== undefined && current !== name) send({ name: current, bytes: perFile.get(current), total_bytes: total })
-    if (current !== name || now - sentAt >= PROGRESS_INTERVAL_MS) {
-      sentAt = now
-      send({ name, bytes: perFile.get(name), total_bytes: total }, true)
-    }
-    current = name
-  }
-  void (async () => {
-    try {
-      const added = await addAndPlace(deps, request, { signal, onProgress, holdLock: true })
-      if (current !== undefined) send({ name: current, bytes: perFile.get(current), total_bytes: total })
-      send({ success: true, operation, timestamp: unixSeconds(), ...addReply(added, request.options) })
-    } catch (err) {
+  return progressReply<Placed>({
+    stop,
+    run: async (onProgress) => addAndPlace(deps, request, { signal, onProgress, holdLock: true }),
+    progressLine: ({ name, bytes, totalBytes }) => ({ name, bytes, total_bytes: totalBytes }),
+    resultLines: (added) => [{ success: true, operation, timestamp: unixSeconds(), ...addReply(added, request.options) }],
+    errorLine: (err) => {
       const classified = classifyError(err)
-      send({ ...errorBody(operation, classified), status: classified.status })
-    } finally {
-      if (open) {
-        open = false
-        out.close()
-      }
-    }
-  })()
-  return new Response(body, { headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' } })
-}
-
-interface AddRequest {
-  entries: AsyncIterable<AddEntry> | Iterable<AddEntry>
-  options: AddContentOptions & { filename?: string, toFiles?: string }
+      return { ...errorBody(operation, classified), status: classified.status }
+    },
+    headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' }
+  })
 }
 
 /**
@@ -311,10 +226,13 @@ async function readMultipartAdd (c: Context<ApiEnv>, signal: AbortSignal, fromQu
   const parts = await readForm(c)
   const files = fileParts(parts, 'file', 'files')
   const options = addOptions({ ...fromQuery, ...parseWith(AddOptions, parts.fields, 'form') })
-  const entries: AddEntry[] = files.map(file => ({
-    path: cleanPath(files.length === 1 && options.filename != null ? options.filename : file.name),
-    content: iterateStream(file.stream(), signal)
-  }))
+  const entries: AddEntry[] = files.map(file => isDirectoryPart(file)
+    // a directory part (as Kubo's clients send one) stands for a directory, kept even when empty
+    ? { path: partPath(file.name) }
+    : {
+        path: partPath(files.length === 1 && options.filename != null ? options.filename : file.name),
+        content: iterateStream(file.stream(), signal)
+      })
   // several files that do not share one top-level directory are wrapped in one, so there is a single root
   const tops = new Set(entries.map(e => (e.path ?? '').split('/')[0]))
   if (entries.length > 1 && (tops.size > 1 || entries.every(e => !(e.path ?? '').includes('/')))) {
@@ -350,26 +268,6 @@ function addReply (result: Placed, options: AddContentOptions): Record<string, u
     ...(result.entries.length > 1 || options.wrapWithDirectory === true
       ? { entries: result.entries.map(e => ({ name: e.path, cid: e.cid.toString(), size: e.size, type: e.type })) }
       : {})
-  }
-}
-
-/** Multipart filenames may be URL-encoded (Kubo's clients do) and must stay relative. */
-function cleanPath (name: string): string {
-  let decoded = name
-  try { decoded = decodeURIComponent(name) } catch {}
-  const segments = decoded.split('/').filter(s => s !== '' && s !== '.')
-  if (segments.includes('..')) {
-    throw new InvalidRequestError(`file name "${name}" may not contain ".."`)
-  }
-  return segments.join('/')
-}
-
-function noteAddResult (cache: CidCache, result: AddResult): void {
-  cache.noteAdded(result.cid, { size: result.size, filename: result.name, pinned: result.pinned, source: 'add' })
-  if (result.entries.length <= 1) return
-  for (const entry of result.entries) {
-    if (entry.cid.equals(result.cid)) continue
-    cache.noteAdded(entry.cid, { size: entry.size, filename: entry.path, source: 'add' })
   }
 }
 

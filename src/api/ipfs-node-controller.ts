@@ -1,4 +1,4 @@
-import { API_VERSION } from '../version.ts'
+import { agentVersion, API_VERSION } from '../version.ts'
 import { collectGarbage } from '../node/models/ipfs/repo-gc.ts'
 import { ok } from './envelope.ts'
 import { addRoute } from './route.ts'
@@ -26,7 +26,7 @@ export function registerNodeRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
       peer_id: libp2p.peerId.toString(),
       public_key: libp2p.peerId.publicKey != null ? btoa(String.fromCharCode(...libp2p.peerId.publicKey.raw)) : null,
       addresses: libp2p.getMultiaddrs().map(String),
-      agent_version: `mcp-browser-node/${versions.app} helia/${versions.helia} libp2p/${versions.libp2p}`,
+      agent_version: agentVersion(versions),
       protocols: libp2p.getProtocols()
     })
   })

@@ -7,7 +7,16 @@ export interface FormParts {
   fields: Record<string, string>
   /** File parts by field name, in order. */
   files: Map<string, File[]>
+  /**
+   * Every part in the order it came, whatever its field name (Kubo's clients
+   * number them: file, file-1, dir-2…), a text part as an unnamed file: Kubo
+   * reads every part of a command's body as a file.
+   */
+  parts: Array<{ field: string, file: File }>
 }
+
+/** The content type Kubo's clients give a part that stands for a directory (its content is empty). */
+const DIRECTORY_PART = 'application/x-directory'
 
 export function isMultipart (c: Context<ApiEnv>): boolean {
   return /^multipart\/form-data/i.test(c.req.header('content-type') ?? '')
@@ -23,14 +32,33 @@ export async function readForm (c: Context<ApiEnv>): Promise<FormParts> {
   }
   const fields: Record<string, string> = { ...c.req.query() }
   const files = new Map<string, File[]>()
+  const parts: FormParts['parts'] = []
   for (const [key, value] of form.entries()) {
     if (typeof value === 'string') {
       fields[key] = value
+      parts.push({ field: key, file: new File([value], '', { type: 'text/plain' }) })
     } else {
       files.set(key, [...(files.get(key) ?? []), value])
+      parts.push({ field: key, file: value })
     }
   }
-  return { fields, files }
+  return { fields, files, parts }
+}
+
+/** True for a part that names a directory rather than carrying a file. */
+export function isDirectoryPart (file: File): boolean {
+  return file.type.split(';')[0].trim().toLowerCase() === DIRECTORY_PART
+}
+
+/** A part's file name as a relative path: URL-decoded (Kubo's clients encode it), with no `..` and no empty or `.` segments. */
+export function partPath (name: string): string {
+  let decoded = name
+  try { decoded = decodeURIComponent(name) } catch {}
+  const segments = decoded.split('/').filter(s => s !== '' && s !== '.')
+  if (segments.includes('..')) {
+    throw new InvalidRequestError(`file name "${name}" may not contain ".."`)
+  }
+  return segments.join('/')
 }
 
 /** The file parts under any of `names`; none is a 400. */

@@ -111,7 +111,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   // (bitswap then fetches blocks that are not local from connected peers)
   const helia: NodeHelia = init.network != null
     ? withBitswap(withLibp2pLight(light, networkOptions(init.network))) as unknown as NodeHelia
-    : withLibp2pLight(light, OFFLINE)
+    // a copy: @helia/libp2p writes the node's private key and datastore into the options it is given,
+    // so a shared object would give a second node the first one's identity, and no "self" key in its keychain
+    : withLibp2pLight(light, { ...OFFLINE })
   await helia.start()
   // ipns() reads helia.libp2p, which exists only once started; so it missed the
   // start event that runs its republisher, and is started here instead

@@ -4,20 +4,30 @@
  * `<img src="/ipfs/…">` works in any page of the site.
  */
 import { Hono } from 'hono'
+import { createLogger } from '../../logger.ts'
 import { observeRequests } from '../app.ts'
 import { classifyError } from '../errors.ts'
+import { textReply } from './gateway-request.ts'
+import { registerGatewayRoutes } from './gateway-routes.ts'
 import type { ApiDeps, ApiEnv } from '../env.ts'
 import type { Context } from 'hono'
+
+const log = createLogger('mcp:gateway')
 
 /** Gateway errors are plain text for a person (the status says the rest), as Kubo's gateway writes them. */
 export function gatewayError (c: Context<ApiEnv>, err: unknown): Response {
   const classified = classifyError(err)
-  return c.text(`${classified.error}\n`, classified.status)
+  if (classified.status === 500) {
+    // a real bug: its detail goes to the leader tab's console, never into the reply
+    log.error(`unhandled error in ${c.var.operation}`, err)
+  }
+  return textReply(classified.status, classified.error)
 }
 
 export function createGateway (deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false })
   app.use(observeRequests(deps, gatewayError))
+  registerGatewayRoutes(app, deps)
   app.notFound((c) => c.text('404 page not found\n', 404))
   app.onError((err, c) => gatewayError(c, err))
   return app

@@ -19,6 +19,13 @@ export function requiredArg (c: Context<ApiEnv>, index: number, name: string): s
   return value
 }
 
+/** Every positional argument of a command that takes one or more; none is a 400 naming it. */
+export function requiredArgs (c: Context<ApiEnv>, name: string): string[] {
+  const values = args(c).filter(v => v !== '')
+  if (values.length === 0) throw new InvalidRequestError(`argument "${name}" is required`)
+  return values
+}
+
 /** A boolean option: absent → fallback; `true`, `1` or bare → true; `false`, `0` → false; anything else is a 400. */
 export function flagOption (c: Context<ApiEnv>, name: string, fallback: boolean): boolean {
   const value = c.req.query(name)
@@ -42,6 +49,12 @@ export function countOption (c: Context<ApiEnv>, name: string): number | undefin
 }
 
 const encoder = new TextEncoder()
+
+/**
+ * Headers of a reply that is one stream of bytes (cat, get, block/get,
+ * dag/export…), as Kubo writes them beside the content type.
+ */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = { 'X-Stream-Output': '1', 'Cache-Control': 'no-store' }
 
 /**
  * A streaming command's reply as Kubo sends it: one JSON value per line,

@@ -58,6 +58,10 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     this.batchBytes = init.batchBytes ?? DEFAULT_BATCH_BYTES
   }
 
+  get location (): string {
+    return `indexeddb:${this.name}`
+  }
+
   async open (): Promise<void> {
     try {
       this.db = await openDatabase(this.name, 1, (db) => {

@@ -4,6 +4,8 @@ import type { AbortOptions } from 'abort-error'
 
 /** The in-memory blockstore used by unit tests and throwaway nodes. */
 export class MemoryRepoBlockstore extends MemoryBlockstore implements RepoBlockstore {
+  readonly location = 'memory'
+
   /** Walks every block: fine for memory, which holds little. */
   async stat (options?: AbortOptions): Promise<RepoStat> {
     let blocks = 0

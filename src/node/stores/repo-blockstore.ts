@@ -9,6 +9,8 @@ export interface RepoStat {
 
 /** A blockstore that can say how many blocks and bytes it holds without a full scan. */
 export interface RepoBlockstore extends Blockstore {
+  /** Where the blocks live, for people reading a report (`indexeddb:mcp-node/blocks`, `memory`). */
+  readonly location?: string
   stat(options?: AbortOptions): Promise<RepoStat>
   /** Resolves once every accepted `put` is durable. */
   flush(): Promise<void>

@@ -1,4 +1,9 @@
+import * as dagPb from '@ipld/dag-pb'
+import { BlackHoleBlockstore } from 'blockstore-core/black-hole'
+import { UnixFS } from 'ipfs-unixfs'
 import { importer } from 'ipfs-unixfs-importer'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { translateLibraryError } from './library-errors.ts'
 import { parseChunker } from './chunker.ts'
 import { pinContent } from './pins.ts'
@@ -6,7 +11,6 @@ import { InvalidParametersError } from '../../errors.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 import type { ImportCandidate, ImporterOptions } from 'ipfs-unixfs-importer'
-import type { CID } from 'multiformats/cid'
 
 /** One thing to add: a file (with content) or an empty directory (without). */
 export interface AddEntry {
@@ -21,9 +25,18 @@ export interface AddContentOptions extends AbortOptions {
   rawLeaves?: boolean
   /** Kubo chunker string: `size-<bytes>`, `rabin[-…]`. */
   chunker?: string
+  /**
+   * The importer's defaults for chunk size, links per node and directory
+   * sharding. By default it follows cidVersion: 0 takes Kubo's classic
+   * `unixfs-v0-2015`, 1 Helia's `unixfs-v1-2025`. Kubo itself uses
+   * `unixfs-v0-2015` for both versions, so its CIDv1 adds name it explicitly.
+   */
+  profile?: 'unixfs-v0-2015' | 'unixfs-v1-2025'
   wrapWithDirectory?: boolean
   /** Pin the root recursively (default true). */
   pin?: boolean
+  /** Compute the CIDs only: nothing is stored and nothing pinned (Kubo's `--only-hash`). */
+  onlyHash?: boolean
   /** Name stored as pin metadata and echoed back; defaults to the root's path. */
   name?: string
   onProgress?(event: AddProgress): void
@@ -65,7 +78,7 @@ export async function checkAddOptions (options: Pick<AddContentOptions, 'chunker
  */
 export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, source: AsyncIterable<AddEntry> | Iterable<AddEntry>, options: AddContentOptions = {}): Promise<AddResult> {
   const importerOptions: ImporterOptions = {
-    profile: options.cidVersion === 0 ? 'unixfs-v0-2015' : 'unixfs-v1-2025',
+    profile: options.profile ?? (options.cidVersion === 0 ? 'unixfs-v0-2015' : 'unixfs-v1-2025'),
     cidVersion: options.cidVersion ?? 1,
     rawLeaves: options.rawLeaves,
     wrapWithDirectory: options.wrapWithDirectory ?? false,
@@ -86,8 +99,11 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'ge
   }
 
   const entries: AddedEntry[] = []
+  const explicitDirectories: string[] = []
+  // the importer only writes, so a store that keeps nothing still gives every CID
+  const blockstore = options.onlyHash === true ? new BlackHoleBlockstore() : helia.blockstore
   try {
-    for await (const imported of importer(candidates(source, options.signal), helia.blockstore, importerOptions)) {
+    for await (const imported of importer(candidates(source, explicitDirectories, options.signal), blockstore, importerOptions)) {
       const isDirectory = imported.unixfs?.isDirectory() === true
       entries.push({
         path: imported.path ?? '',
@@ -100,13 +116,14 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'ge
   } catch (err) {
     throw translateLibraryError(err, 'the upload', options.signal)
   }
+  await reportEmptyDirectories(entries, explicitDirectories, importerOptions.cidVersion ?? 1)
   // the importer yields a directory after everything in it: the root comes last
   const root = entries.at(-1)
   if (root == null) {
     throw new InvalidParametersError('nothing to add: the request held no content')
   }
   let pinned = false
-  if (options.pin !== false) {
+  if (options.pin !== false && options.onlyHash !== true) {
     await pinContent(helia, root.cid, { name: options.name, signal: options.signal })
     pinned = true
   }
@@ -119,11 +136,38 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'ge
   }
 }
 
+/**
+ * The importer links an empty directory into its parent but reports only the
+ * directories that received entries. The missing ones are reported here, each
+ * before its parent (after its contents, as the importer orders them): an
+ * empty directory without mode or mtime is the same node wherever it is, the
+ * one the importer built and stored.
+ */
+async function reportEmptyDirectories (entries: AddedEntry[], directories: string[], cidVersion: 0 | 1): Promise<void> {
+  const missing = directories.filter(path => !entries.some(e => e.path === path))
+  if (missing.length === 0) return
+  const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal() }))
+  const cid = CID.create(cidVersion, dagPb.code, await sha256.digest(block))
+  for (const path of new Set(missing)) {
+    const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : ''
+    const at = entries.findIndex(e => e.type === 'directory' && e.path === parent)
+    const entry: AddedEntry = { path, cid, size: block.byteLength, cumulativeSize: block.byteLength, type: 'directory' }
+    entries.splice(at === -1 ? entries.length : at, 0, entry)
+  }
+}
+
+/** The importer's form of a path: no empty or `.` segments. */
+function importerPath (path: string): string {
+  return path.split('/').filter(p => p !== '' && p !== '.').join('/')
+}
+
 /** The importer takes no signal, so the deadline is enforced on the content it reads. */
-async function * candidates (source: AsyncIterable<AddEntry> | Iterable<AddEntry>, signal?: AbortSignal): AsyncGenerator<ImportCandidate> {
+async function * candidates (source: AsyncIterable<AddEntry> | Iterable<AddEntry>, directories: string[], signal?: AbortSignal): AsyncGenerator<ImportCandidate> {
   for await (const entry of source) {
     signal?.throwIfAborted()
     if (entry.content == null) {
+      const path = importerPath(entry.path ?? '')
+      if (path !== '') directories.push(path)
       yield { path: entry.path ?? '' }
     } else {
       yield { path: entry.path, content: abortable(entry.content, signal) }

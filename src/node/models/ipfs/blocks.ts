@@ -2,10 +2,14 @@ import { CID } from 'multiformats/cid'
 import { codecByCode, codecByName, hasherByName } from './codecs.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { pinContent } from './pins.ts'
-import { BlockTooLargeError, InvalidParametersError } from '../../errors.ts'
+import { BlockTooLargeError, ContentNotFoundError, InvalidParametersError } from '../../errors.ts'
 import type { ReadOptions } from './resolve.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
+import type { Blockstore } from 'interface-blockstore'
+
+const DAG_PB_CODE = 0x70
+const SHA2_256_CODE = 0x12
 
 /** Peers refuse blocks over 2 MiB (bitswap's limit), so the node refuses to store them. */
 export const MAX_BLOCK_SIZE = 2 * 1024 * 1024
@@ -17,6 +21,8 @@ export interface PutBlockOptions extends AbortOptions {
   hash?: string
   /** Pin the block directly. */
   pin?: boolean
+  /** 1 by default; 0 (Kubo's legacy `--format=v0`) only for dag-pb with sha2-256. */
+  cidVersion?: 0 | 1
 }
 
 export interface BlockStat {
@@ -36,8 +42,11 @@ export async function putBlock (helia: Pick<Helia, 'blockstore' | 'pins' | 'getC
   } catch (err) {
     throw new InvalidParametersError(`the block does not decode as ${codec.name}: ${(err as Error).message}`)
   }
+  if (options.cidVersion === 0 && (codec.code !== DAG_PB_CODE || hasher.code !== SHA2_256_CODE)) {
+    throw new InvalidParametersError(`a CIDv0 names only dag-pb blocks hashed with sha2-256, not ${codec.name} with ${hasher.name}`)
+  }
   const digest = await hasher.digest(bytes)
-  const cid = CID.create(1, codec.code, digest)
+  const cid = CID.create(options.cidVersion ?? 1, codec.code, digest)
   try {
     await helia.blockstore.put(cid, bytes, options)
   } catch (err) {
@@ -73,6 +82,43 @@ export async function decodeBlock (helia: Pick<Helia, 'blockstore'>, cid: CID, o
     return codec.decode(bytes)
   } catch (err) {
     throw new InvalidParametersError(`block ${cid} does not decode as ${codec.name}: ${(err as Error).message}`)
+  }
+}
+
+export interface RemoveBlockOptions extends AbortOptions {
+  /** A block that is not there is no error (Kubo's `block rm --force`). */
+  force?: boolean
+}
+
+/**
+ * Deletes one block from the local store. A block that any pin holds is
+ * refused (as a root or inside a recursive pin's DAG), whatever `force` says:
+ * removing it would break the pin.
+ */
+export async function removeBlock (helia: Pick<Helia, 'pins'>, blockstore: Pick<Blockstore, 'has' | 'delete'>, cid: CID, options: RemoveBlockOptions = {}): Promise<void> {
+  try {
+    if (await helia.pins.isPinned(cid, options)) {
+      throw new InvalidParametersError(`pinned: ${await pinKind(helia, cid, options)}`)
+    }
+    if (!await blockstore.has(cid, options)) {
+      if (options.force === true) return
+      throw new ContentNotFoundError(`block ${cid} is not in the local store`)
+    }
+    await blockstore.delete(cid, options)
+  } catch (err) {
+    if (err instanceof InvalidParametersError || err instanceof ContentNotFoundError) throw err
+    throw translateLibraryError(err, `block ${cid}`, options.signal)
+  }
+}
+
+/** How a pinned block is held, in Kubo's words. */
+async function pinKind (helia: Pick<Helia, 'pins'>, cid: CID, options: AbortOptions): Promise<string> {
+  try {
+    const pin = await helia.pins.get(cid, options)
+    return pin.depth === 0 ? 'direct' : 'recursive'
+  } catch {
+    // not a pin's root: some recursive pin's DAG holds it
+    return 'indirect'
   }
 }
 

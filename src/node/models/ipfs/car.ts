@@ -8,6 +8,7 @@ import { CarBlockIterator } from '@ipld/car/iterator'
 import { CarWriter } from '@ipld/car/writer'
 import { equals } from 'uint8arrays/equals'
 import { InvalidParametersError } from '../../errors.ts'
+import { getBlock } from './blocks.ts'
 import { hasherByCode } from './codecs.ts'
 import { blockstoreDagWalker } from './dag-walker.ts'
 import type { NodeHelia } from '../../create-node.ts'
@@ -17,14 +18,29 @@ import type { CID } from 'multiformats/cid'
 export interface CarExportOptions extends AbortOptions {
   /** Read only what this node holds (no network). */
   offline?: boolean
+  /** The header's roots; `[root]` when absent. */
+  roots?: CID[]
+  /**
+   * Blocks written ahead of the DAG: those a reader needs to verify a path
+   * that leads from the header's root down to `root` (the gateway's
+   * `/ipfs/<cid>/<path>?format=car`). `root` itself is left out if listed.
+   */
+  pathBlocks?: CID[]
+  /** Only `root`'s own block, not what it links to (the trustless gateway's `dag-scope=block`). */
+  rootOnly?: boolean
 }
 
 /** The DAG under `root`, depth first, each block once, as CAR bytes (v1, one root). */
 export async function * exportCar (helia: Pick<NodeHelia, 'blockstore'>, root: CID, options: CarExportOptions = {}): AsyncGenerator<Uint8Array> {
-  const { writer, out } = CarWriter.create([root])
+  const { writer, out } = CarWriter.create(options.roots ?? [root])
   const walked = (async () => {
     try {
-      for await (const node of blockstoreDagWalker(helia.blockstore).walk(root, options)) {
+      for (const cid of options.pathBlocks ?? []) {
+        if (cid.equals(root)) continue
+        await writer.put({ cid, bytes: await getBlock(helia, cid, options) })
+      }
+      const walk = blockstoreDagWalker(helia.blockstore).walk(root, { ...options, ...(options.rootOnly === true ? { depth: 0 } : {}) })
+      for await (const node of walk) {
         await writer.put({ cid: node.block.cid, bytes: node.block.bytes })
       }
     } finally {

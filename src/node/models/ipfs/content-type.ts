@@ -27,14 +27,20 @@ const SIGNATURES: Signature[] = [
   { type: 'application/wasm', bytes: [0x00, 0x61, 0x73, 0x6d] }
 ]
 
-const TEXT_SAMPLE = 1024
+/** How many leading bytes sniffing looks at. */
+export const TEXT_SAMPLE = 1024
+
+/** The Content-Type a name's extension gives, if it has a known one. */
+export function contentTypeByName (name: string | undefined): string | undefined {
+  return name != null && name.includes('.') ? getMimeType(name) : undefined
+}
 
 /**
  * The Content-Type for some content: from its name's extension when it has
  * one, else from its first bytes (magic numbers, then a text check).
  */
 export function sniffContentType (name: string | undefined, head: Uint8Array | undefined): string {
-  const byName = name != null && name.includes('.') ? getMimeType(name) : undefined
+  const byName = contentTypeByName(name)
   if (byName != null) return byName
   if (head == null || head.byteLength === 0) return 'application/octet-stream'
   for (const sig of SIGNATURES) {

@@ -2,10 +2,11 @@ import { exporter } from 'ipfs-unixfs-exporter'
 import { formatContentPath } from './content-path.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { resolveEntry } from './resolve.ts'
-import { NotADirectoryError } from '../../errors.ts'
+import { InvalidParametersError, NotADirectoryError } from '../../errors.ts'
 import type { ContentPath } from './content-path.ts'
 import type { ReadOptions } from './resolve.ts'
 import type { Helia } from '@helia/interface'
+import type { UnixFSDirectory } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
 
 export interface DirectoryEntry {
@@ -20,6 +21,10 @@ export interface DirectoryEntry {
 export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: ContentPath, options: ReadOptions = {}): Promise<{ cid: CID, entries: DirectoryEntry[] }> {
   const dir = await resolveEntry(helia, path, options)
   if (dir.type !== 'directory') throw new NotADirectoryError(`${formatContentPath(path)} is not a directory`)
+  return { cid: dir.cid, entries: await directoryEntries(helia, dir, path, options) }
+}
+
+async function directoryEntries (helia: Pick<Helia, 'blockstore'>, dir: UnixFSDirectory, path: ContentPath, options: ReadOptions): Promise<DirectoryEntry[]> {
   const entries: DirectoryEntry[] = []
   try {
     for await (const child of dir.entries(options)) {
@@ -29,5 +34,35 @@ export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: Con
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }
-  return { cid: dir.cid, entries }
+  return entries
+}
+
+export interface ListedLinks {
+  cid: CID
+  kind: 'directory' | 'file'
+  /** A directory's entries; a file's chunks (unnamed), none for a file in one block. */
+  entries: DirectoryEntry[]
+}
+
+/**
+ * What Kubo's `ls` lists: a directory's entries, or the links of a file
+ * (its chunks, with their own sizes) so a large file can be read in parts.
+ */
+export async function listLinks (helia: Pick<Helia, 'blockstore'>, path: ContentPath, options: ReadOptions = {}): Promise<ListedLinks> {
+  const entry = await resolveEntry(helia, path, options)
+  if (entry.type === 'directory') return { cid: entry.cid, kind: 'directory', entries: await directoryEntries(helia, entry, path, options) }
+  if (entry.type === 'object') {
+    throw new InvalidParametersError(`${formatContentPath(path)} is an IPLD node, not UnixFS: read it with dag/get`)
+  }
+  const links = entry.type === 'file' ? entry.node.Links : []
+  const entries: DirectoryEntry[] = []
+  try {
+    for (const link of links) {
+      const chunk = await exporter(link.Hash, helia.blockstore, options)
+      entries.push({ name: link.Name ?? '', cid: link.Hash, type: 'file', size: chunk.type === 'directory' ? 0 : Number(chunk.size) })
+    }
+  } catch (err) {
+    throw translateLibraryError(err, formatContentPath(path), options.signal)
+  }
+  return { cid: entry.cid, kind: 'file', entries }
 }

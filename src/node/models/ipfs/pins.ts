@@ -48,7 +48,7 @@ export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions
       ...options,
       walker: localDagWalker(),
       depth: recursive ? Infinity : 0,
-      metadata: options.name != null ? { name: options.name } : undefined
+      metadata: pinMetadata(cid, options.name)
     })) { /* each block's pin count is updated as the walk passes it */ }
   } catch (err) {
     throw translateLibraryError(err, cid.toString(), options.signal)
@@ -56,14 +56,25 @@ export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions
   return { cid, type, name: options.name, alreadyPinned: false }
 }
 
+export interface UnpinOptions extends ReadOptions {
+  /**
+   * False removes only a direct pin: a recursive one is then refused, as
+   * Kubo's `pin rm --recursive=false` does. Absent removes either kind.
+   */
+  recursive?: boolean
+}
+
 /** Removes a pin; a CID that is not pinned (directly or recursively) is an error. */
-export async function unpinContent (helia: PinHelia, cid: CID, options: ReadOptions = {}): Promise<PinInfo> {
+export async function unpinContent (helia: PinHelia, cid: CID, options: UnpinOptions = {}): Promise<PinInfo> {
   let pin
   try {
     if (!await isPinRoot(helia, cid, options)) {
       throw new NotPinnedError(`${cid} is not pinned`)
     }
     pin = await helia.pins.get(cid, options)
+    if (options.recursive === false && pinTypeOf(pin.depth) === 'recursive') {
+      throw new InvalidParametersError('it is pinned recursively, which recursive=false does not remove')
+    }
     for await (const _ of helia.pins.rm(cid, { ...options, walker: localDagWalker() })) { /* counts are decremented as the walk passes */ }
   } catch (err) {
     throw translateLibraryError(err, cid.toString(), options.signal)
@@ -83,7 +94,7 @@ export async function * listPins (helia: PinHelia, options: ListPinsOptions = {}
   }
   const roots: PinInfo[] = []
   for await (const pin of helia.pins.ls(options)) {
-    const info: PinInfo = { cid: pin.cid, type: pinTypeOf(pin.depth), name: stringOrUndefined(pin.metadata.name) }
+    const info: PinInfo = { cid: asPinned(pin.cid, pin.metadata), type: pinTypeOf(pin.depth), name: stringOrUndefined(pin.metadata.name) }
     roots.push(info)
     if (wanted === 'all' || wanted === info.type) yield info
   }
@@ -119,6 +130,24 @@ async function * walkDag (helia: PinHelia, cid: CID, depth: number, options: Wal
   for await (const node of walker.walk(cid, { ...options, depth })) {
     if (node.depth > 0) yield node.block.cid
   }
+}
+
+/**
+ * Helia keys pins by CIDv1, so a CIDv0 pin would be listed as its v1 form; it
+ * is recorded as v0 so lists show the CID that was pinned, as Kubo's do
+ * (`ipfs add` pins Qm… and `pin ls` shows Qm…).
+ */
+const VERSION_KEY = 'cid_version'
+
+function pinMetadata (cid: CID, name: string | undefined): Record<string, string | number> | undefined {
+  const metadata: Record<string, string | number> = {}
+  if (name != null) metadata.name = name
+  if (cid.version === 0) metadata[VERSION_KEY] = 0
+  return Object.keys(metadata).length === 0 ? undefined : metadata
+}
+
+function asPinned (cid: CID, metadata: Record<string, unknown>): CID {
+  return metadata[VERSION_KEY] === 0 && cid.version === 1 ? cid.toV0() : cid
 }
 
 function pinTypeOf (depth: number): PinType {

@@ -1,10 +1,11 @@
-import { exporter } from 'ipfs-unixfs-exporter'
+import { exporter, walkPath } from 'ipfs-unixfs-exporter'
 import { formatContentPath } from './content-path.ts'
 import { translateLibraryError } from './library-errors.ts'
 import type { ContentPath } from './content-path.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
-import type { UnixFSEntry } from 'ipfs-unixfs-exporter'
+import type { ReadableStorage, UnixFSEntry } from 'ipfs-unixfs-exporter'
+import type { CID } from 'multiformats/cid'
 
 export interface ReadOptions extends AbortOptions {
   /** Fail at once for blocks that are not local instead of asking the network. */
@@ -28,4 +29,49 @@ export async function * translatedStream (source: AsyncIterable<Uint8Array>, sub
   } catch (err) {
     throw translateLibraryError(err, subject, signal)
   }
+}
+
+export interface ResolvedPath {
+  /** The entry the path ends at. */
+  entry: UnixFSEntry
+  /** The CID of the root and of each path segment below it, in order (the gateway's X-Ipfs-Roots). */
+  roots: CID[]
+  /**
+   * Every block read to reach the entry, its own included: what a reader
+   * needs to verify the path from the root CID down (HAMT shards too).
+   */
+  blocks: CID[]
+}
+
+/** Like resolveEntry, and also says which CIDs and blocks the path went through. */
+export async function resolvePath (helia: Pick<Helia, 'blockstore'>, path: ContentPath, options: ReadOptions = {}): Promise<ResolvedPath> {
+  const blocks: CID[] = []
+  const seen = new Set<string>()
+  const inner = helia.blockstore
+  // the exporter reads blocks only through get(); noting each read is how shard blocks inside a HAMT are found
+  const recording: ReadableStorage = {
+    get (cid, getOptions) {
+      const key = cid.toString()
+      if (!seen.has(key)) {
+        seen.add(key)
+        blocks.push(cid)
+      }
+      return inner.get(cid, getOptions)
+    }
+  }
+  const target = [path.cid.toString(), ...path.segments].join('/')
+  try {
+    let roots: CID[] = [path.cid]
+    for await (const step of walkPath(target, recording, options)) roots = step.roots
+    const entry = await exporter(roots[roots.length - 1], recording, options)
+    return { entry, roots, blocks }
+  } catch (err) {
+    throw translateLibraryError(err, formatContentPath(path), options.signal)
+  }
+}
+
+/** The CID of the block a path ends in (the path's own CID when it has no segments). */
+export async function resolveCid (helia: Pick<Helia, 'blockstore'>, path: ContentPath, options: ReadOptions = {}): Promise<CID> {
+  if (path.segments.length === 0) return path.cid
+  return (await resolveEntry(helia, path, options)).cid
 }

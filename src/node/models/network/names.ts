@@ -60,12 +60,23 @@ export function parseIpnsName (text: string): CID {
   }
 }
 
+export interface ResolvedName {
+  path: string
+  sequence: bigint
+  /** The shortest cache hint (ms) of the records followed; absent when none gave one. */
+  ttlMs?: number
+}
+
 /** Resolves a name to the `/ipfs/` path its record (or chain of records) points at. */
-export async function resolveName (ipns: IPNS, name: CID, options: ResolveNameOptions = {}): Promise<{ path: string, sequence: bigint }> {
+export async function resolveName (ipns: IPNS, name: CID, options: ResolveNameOptions = {}): Promise<ResolvedName> {
   let last: { value: string, sequence: bigint } | undefined
+  let ttlNs: bigint | undefined
   try {
     for await (const result of ipns.resolve(name, { nocache: options.nocache, offline: options.offline, signal: options.signal })) {
       last = { value: result.value, sequence: result.record.sequence ?? 0n }
+      const ttl = result.record.ttl
+      // a chain is only as fresh as its shortest-lived link
+      if (ttl != null && (ttlNs == null || ttl < ttlNs)) ttlNs = ttl
       if (options.recursive === false) break
     }
   } catch (err) {
@@ -76,5 +87,5 @@ export async function resolveName (ipns: IPNS, name: CID, options: ResolveNameOp
     throw translateLibraryError(err, `resolving ${name.toString(base36)}`, options.signal)
   }
   if (last == null) throw new NameNotFoundError(`no IPNS record for ${name.toString(base36)}`)
-  return { path: last.value, sequence: last.sequence }
+  return { path: last.value, sequence: last.sequence, ...(ttlNs != null ? { ttlMs: Number(ttlNs / 1_000_000n) } : {}) }
 }

@@ -16,6 +16,8 @@ export interface ConnectionInfo {
   /** Unix ms when the connection opened. */
   opened: number
   streams: number
+  /** The protocol negotiated on each open stream. */
+  stream_protocols: string[]
   limited: boolean
 }
 
@@ -37,6 +39,7 @@ export function describeConnection (c: Connection): ConnectionInfo {
     direction: c.direction,
     opened: c.timeline.open,
     streams: c.streams.length,
+    stream_protocols: c.streams.map(s => s.protocol),
     limited: c.limits != null
   }
 }

@@ -1,0 +1,3 @@
+// Bundled for the page by kubo.spec.ts: the real client, as an app would ship it.
+export { create } from 'kubo-rpc-client'
+export { CID } from 'multiformats/cid'
