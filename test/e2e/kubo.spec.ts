@@ -1,5 +1,7 @@
+import '../../tools/node-polyfills.mjs'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
+import { startRelay } from '../../tools/relay/relay.mjs'
 import { build } from 'vite'
 import { call, openApp } from './helpers.ts'
 import { makePng, makeWebm } from './media.ts'
@@ -50,7 +52,31 @@ test('kubo-rpc-client adds, reads, lists and pins with the CIDs Kubo gives', asy
     const unpinned = (await ipfs.pin.rm(hello.cid)).toString()
     const afterRm = (await collect(ipfs.pin.ls({ type: 'recursive' }))).map((p: any) => p.cid.toString())
     const repinned = (await ipfs.pin.add(hello.cid)).toString()
+
+    const progress: number[] = []
+    const big = new Uint8Array(700_000).map((_, i) => (i * 7) % 256)
+    const chunked = await ipfs.add(big, { chunker: 'size-65536', rawLeaves: true, cidVersion: 1 })
+    // in a browser the client counts upload progress itself (XHR upload events); the node's own progress lines, as Kubo writes them:
+    const form = new FormData()
+    form.append('file', new Blob([big]), 'big.bin')
+    const lines = (await (await fetch('/api/v0/add?progress=true&cid-version=1&chunker=size-65536&raw-leaves=true', { method: 'POST', body: form })).text()).trim().split('\n').map(l => JSON.parse(l))
+    for (const line of lines) if (line.Bytes != null) progress.push(line.Bytes)
+    const progressRoot = lines.at(-1).Hash
+    const chunkedDefault = await ipfs.add(big)
+    const wrapped = await ipfs.add({ path: 'note.txt', content: 'in a folder' }, { wrapWithDirectory: true })
+    const hashedOnly = await ipfs.add('never stored, only hashed', { onlyHash: true })
+    const storedAfterHash = await ipfs.block.stat(hashedOnly.cid, { timeout: 1500 }).then(() => true, () => false)
+    const tar = new Uint8Array((await collect(ipfs.get(wrapped.cid))).flatMap((c: Uint8Array) => [...c]))
     return {
+      progress,
+      chunked: [chunked.cid.toString(), chunked.size],
+      progressRoot,
+      chunkedDefault: chunkedDefault.cid.toString(),
+      wrapped: [wrapped.path, wrapped.cid.toString()],
+      wrappedList: (await collect(ipfs.ls(wrapped.cid))).map((e: any) => e.name),
+      hashedOnly: hashedOnly.cid.toString(),
+      storedAfterHash,
+      tarHasNote: new TextDecoder().decode(tar).includes('in a folder') && new TextDecoder().decode(tar).includes('note.txt'),
       hello: hello.cid.toString(),
       helloSize: hello.size,
       helloV1: helloV1.cid.toString(),
@@ -77,6 +103,18 @@ test('kubo-rpc-client adds, reads, lists and pins with the CIDs Kubo gives', asy
   expect(result.unpinned).toBe(result.hello)
   expect(result.afterRm).not.toContain(result.hello)
   expect(result.repinned).toBe(result.hello)
+  // options change the DAG as they would in Kubo: 64 KiB raw leaves give another root than 256 KiB dag-pb leaves
+  expect(result.progress.at(-1)).toBe(700_000)
+  expect(result.progress.length).toBeGreaterThan(1)
+  expect(result.chunked[0]).toMatch(/^bafybei/)
+  expect(result.progressRoot).toBe(result.chunked[0])
+  expect(result.chunked[1]).toBeGreaterThan(700_000)
+  expect(result.chunkedDefault).toMatch(/^Qm/)
+  expect(result.wrapped[0]).toBe('')
+  expect(result.wrappedList).toEqual(['note.txt'])
+  expect(result.hashedOnly).toMatch(/^Qm/)
+  expect(result.storedAfterHash).toBe(false)
+  expect(result.tarHasNote).toBe(true)
 })
 
 test('kubo-rpc-client drives blocks, DAGs, names, keys, MFS and the node', async ({ context }) => {
@@ -129,7 +167,9 @@ test('kubo-rpc-client drives blocks, DAGs, names, keys, MFS and the node', async
     out.bw = bw.length > 0 && typeof bw[0].totalIn === 'bigint'
     const unpinned = await ipfs.add('garbage soon', { pin: false })
     const gc = await collect(ipfs.repo.gc())
-    out.gc = gc.some((r: any) => r.cid?.toString() === unpinned.cid.toString())
+    // as Kubo's, the blockstore is keyed by multihash: gc names what it removed as raw CIDv1s
+    const digest = (cid: any): string => [...cid.multihash.bytes].join(',')
+    out.gc = gc.some((r: any) => r.cid != null && digest(r.cid) === digest(unpinned.cid))
     return out
   })
   const health = await call(page, '/health')
@@ -154,6 +194,64 @@ test('kubo-rpc-client drives blocks, DAGs, names, keys, MFS and the node', async
   expect(result.repo).toEqual([true, true])
   expect(result.bw).toBe(true)
   expect(result.gc).toBe(true)
+})
+
+test('two browsers: swarm connect and peers, ping, and the DHT through routing provide, findprovs and findpeer', async ({ browser }) => {
+  test.setTimeout(90_000)
+  const a = await openWithClient(await browser.newContext())
+  const b = await openWithClient(await browser.newContext())
+  try {
+    let address: string | undefined
+    await expect.poll(async () => {
+      address = ((await call(a, '/ipfs/id')).json.addresses as string[]).find(x => x.includes('/p2p-circuit/webrtc'))
+      return address
+    }, { timeout: 20_000 }).toBeDefined()
+    const shared = await a.evaluate(async () => {
+      const { create } = (window as any).KuboRpcClient
+      const ipfs = create({ url: `${location.origin}/api/v0` })
+      const { cid } = await ipfs.add(`provided by A ${Math.random()}`)
+      return { cid: cid.toString(), id: (await ipfs.id()).id.toString() }
+    })
+    const result = await b.evaluate(async ({ address, shared }) => {
+      const { create, CID, multiaddr } = (window as any).KuboRpcClient
+      const ipfs = create({ url: `${location.origin}/api/v0` })
+      const collect = async (it: AsyncIterable<any>): Promise<any[]> => { const out: any[] = []; for await (const v of it) out.push(v); return out }
+      await ipfs.swarm.connect(multiaddr(address))
+      const peers = (await ipfs.swarm.peers()).map((p: any) => p.peer.toString())
+      const pings = (await collect(ipfs.ping(shared.id, { count: 2 }))).filter((p: any) => p.time > 0)
+      return { peers, pings: pings.map((p: any) => p.success), cid: CID.parse(shared.cid).toString() }
+    }, { address: address!, shared })
+    expect(result.peers).toContain(shared.id)
+    expect(result.pings).toEqual([true, true])
+
+    await a.evaluate(async (cid) => {
+      const { create, CID } = (window as any).KuboRpcClient
+      const ipfs = create({ url: `${location.origin}/api/v0` })
+      for await (const _ of ipfs.routing.provide(CID.parse(cid))) { /* drained */ }
+    }, shared.cid)
+    await expect.poll(async () => b.evaluate(async (cid) => {
+      const { create, CID } = (window as any).KuboRpcClient
+      const ipfs = create({ url: `${location.origin}/api/v0` })
+      const ids: string[] = []
+      for await (const event of ipfs.routing.findProvs(CID.parse(cid), { timeout: 5000 })) {
+        if (event.name === 'PROVIDER') for (const p of event.providers) ids.push(p.id.toString())
+      }
+      return ids
+    }, shared.cid).catch(() => []), { timeout: 30_000 }).toContain(shared.id)
+    const found = await b.evaluate(async (id) => {
+      const { create } = (window as any).KuboRpcClient
+      const ipfs = create({ url: `${location.origin}/api/v0` })
+      const { peerIdFromString } = (window as any).KuboRpcClient
+      for await (const event of ipfs.routing.findPeer(peerIdFromString(id), { timeout: 10_000 })) {
+        if (event.name === 'FINAL_PEER') return event.peer.multiaddrs.map((m: any) => m.toString())
+      }
+      return []
+    }, shared.id)
+    expect(found.length).toBeGreaterThan(0)
+  } finally {
+    await a.context().close()
+    await b.context().close()
+  }
 })
 
 test('an image and a video load from /ipfs/ on the origin, and a website folder renders', async ({ context }) => {
@@ -201,8 +299,10 @@ test('an image and a video load from /ipfs/ on the origin, and a website folder 
 })
 
 test('a CAR from ?format=car imports into a fresh node in another browser and yields the same root', async ({ browser }) => {
+  // B joins through a relay of its own, so it cannot fetch A's blocks over the network: only the CAR brings them
+  const relay = await startRelay({ port: 0 })
   const a = await openWithClient(await browser.newContext())
-  const b = await openWithClient(await browser.newContext())
+  const b = await openWithClient(await browser.newContext(), `/?relay=${encodeURIComponent(relay.addresses[0])}`)
   try {
     const exported = await a.evaluate(async () => {
       const { create } = (window as any).KuboRpcClient
@@ -216,7 +316,7 @@ test('a CAR from ?format=car imports into a fresh node in another browser and yi
       const response = await fetch(`/ipfs/${root}?format=car`)
       return { root, type: response.headers.get('content-type'), car: [...new Uint8Array(await response.arrayBuffer())] }
     })
-    expect(exported.type).toBe('application/vnd.ipld.car; version=1')
+    expect(exported.type).toMatch(/^application\/vnd\.ipld\.car; version=1(;|$)/)
     const imported = await b.evaluate(async ({ car, root }) => {
       const { create } = (window as any).KuboRpcClient
       const ipfs = create({ url: `${location.origin}/api/v0` })
@@ -234,5 +334,21 @@ test('a CAR from ?format=car imports into a fresh node in another browser and yi
   } finally {
     await a.context().close()
     await b.context().close()
+    await Promise.resolve(relay.node.stop()).catch(() => {})
   }
+})
+
+test('opening /ipfs/<cid> when no tab runs the node opens the app, which starts it and shows the content', async ({ context }) => {
+  const first = await openApp(context)
+  const added = await call(first, '/ipfs/add', { json: { content: 'kept in this browser', filename: 'kept.txt' } })
+  await first.close()
+  const page = await context.newPage()
+  await page.goto(`/ipfs/${added.json.cid as string}`)
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.', { timeout: 30_000 })
+  await expect(page.getByLabel(`Preview of ${added.json.cid as string}`)).toHaveText('kept in this browser')
+  // now a tab runs the node, the same URL is answered by the gateway itself
+  const tab = await context.newPage()
+  const response = await tab.goto(`/ipfs/${added.json.cid as string}`)
+  expect(response?.headers()['etag']).toBe(`"${added.json.cid as string}"`)
+  expect(await response?.text()).toBe('kept in this browser')
 })
