@@ -2,15 +2,8 @@ import { parquetReadObjects } from 'hyparquet'
 import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { postJson, startTestApi } from './helpers.ts'
+import { bytes, postJson, startTestApi } from './helpers.ts'
 import type { TestApi } from './helpers.ts'
-
-function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 }
-  return out
-}
 
 async function addRaw (api: TestApi, data: Uint8Array<ArrayBuffer>, query = ''): Promise<string> {
   const r = await api.json(`/ipfs/add${query}`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: data })

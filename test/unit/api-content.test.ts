@@ -1,24 +1,11 @@
 import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { postJson, startTestApi } from './helpers.ts'
+import { absentCid, bytes, postJson, startTestApi } from './helpers.ts'
 import type { TestApi } from './helpers.ts'
 
 const HELLO_V0 = 'Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD'
 const HELLO_V1 = 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
-
-function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 }
-  return out
-}
-
-/** A CID that is well formed but names no block this node has. */
-async function absentCid (): Promise<string> {
-  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`absent ${Math.random()}`))).toString()
-}
 
 describe('add', () => {
   let api: TestApi

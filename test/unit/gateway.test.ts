@@ -1,25 +1,13 @@
 import { CarReader } from '@ipld/car'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importCar } from '../../src/node/models/ipfs/car.ts'
-import { postJson, startTestSite } from './helpers.ts'
+import { absentCid, bytes, postJson, startTestSite } from './helpers.ts'
 import type { TestSite } from './helpers.ts'
 
 const API = '/api/v0/mcp'
-
-function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 }
-  return out
-}
-
-async function absentCid (): Promise<string> {
-  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`absent ${Math.random()}`))).toString()
-}
 
 async function addJson (site: TestSite, body: Record<string, unknown>): Promise<string> {
   const response = await site.request(`${API}/ipfs/add`, postJson(body))

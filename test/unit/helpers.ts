@@ -1,3 +1,6 @@
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { createApi } from '../../src/api/app.ts'
 import { createSite } from '../../src/api/site.ts'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
@@ -49,4 +52,17 @@ export async function startTestSite (): Promise<TestSite> {
     request: async (path, init) => site.fetch(new Request(`http://localhost${path}`, init)),
     stop: async () => { await node.stop() }
   }
+}
+
+/** Deterministic bytes (a linear congruential sequence): the same input gives the same CIDs in every run. */
+export function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n)
+  let x = seed
+  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 }
+  return out
+}
+
+/** A CID that is well formed but names no block any node has. */
+export async function absentCid (): Promise<string> {
+  return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`absent ${Math.random()}`))).toString()
 }

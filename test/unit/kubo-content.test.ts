@@ -5,7 +5,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { postJson, startTestSite } from './helpers.ts'
+import { bytes, postJson, startTestSite } from './helpers.ts'
 import type { TestSite } from './helpers.ts'
 
 /** CIDs `ipfs add` (Kubo, default settings) gives; published in the IPFS docs and primers. */
@@ -26,13 +26,6 @@ const KUBO = {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-
-function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 }
-  return out
-}
 
 /**
  * A multipart body as kubo-rpc-client builds one: numbered fields, URL-encoded
