@@ -9,7 +9,7 @@ import { registerCredentialRoutes } from './credentials-controller.ts'
 import { registerMetricsRoutes } from './metrics-controller.ts'
 import { ApiMetrics } from './metrics.ts'
 import { registerCoreRoutes } from './core-controller.ts'
-import { deadlineSignal, parseTimeout } from './deadline.ts'
+import { armDeadline, parseTimeout } from './deadline.ts'
 import { errorBody, unixSeconds } from './envelope.ts'
 import { classifyError, RouteNotFoundError } from './errors.ts'
 import { registerBlockRoutes } from './ipfs-blocks-controller.ts'
@@ -67,7 +67,19 @@ function failureOf (body: Record<string, unknown> | undefined): { error: string,
  * the repo lock, errors written in the face's own shape, and one record per
  * request in the operation log, the statistics and the metrics.
  */
-export function observeRequests (deps: ApiDeps, writeError: ErrorWriter): MiddlewareHandler<ApiEnv> {
+export interface ObserveOptions {
+  /**
+   * A fixed deadline instead of `?timeout=`: the gateway's query string
+   * belongs to the content it serves (as Kubo's Gateway.RetrievalTimeout,
+   * the time to the first byte is a setting, not a request parameter).
+   */
+  fixedTimeoutMs?: number
+}
+
+/** HTTP methods a label may carry; any other token is counted as `other`, so a label's values stay few. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
+
+export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options: ObserveOptions = {}): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const started = performance.now()
     const timestamp = unixSeconds()
@@ -86,13 +98,18 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter): Middle
       }))
       c.req.raw = new Request(c.req.raw, { body: counted, duplex: 'half' } as RequestInit)
     }
+    let disarm = (): void => {}
     try {
-      const timeoutMs = parseTimeout(c.req.query('timeout'))
+      const timeoutMs = options.fixedTimeoutMs ?? parseTimeout(c.req.query('timeout'))
+      const deadline = armDeadline(c.req.raw.signal, timeoutMs)
+      disarm = deadline.disarm
       c.set('timeoutMs', timeoutMs)
-      c.set('signal', deadlineSignal(c.req.raw.signal, timeoutMs))
+      c.set('signal', deadline.signal)
       await next()
     } catch (err) {
       c.res = writeError(c, err)
+    } finally {
+      disarm()
     }
     if (c.res.status >= 400 && c.res.headers.get('content-type')?.includes('json') === true) {
       failure = failureOf(await c.res.clone().json().catch(() => undefined) as Record<string, unknown> | undefined)
@@ -109,7 +126,8 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter): Middle
       ...failure
     })
     deps.stats.record(operation, duration, c.res.status >= 400, bytesIn)
-    deps.metrics.observeRequest({ route: c.var.route, method: c.req.method, status: c.res.status, operation, seconds: duration / 1000, bytesIn })
+    const method = KNOWN_METHODS.has(c.req.method) ? c.req.method : 'other'
+    deps.metrics.observeRequest({ route: c.var.route, method, status: c.res.status, operation, seconds: duration / 1000, bytesIn })
     countBytesOut(c, (n) => {
       deps.stats.addBytesOut(operation, n)
       deps.metrics.addBytesOut(operation, n)

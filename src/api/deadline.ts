@@ -19,10 +19,26 @@ export function parseTimeout (text: string | undefined): number {
   return ms
 }
 
-/** The request's own signal combined with its deadline. */
-export function deadlineSignal (requestSignal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs)
-  return requestSignal == null ? deadline : AbortSignal.any([requestSignal, deadline])
+export interface Deadline {
+  /** The request's own signal combined with its deadline. */
+  signal: AbortSignal
+  /** The reply has started: from now on a streamed body lasts as long as the client reads it. */
+  disarm(): void
+}
+
+/**
+ * A request's deadline bounds the time to its reply. It is disarmed once the
+ * reply starts, so a video or a download streams for as long as it is read
+ * (the client going away still stops it): a deadline over the whole body
+ * would cut any long stream at 60 s.
+ */
+export function armDeadline (requestSignal: AbortSignal | undefined, timeoutMs: number): Deadline {
+  const controller = new AbortController()
+  const timer = setTimeout(() => { controller.abort(new DOMException(`the deadline of ${timeoutMs} ms passed`, 'TimeoutError')) }, timeoutMs)
+  return {
+    signal: requestSignal == null ? controller.signal : AbortSignal.any([requestSignal, controller.signal]),
+    disarm: () => { clearTimeout(timer) }
+  }
 }
 
 /** Settles with the work, or rejects with DeadlineExceededError as soon as the signal aborts. */

@@ -85,7 +85,8 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const progress = parseQuery(c, ProgressQuery).progress === true
     // a progress reply outlives its handler: the reader cancelling it stops the add too
     const stop = new AbortController()
-    const signal = AbortSignal.any([c.var.signal, stop.signal])
+    // the request's deadline is disarmed once a progress reply starts: the add keeps one of its own
+    const signal = AbortSignal.any([c.var.signal, AbortSignal.timeout(c.var.timeoutMs), stop.signal])
     const request = await readAddRequest(c, signal)
     // options are checked before a progress reply starts, so bad input is still a 4xx, not a 200 with an error line
     await checkAddOptions(request.options)

@@ -1,8 +1,8 @@
 /**
  * The node's Prometheus metrics: requests by route template (never a raw
  * path, so no CID becomes a label), operations, cache tiers, the Parquet
- * files, peers, uptime and build. Figures other parts already keep (cache,
- * blockstore, libp2p) are read at scrape time.
+ * files, peers, libp2p traffic, uptime and build. Figures other parts
+ * already keep (cache, blockstore, libp2p, bandwidth) are read at scrape time.
  */
 import { histogramQuantile, MetricsRegistry } from '../node/metrics/registry.ts'
 import type { McpNode } from '../node/create-node.ts'
@@ -102,6 +102,15 @@ export class ApiMetrics {
     r.gauge({ name: 'mcp_cache_schema_version', help: 'Schema version of the CID cache\'s records.', collect: () => [{ labels: {}, value: node.cache.stats().schema_version }] })
     r.gauge({ name: 'mcp_cache_dirty_records', help: 'Records changed since the last flush.', collect: () => [{ labels: {}, value: node.cache.stats().dirty_records }] })
     r.counter({ name: 'mcp_cache_flushes_total', help: 'Flushes of the CID cache to its Parquet files.', collect: () => [{ labels: {}, value: node.cache.stats().flushes }] })
+    r.counter({
+      name: 'mcp_libp2p_bytes_total',
+      help: 'Bytes received (in) and sent (out) over libp2p protocol streams with peers, as Kubo\'s stats/bw counts them.',
+      labelNames: ['direction'],
+      collect: () => {
+        const bw = node.bandwidth.stats()
+        return [{ labels: { direction: 'in' }, value: bw.totalIn }, { labels: { direction: 'out' }, value: bw.totalOut }]
+      }
+    })
     r.gauge({ name: 'mcp_peers_connected', help: 'Peers with an open connection.', collect: () => [{ labels: {}, value: peersConnected(node) }] })
     r.gauge({ name: 'mcp_uptime_seconds', help: 'Seconds since the node started.', collect: () => [{ labels: {}, value: (Date.now() - node.startedAt) / 1000 }] })
     r.gauge({ name: 'mcp_start_time_seconds', help: 'Unix time the API started.', collect: () => [{ labels: {}, value: startedAt / 1000 }] })

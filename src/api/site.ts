@@ -9,16 +9,17 @@ import { createGateway } from './gateway/gateway-app.ts'
 import { createKuboApi, KUBO_PREFIX } from './kubo/kubo-app.ts'
 import { API_PREFIX } from './route.ts'
 import type { CreateApiInit } from './app.ts'
+import type { GatewayOptions } from './gateway/gateway-app.ts'
 
 export interface Site {
   fetch(request: Request): Response | Promise<Response>
 }
 
-export function createSite (init: CreateApiInit): Site {
+export function createSite (init: CreateApiInit, options: { gateway?: GatewayOptions } = {}): Site {
   const deps = createApiDeps(init)
   const mcp = createApi(deps)
   const kubo = createKuboApi(deps)
-  const gateway = createGateway(deps)
+  const gateway = createGateway(deps, options.gateway)
   return {
     fetch (request) {
       const { pathname } = new URL(request.url)

@@ -16,6 +16,7 @@ import { FsJournal } from './journal/fs-journal.ts'
 import { MemoryJournalStore } from './journal/memory-journal-store.ts'
 import { Mfs } from './models/mfs/mfs.ts'
 import { NodeAnnouncer } from './models/network/announcer.ts'
+import { Bandwidth } from './models/network/bandwidth.ts'
 import { ContentSessions } from './models/network/content-sessions.ts'
 import { VERSIONS } from '../version.ts'
 import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
@@ -82,6 +83,8 @@ export interface McpNode {
   announcer?: NodeAnnouncer
   /** Content streamed to and from peers over WebRTC (networked nodes only). */
   sessions?: ContentSessions
+  /** Bytes exchanged with peers over libp2p streams; an offline node's stay at zero, as it exchanges none. */
+  bandwidth: Bandwidth
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
@@ -101,6 +104,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   const networked = init.network != null
   if (init.network != null) await forgetPeersIfRelaysChanged(datastore, init.network)
   const local = createCidCache(init.stores, init.cache)
+  const bandwidth = new Bandwidth()
   const light = createHeliaLight({
     blockstore: local.blockstore,
     datastore,
@@ -110,7 +114,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   // offline, the node has no services at all; online it has every one of NetworkServices
   // (bitswap then fetches blocks that are not local from connected peers)
   const helia: NodeHelia = init.network != null
-    ? withBitswap(withLibp2pLight(light, networkOptions(init.network))) as unknown as NodeHelia
+    ? withBitswap(withLibp2pLight(light, networkOptions(init.network, { bandwidth }))) as unknown as NodeHelia
     // a copy: @helia/libp2p writes the node's private key and datastore into the options it is given,
     // so a shared object would give a second node the first one's identity, and no "self" key in its keychain
     : withLibp2pLight(light, { ...OFFLINE })
@@ -148,6 +152,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     names,
     announcer,
     sessions,
+    bandwidth,
     async stop (): Promise<void> {
       announcer?.stop()
       await sessions?.stop()

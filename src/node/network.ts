@@ -11,6 +11,8 @@ import { yamux } from '@libp2p/yamux'
 import { Key } from 'interface-datastore'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
+import { bandwidthMetrics } from './models/network/bandwidth-metrics.ts'
+import type { Bandwidth } from './models/network/bandwidth.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -32,6 +34,12 @@ export interface NetworkConfig {
   relays: string[]
 }
 
+/** What the node's libp2p reports to, beside its configuration. */
+export interface NetworkHooks {
+  /** Counts the bytes of every protocol stream (Kubo's `stats/bw`). */
+  bandwidth?: Bandwidth
+}
+
 /**
  * libp2p for a browser node: WebSockets to reach the relay, a circuit-relay
  * reservation there, and native WebRTC to other browsers (signalled over the
@@ -40,8 +48,9 @@ export interface NetworkConfig {
  * and plain ws through: the relays are configured, not discovered, and on a
  * developer's machine they live on 127.0.0.1.
  */
-export function networkOptions (config: NetworkConfig): Libp2pOptions<NetworkServices> {
+export function networkOptions (config: NetworkConfig, hooks: NetworkHooks = {}): Libp2pOptions<NetworkServices> {
   return {
+    ...(hooks.bandwidth != null ? { metrics: bandwidthMetrics(hooks.bandwidth) } : {}),
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [webSockets(), webRTC(), circuitRelayTransport()],
     connectionEncrypters: [noise()],

@@ -52,8 +52,23 @@ self.addEventListener('fetch', (event) => {
   const rewritten = REWRITTEN_PATHS[url.pathname]
   if (rewritten != null) url.pathname = rewritten
   if (!FORWARDED_PREFIXES.some(p => url.pathname === p || url.pathname.startsWith(p))) return
+  if (refusedNavigation(event.request, url)) {
+    event.respondWith(errorResponse(403, 'ForbiddenError', 'the API answers scripts on this origin, not page navigations (a form or link from another site must not drive the node)'))
+    return
+  }
   event.respondWith(forward(event.request, url))
 })
+
+/**
+ * A navigation (a link, a form, a redirect) reaches the worker whoever
+ * started it, another site included, and Kubo's commands take their
+ * arguments in the URL: only GET navigations to the MCP API's read routes
+ * (downloads, the metrics page) are let through; the gateway is for viewing.
+ */
+function refusedNavigation (request: Request, url: URL): boolean {
+  if (request.mode !== 'navigate' || GATEWAY_PREFIXES.some(p => url.pathname.startsWith(p))) return false
+  return request.method !== 'GET' || !url.pathname.startsWith('/api/v0/mcp')
+}
 
 async function forward (request: Request, url: URL): Promise<Response> {
   const deadlineMs = requestDeadline(url)

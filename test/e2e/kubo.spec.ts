@@ -264,7 +264,7 @@ test('an image and a video load from /ipfs/ on the origin, and a website folder 
     const video = await ipfs.add(new Uint8Array(webm))
     const files: any[] = []
     for await (const entry of ipfs.addAll([
-      { path: 'site/index.html', content: '<!doctype html><title>Site on IPFS</title><link rel="stylesheet" href="style.css"><h1>Served by the browser node</h1>' },
+      { path: 'site/index.html', content: '<!doctype html><title>Site on IPFS</title><link rel="stylesheet" href="style.css"><h1>Served by the browser node</h1><script>document.title = "a script ran"; indexedDB.deleteDatabase("mcp-node/blocks")</script>' },
       { path: 'site/style.css', content: 'h1 { color: rgb(10, 20, 30) }' }
     ])) files.push(entry)
     return { image: image.cid.toString(), video: video.cid.toString(), site: files.at(-1).cid.toString() }
@@ -295,6 +295,9 @@ test('an image and a video load from /ipfs/ on the origin, and a website folder 
   expect(response?.status()).toBe(200)
   await expect(tab.getByRole('heading', { name: 'Served by the browser node' })).toBeVisible()
   await expect(tab.getByRole('heading')).toHaveCSS('color', 'rgb(10, 20, 30)')
+  // it shares the app's origin, so it renders sandboxed: its script never runs
+  expect(await tab.title()).toBe('Site on IPFS')
+  expect(response?.headers()['content-security-policy']).toMatch(/^sandbox /)
   expect(response?.headers()['cache-control']).toBe('public, max-age=29030400, immutable')
 })
 

@@ -78,6 +78,9 @@ describe('metrics API', () => {
     expect(sampleValue(text, 'mcp_cache_lookups_total{tier="indexeddb",result="hit"}')).toBe(1)
     expect(sampleValue(text, 'mcp_cache_records')).toBe(1)
     expect(sampleValue(text, 'mcp_cache_schema_version')).toBe(2)
+    // an offline node exchanges nothing with peers, whatever its API moved
+    expect(sampleValue(text, 'mcp_libp2p_bytes_total{direction="in"}')).toBe(0)
+    expect(sampleValue(text, 'mcp_libp2p_bytes_total{direction="out"}')).toBe(0)
     expect(text).toMatch(/^mcp_build_info\{version="[^"]+",helia="[^"]+",libp2p="[^"]+"\} 1$/m)
     expect(text).toMatch(/^mcp_http_request_duration_seconds_bucket\{route="\/ipfs\/cat\/\{cid\}",method="GET",le="\+Inf"\} 1$/m)
 
@@ -98,7 +101,7 @@ describe('metrics API', () => {
       .filter(l => l.startsWith('# TYPE ')).map(l => l.split(' ')[2]))
     const exprs: string[] = dashboard.panels.flatMap((p: { targets?: Array<{ expr: string }> }) => (p.targets ?? []).map(t => t.expr))
     expect(exprs.length).toBeGreaterThan(10)
-    const used = new Set(exprs.flatMap(e => e.match(/\bmcp_[a-z_]+/g) ?? []).map(n => n.replace(/_(bucket|sum|count)$/, '')))
+    const used = new Set(exprs.flatMap(e => e.match(/\bmcp_[a-z0-9_]+/g) ?? []).map(n => n.replace(/_(bucket|sum|count)$/, '')))
     expect([...used].filter(n => !exported.has(n))).toEqual([])
     expect(dashboard.__inputs[0]).toMatchObject({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })
   })

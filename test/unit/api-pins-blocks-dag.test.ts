@@ -45,6 +45,22 @@ describe('pins', () => {
     expect(indirect.body.pins).toContainEqual({ cid: child.cid, type: 'indirect', name: null })
   })
 
+  it('a direct pin asked to be recursive becomes recursive, and gc then keeps the whole DAG', async () => {
+    const form = new FormData()
+    form.append('file', new Blob(['kept child']), 'up/child.txt')
+    form.append('pin', 'false')
+    const dir = await api.json('/ipfs/add', { method: 'POST', body: form })
+    const cid = dir.body.cid as string
+    expect((await api.json('/ipfs/pin', postJson({ cid, recursive: false, name: 'up' }))).body.type).toBe('direct')
+    const upgraded = await api.json('/ipfs/pin', postJson({ cid }))
+    expect(upgraded.body).toMatchObject({ type: 'recursive', already_pinned: false, name: 'up' })
+    expect((await api.json('/ipfs/pins?type=direct')).body.pins).toEqual([])
+    expect((await api.json('/ipfs/pins?type=recursive')).body.pins).toContainEqual({ cid, type: 'recursive', name: 'up' })
+    expect((await api.json('/ipfs/repo/gc', { method: 'POST' })).status).toBe(200)
+    expect(await (await api.request(`/ipfs/cat/${cid}/child.txt`)).text()).toBe('kept child')
+    expect((await api.json('/ipfs/unpin', postJson({ cid }))).status).toBe(200)
+  })
+
   it('unpinning what is not pinned is a 404', async () => {
     const added = await api.json('/ipfs/add', postJson({ content: 'never pinned', pin: false }))
     const r = await api.json('/ipfs/pin/rm', postJson({ cid: added.body.cid }))

@@ -44,9 +44,9 @@ export interface TestSite {
 }
 
 /** Everything the service worker forwards (MCP, Kubo RPC, gateway) on one node on memory stores. */
-export async function startTestSite (): Promise<TestSite> {
+export async function startTestSite (options: Parameters<typeof createSite>[1] = {}): Promise<TestSite> {
   const node = await createNode({ stores: memoryStores() })
-  const site = createSite({ node, host: standaloneHost() })
+  const site = createSite({ node, host: standaloneHost() }, options)
   return {
     node,
     request: async (path, init) => site.fetch(new Request(`http://localhost${path}`, init)),

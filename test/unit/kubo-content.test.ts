@@ -417,8 +417,27 @@ describe('Kubo RPC pin, block, dag', () => {
       notCar.append('file', new File(['not a car'], 'x.car'))
       const refused = await other.request('/api/v0/dag/import', post(notCar))
       expectKuboError(refused.status, await refused.json(), 1)
+      // a CAR cut in the middle of its blocks is bad input too, not a failure of the node
+      const cut = new FormData()
+      cut.append('file', new File([car.subarray(0, Math.floor(car.length / 2))], 'cut.car'))
+      const truncated = await other.request('/api/v0/dag/import', post(cut))
+      expectKuboError(truncated.status, await truncated.json(), 1)
     } finally {
       await other.stop()
+    }
+  })
+
+  it('refuses a command another origin\'s page sent, as Kubo does, and bad chunkers with a 400', async () => {
+    const foreign = await site.request('/api/v0/key/list', { method: 'POST', headers: { Origin: 'https://evil.example' } })
+    expect(foreign.status).toBe(403)
+    expect(await foreign.json()).toMatchObject({ Code: 1, Type: 'error' })
+    const own = await site.request('/api/v0/key/list', { method: 'POST', headers: { Origin: 'http://localhost' } })
+    expect(own.status).toBe(200)
+    for (const chunker of ['rabin-1-2-3', 'rabin-30']) {
+      const form = new FormData()
+      form.append('file', new File(['x'], 'x.txt'))
+      const bad = await site.request(`/api/v0/add?chunker=${chunker}`, post(form))
+      expect(bad.status).toBe(400)
     }
   })
 

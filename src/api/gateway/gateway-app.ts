@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import { createLogger } from '../../logger.ts'
 import { observeRequests } from '../app.ts'
+import { DEFAULT_TIMEOUT_MS } from '../timeout.ts'
 import { classifyError } from '../errors.ts'
 import { textReply } from './gateway-request.ts'
 import { registerGatewayRoutes } from './gateway-routes.ts'
@@ -24,9 +25,14 @@ export function gatewayError (c: Context<ApiEnv>, err: unknown): Response {
   return textReply(classified.status, classified.error)
 }
 
-export function createGateway (deps: ApiDeps): Hono<ApiEnv> {
+export interface GatewayOptions {
+  /** How long a request may take to its first byte (default 60 s). */
+  retrievalTimeoutMs?: number
+}
+
+export function createGateway (deps: ApiDeps, options: GatewayOptions = {}): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false })
-  app.use(observeRequests(deps, gatewayError))
+  app.use(observeRequests(deps, gatewayError, { fixedTimeoutMs: options.retrievalTimeoutMs ?? DEFAULT_TIMEOUT_MS }))
   registerGatewayRoutes(app, deps)
   app.notFound((c) => c.text('404 page not found\n', 404))
   app.onError((err, c) => gatewayError(c, err))

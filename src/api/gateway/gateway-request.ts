@@ -25,6 +25,16 @@ export interface GatewayRequest {
   head: boolean
 }
 
+/**
+ * Content from the network is served on the app's own origin, where the
+ * node's keys, credentials and API live: a page from `/ipfs/` must never run
+ * scripts there. Sandboxed without `allow-scripts`, HTML still renders with
+ * its styles and images (it keeps its origin, so the service worker still
+ * answers what it loads), and scripts, forms and plugins stay off. Sites that
+ * need scripts want a gateway on an origin of their own.
+ */
+export const CONTENT_SANDBOX = 'sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-downloads'
+
 /** The headers every content reply carries; `roots` are the CIDs the path went through (X-Ipfs-Roots). */
 export function contentHeaders (req: GatewayRequest, roots: CID[] | undefined, etag: string): Headers {
   const headers = new Headers({
@@ -32,7 +42,9 @@ export function contentHeaders (req: GatewayRequest, roots: CID[] | undefined, e
     'Cache-Control': req.cacheControl,
     'X-Ipfs-Path': req.path.urlPath,
     // the same URL answers differently for `Accept: application/vnd.ipld.raw` or `.car`
-    Vary: 'Accept'
+    Vary: 'Accept',
+    'Content-Security-Policy': CONTENT_SANDBOX,
+    'X-Content-Type-Options': 'nosniff'
   })
   if (roots != null && roots.length > 0) headers.set('X-Ipfs-Roots', roots.map(cid => cid.toString()).join(','))
   return headers

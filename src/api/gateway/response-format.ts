@@ -23,7 +23,7 @@ const FORMAT_BY_MEDIA_TYPE = new Map<string, ResponseFormat>(
 /** `?format=` wins over `Accept`, as the spec says; an Accept naming nothing known means the content itself. */
 export function negotiateFormat (format: string | undefined, accept: string | undefined): ResponseFormat | undefined {
   if (format != null && format !== '') {
-    if (format in MEDIA_TYPES) return format as ResponseFormat
+    if (Object.hasOwn(MEDIA_TYPES, format)) return format as ResponseFormat
     throw new InvalidRequestError(`format "${format}" is not one this gateway serves: use raw, car or tar, or leave it out for the content itself`)
   }
   return formatFromAccept(accept)

@@ -26,6 +26,14 @@ export const KUBO_PREFIX = '/api/v0'
 export function createKuboApi (deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false }).basePath(KUBO_PREFIX)
   app.use(observeRequests(deps, kuboError))
+  // as Kubo does: a request another origin's page sent (its Origin header says so) is refused, or any site could drive the node
+  app.use(async (c, next) => {
+    const origin = c.req.header('origin')
+    if (origin != null && origin !== new URL(c.req.url).origin) {
+      return c.json({ Message: `403 - Forbidden: requests from ${origin} are not allowed`, Code: 1, Type: 'error' }, 403)
+    }
+    await next()
+  })
   // Kubo answers every command on POST only, and GET with 405
   app.get('*', (c) => c.json({ Message: `method GET not allowed on ${new URL(c.req.url).pathname}: use POST`, Code: 1, Type: 'error' }, 405))
   // as the MCP routes do: every command holds the repo lock shared (garbage collection waits for it) and

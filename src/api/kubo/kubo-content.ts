@@ -44,7 +44,8 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     await checkAddOptions(options.add)
     // a progress reply outlives its handler: the reader cancelling it stops the add too
     const stop = new AbortController()
-    const signal = AbortSignal.any([c.var.signal, stop.signal])
+    // the request's deadline is disarmed once a progress reply starts: the add keeps one of its own
+    const signal = AbortSignal.any([c.var.signal, AbortSignal.timeout(c.var.timeoutMs), stop.signal])
     const groups = topLevelGroups(await readAddEntries(c, signal, options.emptyDirs), options.add.wrapWithDirectory === true)
     const lines = (results: Placed[]): AddEvent[] => options.silent ? [] : results.flatMap(addEvents)
     if (options.progress) {

@@ -174,15 +174,8 @@ export function registerKuboFiles (app: KuboApp, deps: ApiDeps): void {
     const { sources, destination } = sourcesAndDestination(c)
     const parents = flagOption(c, 'parents', false)
     const force = flagOption(c, 'force', false)
-    if (force && sources.length === 1) {
-      // Kubo's force replaces a file at the destination (never a directory): unlink it first, as Kubo does
-      const existing = await mfs.stat(destination).catch((err: unknown) => {
-        if ((err as Error).name === 'PathNotFoundError') return undefined
-        throw err
-      })
-      if (existing?.type === 'file') await mfs.rm(destination)
-    }
-    for (const source of sources) await mfs.cp(source, destination, { parents })
+    // Kubo's force replaces a file at the destination (never a directory), in the same transaction as the copy
+    for (const source of sources) await mfs.cp(source, destination, { parents, overwrite: force && sources.length === 1 })
     return emptyReply(c)
   })
 

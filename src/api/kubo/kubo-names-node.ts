@@ -406,27 +406,24 @@ export function registerKuboNamesAndNode (app: KuboApp, deps: ApiDeps): void {
   })
 
   /**
-   * The traffic this node counts: the bytes of every request and reply its
-   * API answered (what `stats bw` of the app's CLI shows). libp2p runs here
-   * without a metrics component, so bytes exchanged with peers are not
-   * counted and are not reported. A rate is bytes per second over the time
-   * since the previous sample, or since the API started for the first one.
+   * Bytes exchanged with peers over libp2p streams, as go-libp2p's bandwidth
+   * counter gives them to Kubo: totals since the node started and rates over
+   * the last few seconds, for the node, one peer (`peer`) or one protocol
+   * (`proto`). A node without the network exchanges nothing, so it answers
+   * zeros rather than Kubo's "not online" error: the figures are true.
    */
   app.post('/stats/bw', async (c) => {
-    if (stringOption(c, 'peer') != null || stringOption(c, 'proto') != null) {
-      throw new InvalidParametersError('peer and proto are not supported: this node counts its traffic as a whole')
-    }
+    const peerOption = stringOption(c, 'peer')
+    const protocol = stringOption(c, 'proto')
+    if (peerOption != null && protocol != null) throw new InvalidParametersError('please only specify peer OR protocol')
+    const peer = peerOption != null ? parsePeerId(peerOption).toString() : undefined
     const poll = flagOption(c, 'poll', false)
     const interval = durationOption(c, 'interval') ?? 1000
     if (interval <= 0) throw new InvalidParametersError('interval must be greater than zero')
-    let previous = { at: deps.startedAt, in: 0, out: 0 }
+    // libp2p traffic, as Kubo reports it: stream bytes with peers, not this API's own
     const sample = (): { TotalIn: number, TotalOut: number, RateIn: number, RateOut: number } => {
-      const { totals } = deps.stats.snapshot()
-      const now = Date.now()
-      const seconds = Math.max((now - previous.at) / 1000, 0.001)
-      const out = { TotalIn: totals.bytes_in, TotalOut: totals.bytes_out, RateIn: (totals.bytes_in - previous.in) / seconds, RateOut: (totals.bytes_out - previous.out) / seconds }
-      previous = { at: now, in: totals.bytes_in, out: totals.bytes_out }
-      return out
+      const bw = node.bandwidth.stats({ peer, protocol })
+      return { TotalIn: bw.totalIn, TotalOut: bw.totalOut, RateIn: bw.rateIn, RateOut: bw.rateOut }
     }
     if (!poll) return c.json(sample())
     const signal = c.var.signal

@@ -6,6 +6,7 @@
  */
 import { CarBlockIterator } from '@ipld/car/iterator'
 import { CarWriter } from '@ipld/car/writer'
+import { raceSignal } from 'race-signal'
 import { equals } from 'uint8arrays/equals'
 import { InvalidParametersError } from '../../errors.ts'
 import { getBlock } from './blocks.ts'
@@ -33,24 +34,32 @@ export interface CarExportOptions extends AbortOptions {
 /** The DAG under `root`, depth first, each block once, as CAR bytes (v1, one root). */
 export async function * exportCar (helia: Pick<NodeHelia, 'blockstore'>, root: CID, options: CarExportOptions = {}): AsyncGenerator<Uint8Array> {
   const { writer, out } = CarWriter.create(options.roots ?? [root])
+  // the writer's put waits for its output to be read: a reader that stops must also stop the walk, or it waits for ever
+  const stopped = new AbortController()
+  const signal = options.signal == null ? stopped.signal : AbortSignal.any([options.signal, stopped.signal])
+  const put = async (block: { cid: CID, bytes: Uint8Array }): Promise<void> => { await raceSignal(writer.put(block), signal) }
   const walked = (async () => {
     try {
       for (const cid of options.pathBlocks ?? []) {
         if (cid.equals(root)) continue
-        await writer.put({ cid, bytes: await getBlock(helia, cid, options) })
+        await put({ cid, bytes: await getBlock(helia, cid, { ...options, signal }) })
       }
-      const walk = blockstoreDagWalker(helia.blockstore).walk(root, { ...options, ...(options.rootOnly === true ? { depth: 0 } : {}) })
+      const walk = blockstoreDagWalker(helia.blockstore).walk(root, { ...options, signal, ...(options.rootOnly === true ? { depth: 0 } : {}) })
       for await (const node of walk) {
-        await writer.put({ cid: node.block.cid, bytes: node.block.bytes })
+        await put({ cid: node.block.cid, bytes: node.block.bytes })
       }
     } finally {
-      await writer.close()
+      void writer.close().catch(() => {})
     }
   })()
   // the walk's failure (a missing block) is raised after what was written so far
   walked.catch(() => {})
-  for await (const chunk of out) yield chunk
-  await walked
+  try {
+    for await (const chunk of out) yield chunk
+    await walked
+  } finally {
+    stopped.abort()
+  }
 }
 
 export interface CarImport {
@@ -69,7 +78,17 @@ export async function importCar (helia: Pick<NodeHelia, 'blockstore'>, source: A
   }
   let blocks = 0
   let bytes = 0
-  for await (const { cid, bytes: data } of reader) {
+  const iterator = reader[Symbol.asyncIterator]()
+  for (;;) {
+    let next: IteratorResult<{ cid: CID, bytes: Uint8Array }>
+    try {
+      next = await iterator.next()
+    } catch (err) {
+      // a cut or malformed body is bad input, not a failure of the node
+      throw new InvalidParametersError(`the CAR file is malformed after ${blocks} blocks: ${(err as Error).message}`)
+    }
+    if (next.done === true) break
+    const { cid, bytes: data } = next.value
     options.signal?.throwIfAborted()
     const digest = await hasherByCode(cid.multihash.code).digest(data)
     if (!equals(digest.digest, cid.multihash.digest)) {

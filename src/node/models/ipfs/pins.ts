@@ -35,7 +35,12 @@ export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions
   const recursive = options.recursive !== false
   const type: PinType = recursive ? 'recursive' : 'direct'
   try {
+    let upgrade: { name?: string } | undefined
     if (await isPinRoot(helia, cid, options)) {
+      const existing = await helia.pins.get(cid, options)
+      upgrade = recursive && existing.depth === 0 ? { name: options.name ?? stringOrUndefined(existing.metadata.name) } : undefined
+    }
+    if (upgrade == null && await isPinRoot(helia, cid, options)) {
       const existing = await helia.pins.get(cid, options)
       if (options.name != null) {
         await helia.pins.setMetadata(cid, { ...existing.metadata, name: options.name }, options)
@@ -44,6 +49,12 @@ export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions
       return { cid, type: pinTypeOf(existing.depth), name, alreadyPinned: true }
     }
     for await (const _ of walkDag(helia, cid, recursive ? Infinity : 0, options)) { /* proves every block is available */ }
+    if (upgrade != null) {
+      // a direct pin asked to become recursive (as Kubo does): every block is known to be here, so the swap loses nothing;
+      // the caller holds the repo lock, so garbage collection cannot run between the two
+      for await (const _ of helia.pins.rm(cid, { ...options, walker: localDagWalker() })) { /* the direct pin's one count goes */ }
+      options = { ...options, name: upgrade.name }
+    }
     for await (const _ of helia.pins.add(cid, {
       ...options,
       walker: localDagWalker(),

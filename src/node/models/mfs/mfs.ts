@@ -30,6 +30,8 @@ export interface MfsComponents {
 
 export interface CopyOptions {
   parents?: boolean
+  /** Replace a file already at the destination (never a directory), in the same transaction as the copy. */
+  overwrite?: boolean
 }
 
 /**
@@ -125,8 +127,14 @@ export class Mfs {
   async cp (source: string, destination: string, options: CopyOptions = {}): Promise<CID> {
     const dest = normalize(destination)
     return this.change(async (root): Promise<PlannedEntry[]> => {
+      // the source is resolved first: a copy that cannot happen removes nothing
       const { cid, name } = await this.source(root, source)
-      return [{ operation_type: 'copy', path: dest, data: { source, source_cid: cid.toString(), source_name: name, parents: options.parents === true } }]
+      const copy: PlannedEntry = { operation_type: 'copy', path: dest, data: { source, source_cid: cid.toString(), source_name: name, parents: options.parents === true } }
+      if (options.overwrite === true) {
+        const existing = await this.tree.lookup(root, parseMfsPath(dest))
+        if (existing != null && existing.type !== 'directory') return [{ operation_type: 'delete', path: dest, data: { recursive: false, force: false } }, copy]
+      }
+      return [copy]
     })
   }
 
