@@ -4,7 +4,7 @@ import type { Chunker } from 'ipfs-unixfs-importer/chunker'
 
 /** Blocks over this size are refused by peers (bitswap), so chunks may not exceed it. */
 export const MAX_CHUNK_SIZE = 1024 * 1024 * 2
-/** The rabin chunker's own lower bound for its minimum chunk. */
+/** The rabin chunker's own lower bound for its minimum chunk (it throws below it). */
 const RABIN_MIN_CHUNK = 16
 
 /**
@@ -24,16 +24,16 @@ export async function parseChunker (spec: string): Promise<Chunker> {
     }
     if (numbers.length === 0) return rabin()
     if (numbers.length === 1) {
-      if (Math.floor(numbers[0] / 3) <= RABIN_MIN_CHUNK) throw new InvalidParametersError(`chunker "${spec}": the rabin average must be at least ${(RABIN_MIN_CHUNK + 1) * 3} bytes`)
+      if (Math.floor(numbers[0] / 3) < RABIN_MIN_CHUNK) throw new InvalidParametersError(`chunker "${spec}": the rabin average must be at least ${RABIN_MIN_CHUNK * 3} bytes`)
       return rabin({ avgChunkSize: numbers[0], minChunkSize: Math.floor(numbers[0] / 3), maxChunkSize: numbers[0] * 2 })
     }
     const [min, avg, max] = numbers
     if (!(min <= avg && avg <= max)) {
       throw new InvalidParametersError(`chunker "${spec}": sizes must be min <= avg <= max`)
     }
-    if (min <= RABIN_MIN_CHUNK) {
+    if (min < RABIN_MIN_CHUNK) {
       // the rabin chunker itself refuses these, with an error that would otherwise surface as a 500
-      throw new InvalidParametersError(`chunker "${spec}": the rabin minimum must be greater than ${RABIN_MIN_CHUNK} bytes`)
+      throw new InvalidParametersError(`chunker "${spec}": the rabin minimum must be at least ${RABIN_MIN_CHUNK} bytes`)
     }
     return rabin({ minChunkSize: min, avgChunkSize: avg, maxChunkSize: max })
   }
