@@ -427,6 +427,23 @@ describe('Kubo RPC pin, block, dag', () => {
     }
   })
 
+  it('cat, ls and dag resolve take /ipns/ paths, the name resolved first', async () => {
+    const form = new FormData()
+    form.append('file', new File(['named bytes'], 'named/inside.txt'))
+    const added = await lines(await site.request('/api/v0/add', post(form)))
+    const root = added.at(-1)!.Hash as string
+    const published = await site.request('/api/v0/mcp/ipfs/name/publish', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ path: `/ipfs/${root}` }) })
+    const name = (await published.json()).Name as string
+    expect(await (await site.request(`/api/v0/cat?arg=/ipns/${name}/inside.txt`, post())).text()).toBe('named bytes')
+    const listed = await (await site.request(`/api/v0/ls?arg=/ipns/${name}`, post())).json()
+    expect(listed.Objects[0].Links.map((l: { Name: string }) => l.Name)).toEqual(['inside.txt'])
+    const resolved = await (await site.request(`/api/v0/dag/resolve?arg=/ipns/${name}`, post())).json()
+    // the name's record holds the path as published, in CIDv1
+    expect(CID.parse(resolved.Cid['/'] as string).toV1().toString()).toBe(CID.parse(root).toV1().toString())
+    const unknown = await site.request('/api/v0/cat?arg=/ipns/not-a-name', post())
+    expect(unknown.status).toBe(400)
+  })
+
   it('refuses a command another origin\'s page sent, as Kubo does, and bad chunkers with a 400', async () => {
     const foreign = await site.request('/api/v0/key/list', { method: 'POST', headers: { Origin: 'https://evil.example' } })
     expect(foreign.status).toBe(403)

@@ -5,7 +5,7 @@
  */
 import { checkAddOptions } from '../../node/models/ipfs/add.ts'
 import { catContent } from '../../node/models/ipfs/cat.ts'
-import { parseContentPath } from '../../node/models/ipfs/content-path.ts'
+import { resolveContentPath } from '../../node/models/network/names.ts'
 import { getContent } from '../../node/models/ipfs/get.ts'
 import { listLinks } from '../../node/models/ipfs/ls.ts'
 import { tarStream } from '../../node/models/ipfs/tar.ts'
@@ -15,6 +15,7 @@ import { classifyError, InvalidRequestError, UnsupportedMediaTypeError } from '.
 import { isDirectoryPart, isMultipart, partPath, readForm } from '../multipart.ts'
 import { iterateStream, toReadableStream } from '../streams.ts'
 import { countOption, flagOption, ndjsonReply, requiredArg, requiredArgs, STREAM_HEADERS, stringOption } from './kubo-args.ts'
+import type { ContentPath } from '../../node/models/ipfs/content-path.ts'
 import type { ApiDeps, ApiEnv } from '../env.ts'
 import type { KuboApp } from './kubo-app.ts'
 import type { Placed } from '../add-runner.ts'
@@ -38,6 +39,9 @@ const UNSUPPORTED_ADD_VALUES = ['mode', 'mtime', 'max-file-links', 'max-director
 export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
   const { helia, cache } = deps.node
   const offline = (): boolean => !deps.node.online
+  /** A path argument, an `/ipns/` name at its start resolved first (as Kubo takes them). */
+  const contentPath = (c: Context<ApiEnv>) => async (text: string): Promise<ContentPath> =>
+    resolveContentPath(deps.node.names, text, { signal: c.var.signal, offline: offline() })
 
   app.post('/add', async (c) => {
     const options = readAddOptions(c)
@@ -67,7 +71,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     const offset = countOption(c, 'offset') ?? 0
     const length = countOption(c, 'length')
     const files: FileHandle[] = []
-    for (const path of paths.map(parseContentPath)) {
+    for (const path of await Promise.all(paths.map(contentPath(c)))) {
       const tier = await cache.lookup(path.cid, { signal: c.var.signal })
       const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
       noteRead(file, tier)
@@ -80,7 +84,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
   })
 
   app.post('/get', async (c) => {
-    const path = parseContentPath(requiredArg(c, 0, 'ipfs-path'))
+    const path = await contentPath(c)(requiredArg(c, 0, 'ipfs-path'))
     const archive = flagOption(c, 'archive', false)
     const compress = flagOption(c, 'compress', false)
     const level = countOption(c, 'compression-level')
@@ -112,7 +116,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     const stream = flagOption(c, 'stream', false)
     const objects: LsObject[] = []
     for (const path of paths) {
-      const listed = await listLinks(helia, parseContentPath(path), { signal: c.var.signal, offline: offline() })
+      const listed = await listLinks(helia, await contentPath(c)(path), { signal: c.var.signal, offline: offline() })
       // Kubo names each object by the path as it was given, and sorts a directory's links by name
       objects.push({ Hash: path, Links: listed.entries.map(lsLink).sort((a, b) => a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0) })
     }

@@ -7,7 +7,8 @@ import { base32 } from 'multiformats/bases/base32'
 import { exportCar, importCar } from '../../node/models/ipfs/car.ts'
 import { getBlock, MAX_BLOCK_SIZE, putBlock, removeBlock, statBlock } from '../../node/models/ipfs/blocks.ts'
 import { hasherByName } from '../../node/models/ipfs/codecs.ts'
-import { parseCid, parseContentPath } from '../../node/models/ipfs/content-path.ts'
+import { parseCid } from '../../node/models/ipfs/content-path.ts'
+import { resolveContentPath } from '../../node/models/network/names.ts'
 import { encodeDagValue, putDag, resolveDagPath } from '../../node/models/ipfs/dag.ts'
 import { listPins, pinContent, unpinContent } from '../../node/models/ipfs/pins.ts'
 import { resolveCid } from '../../node/models/ipfs/resolve.ts'
@@ -27,11 +28,13 @@ const PIN_TYPES = ['all', 'recursive', 'direct', 'indirect']
 export function registerKuboPinsBlocksDag (app: KuboApp, deps: ApiDeps): void {
   const { helia, cache } = deps.node
   const offline = (): boolean => !deps.node.online
-  /** Every positional argument as a path (`<cid>[/a/b]` or `/ipfs/…`) resolved to the CID it ends in; none is a 400. */
+  /** Every positional argument as a path (`<cid>[/a/b]`, `/ipfs/…` or `/ipns/…`) resolved to the CID it ends in; none is a 400. */
   const resolvedArgs = async (c: Context<ApiEnv>, name: string): Promise<CID[]> => {
-    const paths = requiredArgs(c, name).map(parseContentPath)
     const cids: CID[] = []
-    for (const path of paths) cids.push(await resolveCid(helia, path, { signal: c.var.signal, offline: offline() }))
+    for (const text of requiredArgs(c, name)) {
+      const path = await resolveContentPath(deps.node.names, text, { signal: c.var.signal, offline: offline() })
+      cids.push(await resolveCid(helia, path, { signal: c.var.signal, offline: offline() }))
+    }
     return cids
   }
 
@@ -177,7 +180,7 @@ export function registerKuboPinsBlocksDag (app: KuboApp, deps: ApiDeps): void {
   })
 
   app.post('/dag/get', async (c) => {
-    const path = parseContentPath(requiredArg(c, 0, 'ref'))
+    const path = await resolveContentPath(deps.node.names, requiredArg(c, 0, 'ref'), { signal: c.var.signal, offline: offline() })
     const resolved = await resolveDagPath(helia, path, { signal: c.var.signal, offline: offline() })
     const { bytes } = encodeDagValue(resolved.value, stringOption(c, 'output-codec') ?? 'dag-json')
     // Kubo streams the encoded node as it streams any bytes: as text/plain
@@ -187,7 +190,7 @@ export function registerKuboPinsBlocksDag (app: KuboApp, deps: ApiDeps): void {
   })
 
   app.post('/dag/resolve', async (c) => {
-    const path = parseContentPath(requiredArg(c, 0, 'ref'))
+    const path = await resolveContentPath(deps.node.names, requiredArg(c, 0, 'ref'), { signal: c.var.signal, offline: offline() })
     const resolved = await resolveDagPath(helia, path, { signal: c.var.signal, offline: offline() })
     return c.json({ Cid: { '/': resolved.cid.toString() }, RemPath: resolved.remainderPath })
   })

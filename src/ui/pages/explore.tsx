@@ -103,6 +103,7 @@ function ExploredView ({ data }: { data: Explored }) {
           <dt>CID</dt><dd>{cid.toString()} <CopyButton value={cid.toString()} label='Copy the CID' /></dd>
           <dt>Codec</dt><dd>{CODECS[cid.code] ?? `0x${cid.code.toString(16)}`} (CIDv{cid.version})</dd>
           <dt>Block size</dt><dd>{formatBytes(block.size)}</dd>
+          <dt>Gateway</dt><dd><a href={encodePath(ipfsPath)} target='_blank' rel='noopener'>{ipfsPath}</a> <span class='note'>(<a href={`/ipfs/${cid.toString()}?format=car`} target='_blank' rel='noopener'>as a CAR</a>)</span></dd>
           {remainder !== '' ? <><dt>Path inside the block</dt><dd>{remainder}</dd></> : null}
         </dl>
       </Section>

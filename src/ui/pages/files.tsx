@@ -264,6 +264,7 @@ function ShareLine ({ cid }: { cid: string }) {
     <div class='row'>
       <span class='label'>CID</span> <code>{cid}</code> <CopyButton value={cid} label='Copy the CID' />
       <span class='label'>Share</span> <a href={link}>open by CID</a> <CopyButton value={link} label='Copy the share link' />
+      <a href={`/ipfs/${cid}`} target='_blank' rel='noopener'>open on the gateway</a>
     </div>
   )
 }

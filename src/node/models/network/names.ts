@@ -6,6 +6,7 @@ import { formatContentPath, parseContentPath } from '../ipfs/content-path.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
 import type { IPNS } from '@helia/ipns'
 import type { AbortOptions } from 'abort-error'
+import type { ContentPath } from '../ipfs/content-path.ts'
 
 const LIBP2P_KEY = 0x72
 
@@ -88,4 +89,16 @@ export async function resolveName (ipns: IPNS, name: CID, options: ResolveNameOp
   }
   if (last == null) throw new NameNotFoundError(`no IPNS record for ${name.toString(base36)}`)
   return { path: last.value, sequence: last.sequence, ...(ttlNs != null ? { ttlMs: Number(ttlNs / 1_000_000n) } : {}) }
+}
+
+/**
+ * A content path as clients give it: `/ipfs/<cid>/…`, `<cid>/…`, or
+ * `/ipns/<name>/…`, whose name is resolved first (what follows it is a path
+ * inside what the name points at).
+ */
+export async function resolveContentPath (ipns: IPNS, text: string, options: ResolveNameOptions = {}): Promise<ContentPath> {
+  if (!text.startsWith('/ipns/')) return parseContentPath(text)
+  const [name, ...rest] = text.slice('/ipns/'.length).split('/')
+  const resolved = await resolveName(ipns, parseIpnsName(name), options)
+  return parseContentPath([resolved.path.replace(/\/$/, ''), ...rest].join('/'))
 }
