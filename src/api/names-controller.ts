@@ -1,10 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { generateKey, listKeys, removeKey, requireKey, SELF_KEY } from '../node/models/network/keys.ts'
 import { parseDuration } from '../node/models/network/duration.ts'
-import { parseIpnsName, publishName, resolveName } from '../node/models/network/names.ts'
-import { NetworkUnavailableError } from '../node/errors.ts'
-import { parseContentPath } from '../node/models/ipfs/content-path.ts'
-import { resolveEntry } from '../node/models/ipfs/resolve.ts'
+import { parseIpnsName, publishPath, resolveName } from '../node/models/network/names.ts'
 import { ok } from './envelope.ts'
 import { addRoute } from './route.ts'
 import { flag, timeoutParam } from './schemas.ts'
@@ -51,18 +48,13 @@ export function registerNameRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
   }, async (c) => {
     const body = await parseJsonBody(c, PublishBody)
     const offline = !node.online
-    if (offline && body.allow_offline === false) {
-      throw new NetworkUnavailableError('the node has no connection and allow_offline is false: nothing was published')
-    }
     const key = body.key ?? SELF_KEY
     await requireKey(node.helia, key, { signal: c.var.signal })
-    if (body.resolve !== false) {
-      // as Kubo's --resolve: publish only what can be found (locally, or from peers within the deadline)
-      await resolveEntry(node.helia, parseContentPath(body.path ?? body.cid!), { signal: c.var.signal, offline })
-    }
-    const published = await publishName(node.names, key, body.path ?? body.cid!, {
+    const published = await publishPath(node.helia, node.names, key, body.path ?? body.cid!, {
       lifetime: body.lifetime != null ? parseDuration(body.lifetime, 'lifetime') : DAY_MS,
       ttl: body.ttl != null ? parseDuration(body.ttl, 'ttl') : undefined,
+      resolve: body.resolve,
+      allowOffline: body.allow_offline !== false,
       offline,
       signal: c.var.signal
     })

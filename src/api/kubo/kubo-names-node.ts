@@ -10,15 +10,14 @@ import { base32 } from 'multiformats/bases/base32'
 import { base36 } from 'multiformats/bases/base36'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { agentVersion } from '../../version.ts'
-import { ContentNotFoundError, InvalidParametersError, NetworkUnavailableError } from '../../node/errors.ts'
-import { parseCid, parseContentPath } from '../../node/models/ipfs/content-path.ts'
+import { ContentNotFoundError, InvalidParametersError } from '../../node/errors.ts'
+import { parseCid } from '../../node/models/ipfs/content-path.ts'
 import { collectGarbage } from '../../node/models/ipfs/repo-gc.ts'
-import { resolveEntry } from '../../node/models/ipfs/resolve.ts'
 import { findPeer, findProviders, provide } from '../../node/models/network/dht.ts'
 import { describePeers } from '../../node/models/network/distributed.ts'
 import { parseDuration } from '../../node/models/network/duration.ts'
 import { generateKey, listKeys, removeKey, requireKey, SELF_KEY } from '../../node/models/network/keys.ts'
-import { parseIpnsName, publishName, resolveName } from '../../node/models/network/names.ts'
+import { parseIpnsName, publishPath, resolveName } from '../../node/models/network/names.ts'
 import { connectPeer, parseDialTarget, parsePeerId, requireConnections } from '../../node/models/network/peers.ts'
 import { pingPeer } from '../../node/models/network/ping.ts'
 import { args, countOption, flagOption, ndjsonReply, requiredArg, stringOption } from './kubo-args.ts'
@@ -228,16 +227,16 @@ export function registerKuboNamesAndNode (app: KuboApp, deps: ApiDeps): void {
     if (lifetime <= 0) throw new InvalidParametersError('lifetime must be greater than zero')
     const ttl = durationOption(c, 'ttl') ?? Math.min(DEFAULT_TTL_MS, lifetime)
     if (ttl > lifetime) throw new InvalidParametersError(`ttl (${ttl} ms) must not be greater than lifetime (${lifetime} ms)`)
-    const offline = !node.online
-    if (offline && !flagOption(c, 'allow-offline', false)) {
-      throw new NetworkUnavailableError('can\'t publish while offline: pass allow-offline to publish to the local store only')
-    }
     const key = await publishingKey(stringOption(c, 'key') ?? SELF_KEY, signal)
-    if (flagOption(c, 'resolve', true)) {
-      // as Kubo's --resolve: publish only what can be found (locally, or from peers within the deadline)
-      await resolveEntry(helia, parseContentPath(path), { signal, offline })
-    }
-    const published = await publishName(node.names, key, path, { lifetime, ttl, offline, signal })
+    // Kubo's defaults: publishing offline must be asked for
+    const published = await publishPath(helia, node.names, key, path, {
+      lifetime,
+      ttl,
+      resolve: flagOption(c, 'resolve', true),
+      allowOffline: flagOption(c, 'allow-offline', false),
+      offline: !node.online,
+      signal
+    })
     return c.json({ Name: published.name, Value: published.value })
   })
 

@@ -1,10 +1,12 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
-import { InvalidParametersError, NameNotFoundError } from '../../errors.ts'
+import { InvalidParametersError, NameNotFoundError, NetworkUnavailableError } from '../../errors.ts'
 import { formatContentPath, parseContentPath } from '../ipfs/content-path.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
+import { resolveEntry } from '../ipfs/resolve.ts'
 import type { IPNS } from '@helia/ipns'
+import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 import type { ContentPath } from '../ipfs/content-path.ts'
 
@@ -101,4 +103,26 @@ export async function resolveContentPath (ipns: IPNS, text: string, options: Res
   const [name, ...rest] = text.slice('/ipns/'.length).split('/')
   const resolved = await resolveName(ipns, parseIpnsName(name), options)
   return parseContentPath([resolved.path.replace(/\/$/, ''), ...rest].join('/'))
+}
+
+export interface PublishPathOptions extends PublishNameOptions {
+  /** Publish only what can be found, locally or from peers (Kubo's --resolve); default true. */
+  resolve?: boolean
+  /** Without a connection, store the record locally only rather than refuse. */
+  allowOffline: boolean
+}
+
+/**
+ * What both faces' `name publish` do: refuse when offline unless allowed,
+ * check that the path resolves, then publish. The key is the face's to
+ * choose (each accepts names in its own forms); defaults are the caller's.
+ */
+export async function publishPath (helia: Pick<Helia, 'blockstore'>, ipns: IPNS, keyName: string, path: string, options: PublishPathOptions): Promise<PublishedName> {
+  if (options.offline === true && !options.allowOffline) {
+    throw new NetworkUnavailableError('can\'t publish while offline: the node has no connection to peers (allow publishing offline to store the record locally only)')
+  }
+  if (options.resolve !== false) {
+    await resolveEntry(helia, parseContentPath(path), { signal: options.signal, offline: options.offline })
+  }
+  return publishName(ipns, keyName, path, options)
 }
