@@ -1,4 +1,11 @@
-/** This tab's host: it runs the node when it holds the lock, and is served through the service worker otherwise. */
-import { startHost } from '../sw/host.ts'
+/**
+ * This tab's host: it runs the node when it holds the lock, and is served
+ * through the service worker otherwise. Loaded after the app's frame: the
+ * node (Helia, libp2p, the stores) is most of the code, and the page should
+ * paint before it arrives.
+ */
+import type { Host } from '../sw/host.ts'
 
-export const host = startHost()
+export type { Host }
+
+export const hostLoaded: Promise<Host> = import('../sw/host.ts').then(({ startHost }) => startHost())

@@ -1,9 +1,9 @@
 import { render } from 'preact'
 import { App } from './app.tsx'
-import { host } from './host.ts'
+import { hostLoaded } from './host.ts'
 import { sampleMetrics } from './metrics-history.ts'
 import { watchNode } from './node-state.ts'
 
 watchNode()
-void host.ready.then(sampleMetrics)
+void hostLoaded.then(async host => { await host.ready }).then(sampleMetrics)
 render(<App />, document.getElementById('app')!)

@@ -4,7 +4,8 @@
  */
 import { signal } from '@preact/signals'
 import { api, ApiError } from './api-client.ts'
-import { host } from './host.ts'
+import { hostLoaded } from './host.ts'
+import type { Host } from './host.ts'
 import type { Health } from './api-client.ts'
 
 export interface NodeState {
@@ -20,7 +21,7 @@ export const nodeState = signal<NodeState>({ phase: 'starting', message: 'Starti
 /** True once the service worker controls this page: before that, a fetch to the API would reach the static server. */
 export const apiReady = signal(false)
 
-async function poll (): Promise<void> {
+async function poll (host: Host): Promise<void> {
   try {
     const [health, daemon] = await Promise.all([api.health(), api.daemonStatus()])
     nodeState.value = {
@@ -36,10 +37,11 @@ async function poll (): Promise<void> {
 }
 
 export function watchNode (): void {
-  host.ready.then(async () => {
+  hostLoaded.then(async (host) => {
+    await host.ready
     apiReady.value = true
-    await poll()
-    setInterval(() => { void poll() }, POLL_MS)
+    await poll(host)
+    setInterval(() => { void poll(host) }, POLL_MS)
   }).catch((err: unknown) => {
     nodeState.value = { phase: 'down', message: `The app could not start: ${String(err)}` }
   })

@@ -11,10 +11,9 @@ import { EmptyState } from '../components/empty-state.tsx'
 import { ErrorText } from '../components/error-text.tsx'
 import { Page, Section } from '../components/page.tsx'
 import { formatBytes, formatRate, shorten } from '../format.ts'
-import { host } from '../host.ts'
+import { hostLoaded } from '../host.ts'
 import { uploadsRunning } from '../uploads.ts'
 import { useLoad } from '../use-load.ts'
-import { loadNetworkConfig, saveRelays, valid } from '../../sw/network-config.ts'
 import type { Connected, Envelope, NetworkStatus, PeerList, PingReply, WebrtcStatus } from '../api-client.ts'
 
 const REFRESH_MS = 4_000
@@ -151,13 +150,15 @@ function ConnectForm ({ onConnected }: { onConnected(): void }) {
 
 /** The relay list is this browser's setting (kept in localStorage), read when the node starts. */
 function RelaysForm () {
-  const config = useLoad(async () => loadNetworkConfig(), [])
+  // the relay settings module parses multiaddrs: it comes with the node's code, not the app's first load
+  const config = useLoad(async () => (await import('../../sw/network-config.ts')).loadNetworkConfig(), [])
   const [text, setText] = useState<string>()
   const [message, setMessage] = useState<{ ok: boolean, text: string }>()
   const value = text ?? config.data?.relays.join('\n') ?? ''
   const apply = async (relays: string[] | null): Promise<void> => {
+    const { saveRelays } = await import('../../sw/network-config.ts')
     saveRelays(relays)
-    if (host.leader().is_leader) {
+    if ((await hostLoaded).leader().is_leader) {
       // the node restarts with the page: running uploads would be lost
       if (uploadsRunning() && !await confirmAction('Restart the node now?', 'Uploads are still running in this tab; restarting stops them.', 'Restart')) {
         setMessage({ ok: true, text: 'Saved. The node uses these relays when it next starts.' })
@@ -172,9 +173,11 @@ function RelaysForm () {
     <form onSubmit={(e) => {
       e.preventDefault()
       const relays = value.split('\n').map(l => l.trim()).filter(l => l !== '')
-      const bad = relays.filter(r => !valid(r))
-      if (bad.length > 0) { setMessage({ ok: false, text: `not a multiaddr: ${bad.join(', ')}` }); return }
-      void apply(relays)
+      void import('../../sw/network-config.ts').then(async ({ valid }) => {
+        const bad = relays.filter(r => !valid(r))
+        if (bad.length > 0) { setMessage({ ok: false, text: `not a multiaddr: ${bad.join(', ')}` }); return }
+        await apply(relays)
+      })
     }}>
       <div class='field'>
         <label for='relays-input'>Relays (one multiaddr per line)</label>
