@@ -193,12 +193,13 @@ test('a person points the node at another relay in the app, and back to the defa
     await expect(page.getByRole('alert')).toContainText('not a multiaddr')
 
     await page.getByLabel('Relays (one multiaddr per line)').fill(own.addresses[0])
-    await page.getByRole('button', { name: 'Save relays and restart' }).click()
+    // the tab runs the node, so saving reloads it
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Save relays and restart' }).click()])
     await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
     await expect.poll(async () => (await reservations()).join(), { timeout: 20_000 }).toContain(own.node.peerId.toString())
     await expect(page.getByLabel('Relays (one multiaddr per line)')).toHaveValue(own.addresses[0])
 
-    await page.getByRole('button', { name: "Use the app's default" }).click()
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: "Use the app's default" }).click()])
     await expect(page.getByRole('banner').getByRole('status')).toHaveText('The node is up.')
     await expect.poll(async () => (await reservations()).join(), { timeout: 20_000 }).toBe(original)
   } finally {
