@@ -198,7 +198,7 @@ test('two browsers connect from the Peers page, and one opens a file the other a
 
     await b.getByLabel('Peer multiaddr or peer id').fill(address)
     await b.getByRole('button', { name: 'Connect', exact: true }).click()
-    await expect(b.getByText(/^Connected to .* over webrtc/)).toBeVisible({ timeout: 30_000 })
+    await expect(b.getByText(/^Connected to .* over webrtc/)).toBeVisible({ timeout: 45_000 })
     const row = b.getByRole('table', { name: 'Connected peers' }).getByRole('row').filter({ has: b.getByRole('button', { name: `Ping ${idA}` }) })
     await expect(row).toContainText('webrtc')
     await row.getByRole('button', { name: `Ping ${idA}` }).click()
