@@ -1,5 +1,5 @@
 import { agentVersion, API_VERSION } from '../version.ts'
-import { collectGarbage } from '../node/models/ipfs/repo-gc.ts'
+import { collectGarbage, nodeCollectorComponents } from '../node/models/ipfs/repo-gc.ts'
 import { ok } from './envelope.ts'
 import { addRoute } from './route.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
@@ -69,13 +69,7 @@ export function registerNodeRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     // collectGarbage takes the lock itself, exclusively
     holdsRepoLock: false
   }, async (c) => {
-    const result = await collectGarbage({
-      helia,
-      blockstore: node.blockstore,
-      mfsRoot: () => node.mfs.root(),
-      cache: node.cache,
-      repoLock: node.repoLock
-    }, { signal: c.var.signal })
+    const result = await collectGarbage(nodeCollectorComponents(node), { signal: c.var.signal })
     return ok(c, {
       removed: result.removed.length,
       removed_cids: result.removed.slice(0, GC_LISTED).map(cid => cid.toString()),

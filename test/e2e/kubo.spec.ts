@@ -65,7 +65,8 @@ test('kubo-rpc-client adds, reads, lists and pins with the CIDs Kubo gives', asy
     const chunkedDefault = await ipfs.add(big)
     const wrapped = await ipfs.add({ path: 'note.txt', content: 'in a folder' }, { wrapWithDirectory: true })
     const hashedOnly = await ipfs.add('never stored, only hashed', { onlyHash: true })
-    const storedAfterHash = await ipfs.block.stat(hashedOnly.cid, { timeout: 1500 }).then(() => true, () => false)
+    // a block that was only hashed is not here: asking for it ends in a not-found or a timed-out search, nothing else
+    const storedAfterHash = await ipfs.block.stat(hashedOnly.cid, { timeout: 1500 }).then(() => 'stored', (err: Error) => err.message)
     const tar = new Uint8Array((await collect(ipfs.get(wrapped.cid))).flatMap((c: Uint8Array) => [...c]))
     return {
       progress,
@@ -113,7 +114,7 @@ test('kubo-rpc-client adds, reads, lists and pins with the CIDs Kubo gives', asy
   expect(result.wrapped[0]).toBe('')
   expect(result.wrappedList).toEqual(['note.txt'])
   expect(result.hashedOnly).toMatch(/^Qm/)
-  expect(result.storedAfterHash).toBe(false)
+  expect(result.storedAfterHash).toMatch(/not in the local store|deadline|timed out|aborted/i)
   expect(result.tarHasNote).toBe(true)
 })
 

@@ -186,6 +186,7 @@ describe('Kubo RPC add', () => {
     const ghost = await lines(await site.request('/api/v0/add?only-hash=true', post(form({ path: 'ghost2.txt', content: 'only hashed, really never stored' }))))
     const missing = await site.request(`/api/v0/block/stat?arg=${ghost[0].Hash as string}`, post())
     expect(missing.status).toBe(500)
+    expect((await missing.json()).Message).toMatch(/is not in the local store/)
   })
 
   it('progress=true streams {Name, Bytes} lines before the result lines', async () => {

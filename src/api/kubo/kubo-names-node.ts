@@ -12,7 +12,7 @@ import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { agentVersion } from '../../version.ts'
 import { ContentNotFoundError, InvalidParametersError } from '../../node/errors.ts'
 import { parseCid } from '../../node/models/ipfs/content-path.ts'
-import { collectGarbage } from '../../node/models/ipfs/repo-gc.ts'
+import { collectGarbage, nodeCollectorComponents } from '../../node/models/ipfs/repo-gc.ts'
 import { findPeer, findProviders, provide } from '../../node/models/network/dht.ts'
 import { describePeers } from '../../node/models/network/distributed.ts'
 import { parseDuration } from '../../node/models/network/duration.ts'
@@ -463,13 +463,7 @@ export function registerKuboNamesAndNode (app: KuboApp, deps: ApiDeps): void {
     flagOption(c, 'quiet', false)
     flagOption(c, 'stream-errors', false)
     // collectGarbage takes the repo lock itself, exclusively (kubo-app leaves this command out of the shared hold)
-    const result = await collectGarbage({
-      helia,
-      blockstore: node.blockstore,
-      mfsRoot: () => node.mfs.root(),
-      cache: node.cache,
-      repoLock: node.repoLock
-    }, { signal: c.var.signal })
+    const result = await collectGarbage(nodeCollectorComponents(node), { signal: c.var.signal })
     return ndjsonReply(silent ? [] : result.removed.map(cid => ({ Key: { '/': cid.toString() } })))
   })
 }

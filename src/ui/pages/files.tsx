@@ -17,6 +17,7 @@ import { formatBytes, shorten } from '../format.ts'
 import { navigate, route } from '../router.ts'
 import { cancelUpload, clearFinished, filesFromDrop, filesFromInput, landed, queueUploads, uploadNews, uploads, uploadsRunning } from '../uploads.ts'
 import { useLoad } from '../use-load.ts'
+import { exploreUrl } from './explore.tsx'
 import type { Envelope, MfsEntry, MfsList } from '../api-client.ts'
 import type { Upload } from '../uploads.ts'
 
@@ -31,7 +32,7 @@ function folderUrl (path: string): string {
 }
 
 export function shareUrl (cid: string): string {
-  return `${location.origin}/explore?path=${encodeURIComponent(`/ipfs/${cid}`)}`
+  return `${location.origin}${exploreUrl(`/ipfs/${cid}`)}`
 }
 
 type Action = { kind: 'rename' | 'move' | 'copy', entry: MfsEntry }

@@ -6,6 +6,7 @@
 import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import { blockstoreDagWalker } from './dag-walker.ts'
+import type { McpNode } from '../../create-node.ts'
 import type { CidCache } from '../../cache/cid-cache.ts'
 import type { RepoLock } from '../../repo-lock.ts'
 import type { Helia } from '@helia/interface'
@@ -20,6 +21,11 @@ export interface GarbageCollectorComponents {
   mfsRoot(): CID
   cache: Pick<CidCache, 'forget' | 'all'>
   repoLock: RepoLock
+}
+
+/** What a node's collection runs on: both API faces collect the same way. */
+export function nodeCollectorComponents (node: Pick<McpNode, 'helia' | 'blockstore' | 'mfs' | 'cache' | 'repoLock'>): GarbageCollectorComponents {
+  return { helia: node.helia, blockstore: node.blockstore, mfsRoot: () => node.mfs.root(), cache: node.cache, repoLock: node.repoLock }
 }
 
 export interface GarbageCollectionResult {
