@@ -9,23 +9,9 @@ import { openBrowserStores } from '../../src/node/stores/browser-stores.ts'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
+import { deleteDatabases, median, randomBytes, removeOpfs } from './bench-util.ts'
 
 const DAY = 86_400_000
-const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
-async function removeOpfs (name: string): Promise<void> {
-  const root = await navigator.storage.getDirectory()
-  await root.removeEntry(name, { recursive: true }).catch(() => {})
-}
-
-async function deleteDatabases (prefix: string): Promise<void> {
-  for (const db of await indexedDB.databases()) {
-    if (db.name?.startsWith(prefix) === true) {
-      await new Promise((resolve) => { const req = indexedDB.deleteDatabase(db.name!); req.onsuccess = resolve; req.onerror = resolve; req.onblocked = resolve })
-    }
-  }
-}
-
 export interface RecordsResult {
   records: number
   partitions: number
@@ -41,7 +27,7 @@ export interface RecordsResult {
 }
 
 /** `n` records added over a week, flushed to OPFS, loaded by a fresh cache, queried by a size range. */
-async function records (n: number): Promise<RecordsResult> {
+export async function records (n: number): Promise<RecordsResult> {
   const dir = `bench-cache-${crypto.randomUUID()}`
   let clock = Date.now() - 7 * DAY
   const config = { flushDebounceMs: 1e9, flushMaxDelayMs: 1e9 }
@@ -98,10 +84,9 @@ async function records (n: number): Promise<RecordsResult> {
  * the memory tier (the bookkeeping's own cost), and one as configured by
  * default (which promotes the file once it is hot).
  */
-async function catOverhead (size: number, reps: number): Promise<{ without_ms: number, with_ms: number, memory_tier_ms: number }> {
+export async function catOverhead (size: number, reps: number): Promise<{ without_ms: number, with_ms: number, memory_tier_ms: number }> {
   const prefix = `bench-cat-${crypto.randomUUID()}`
-  const data = new Uint8Array(size)
-  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(size, i + 65536)))
+  const data = randomBytes(size)
   const configs = [
     { name: 'without', cache: { recordAccess: false } },
     { name: 'with', cache: { promoteHeat: Infinity } },
@@ -111,7 +96,7 @@ async function catOverhead (size: number, reps: number): Promise<{ without_ms: n
     const stores = await openBrowserStores(`${prefix}-${name}`)
     const node = await createNode({ stores, cache })
     const app = createApi({ node, host: standaloneHost() })
-    const added = await (await app.fetch(new Request('http://bench/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
+    const added = await (await app.fetch(new Request('http://bench/api/v0/mcp/ipfs/add', { method: 'POST', body: data as BodyInit, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
     return { name, node, app, cid: added.cid, times: [] as number[] }
   }))
   try {
@@ -131,6 +116,3 @@ async function catOverhead (size: number, reps: number): Promise<{ without_ms: n
     for (const v of variants) await removeOpfs(`${prefix}-${v.name}`)
   }
 }
-
-Object.assign(globalThis, { bench: { records, catOverhead } })
-document.title = 'bench ready'

@@ -37,8 +37,9 @@ export interface PlaceOptions {
 export async function addAndPlace (deps: ApiDeps, request: AddRequest, options: PlaceOptions): Promise<Placed> {
   const { helia, cache, mfs, repoLock } = deps.node
   const { holdLock, ...addOptions } = options
+  const components = { blockstore: deps.node.blockstore, datastore: helia.datastore, pins: helia.pins, getCodec: helia.getCodec }
   const run = async (): Promise<Placed> => {
-    const result = await addContent(helia, request.entries, { ...request.options, ...addOptions })
+    const result = await addContent(components, request.entries, { ...request.options, ...addOptions })
     const toFiles = request.options.toFiles
     if (toFiles == null || request.options.onlyHash === true) return result
     const placedAt = toFiles.endsWith('/') ? `${toFiles}${result.name !== '' ? result.name : result.cid.toString()}` : toFiles

@@ -8,4 +8,7 @@ import type { Host } from '../sw/host.ts'
 
 export type { Host }
 
-export const hostLoaded: Promise<Host> = import('../sw/host.ts').then(({ startHost }) => startHost())
+export const hostLoaded: Promise<Host> = import('../sw/host.ts').then(({ startHost }) => {
+  performance.mark('mcp:host-loaded')
+  return startHost()
+})

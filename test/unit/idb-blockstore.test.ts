@@ -16,11 +16,14 @@ async function read (store: IDBRepoBlockstore, cid: CID): Promise<Uint8Array> {
   return chunks[0]
 }
 
+/** Small pieces, so a block in pieces is quick to make here. */
+const PIECE = 1024
+
 describe('IDBRepoBlockstore', () => {
   let n = 0
   let store: IDBRepoBlockstore
   const open = async (name = `blocks-${++n}`, batchBlocks?: number): Promise<IDBRepoBlockstore> => {
-    store = new IDBRepoBlockstore(name, { batchBlocks })
+    store = new IDBRepoBlockstore(name, { batchBlocks, pieceBytes: PIECE })
     await store.open()
     return store
   }
@@ -74,5 +77,60 @@ describe('IDBRepoBlockstore', () => {
     for await (const pair of again.getAll()) all.push(pair.cid.multihash.bytes.join())
     expect(all.sort()).toEqual(blocks.map(b => b.cid.multihash.bytes.join()).sort())
     expect((await again.stat()).blocks).toBe(10)
+  })
+
+  it('stores a block larger than a piece in pieces and gives it back whole', async () => {
+    const name = `blocks-${++n}`
+    const s = await open(name)
+    const bytes = new Uint8Array(2 * PIECE + 3)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 18)) & 0xff
+    const cid = CID.create(1, raw.code, await sha256.digest(bytes))
+    const small = await block('small')
+    await Promise.all([s.put(cid, bytes), s.put(small.cid, small.bytes)])
+    expect(await read(s, cid)).toEqual(bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: bytes.length + 5 })
+    await s.close()
+    const again = await open(name)
+    expect(await read(again, cid)).toEqual(bytes)
+    const all = []
+    for await (const pair of again.getAll()) all.push(pair.cid.multihash.bytes.join())
+    expect(all.length).toBe(2)
+    await again.delete(cid)
+    expect(await again.stat()).toEqual({ blocks: 1, bytes: 5 })
+    await expect(read(again, cid)).rejects.toThrow(/not in the local store/)
+    // no piece of the deleted block is left behind
+    const db = await new Promise<IDBDatabase>((resolve) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) } })
+    const left = await new Promise<number>((resolve) => { const req = db.transaction('pieces').objectStore('pieces').count(); req.onsuccess = () => { resolve(req.result) } })
+    db.close()
+    expect(left).toBe(0)
+  })
+
+  it('refuses a block with a missing piece rather than giving a short one', async () => {
+    const name = `blocks-${++n}`
+    const s = await open(name)
+    const bytes = new Uint8Array(2 * PIECE + 1).fill(7)
+    const cid = CID.create(1, raw.code, await sha256.digest(bytes))
+    await s.put(cid, bytes)
+    await s.close()
+    const db = await new Promise<IDBDatabase>((resolve) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) } })
+    await new Promise((resolve) => { const tx = db.transaction('pieces', 'readwrite'); tx.objectStore('pieces').delete(IDBKeyRange.lowerBound('')); tx.oncomplete = resolve })
+    db.close()
+    const again = await open(name)
+    await expect(read(again, cid)).rejects.toThrow(/1 of its 3 pieces/)
+  })
+
+  it('opens a database written before pieces existed', async () => {
+    const name = `blocks-${++n}`
+    const old = await new Promise<IDBDatabase>((resolve) => {
+      const req = indexedDB.open(name, 1)
+      req.onupgradeneeded = () => { req.result.createObjectStore('blocks'); req.result.createObjectStore('meta') }
+      req.onsuccess = () => { resolve(req.result) }
+    })
+    const a = await block('from version one')
+    const key = (await import('multiformats/bases/base32')).base32upper.encode(a.cid.multihash.bytes)
+    await new Promise((resolve) => { const tx = old.transaction('blocks', 'readwrite'); tx.objectStore('blocks').put(a.bytes, key); tx.oncomplete = resolve })
+    old.close()
+    const s = await open(name)
+    expect(await read(s, a.cid)).toEqual(a.bytes)
   })
 })

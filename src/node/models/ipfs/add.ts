@@ -7,9 +7,11 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { translateLibraryError } from './library-errors.ts'
 import { parseChunker } from './chunker.ts'
 import { pinContent } from './pins.ts'
+import { WriteBehind } from './write-behind.ts'
 import { InvalidParametersError } from '../../errors.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
+import type { Blockstore } from 'interface-blockstore'
 import type { ImportCandidate, ImporterOptions } from 'ipfs-unixfs-importer'
 
 /** One thing to add: a file (with content) or an empty directory (without). */
@@ -73,10 +75,18 @@ export async function checkAddOptions (options: Pick<AddContentOptions, 'chunker
 }
 
 /**
- * Imports files into the blockstore as UnixFS and (by default) pins the root.
- * Content is consumed as a stream: nothing is buffered beyond one chunk.
+ * What an add works on. `blockstore` is where the blocks are written: the
+ * node's local store rather than helia's, which reads before every write to
+ * skip blocks it has (the local store does that inside its own write).
  */
-export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, source: AsyncIterable<AddEntry> | Iterable<AddEntry>, options: AddContentOptions = {}): Promise<AddResult> {
+export type AddComponents = Pick<Helia, 'pins' | 'getCodec' | 'datastore'> & { blockstore: Pick<Blockstore, 'put' | 'has' | 'get'> }
+
+/**
+ * Imports files into the blockstore as UnixFS and (by default) pins the root.
+ * Content is consumed as a stream: no more than a bounded amount of it waits
+ * to be written.
+ */
+export async function addContent (helia: AddComponents, source: AsyncIterable<AddEntry> | Iterable<AddEntry>, options: AddContentOptions = {}): Promise<AddResult> {
   const importerOptions: ImporterOptions = {
     profile: options.profile ?? (options.cidVersion === 0 ? 'unixfs-v0-2015' : 'unixfs-v1-2025'),
     cidVersion: options.cidVersion ?? 1,
@@ -101,7 +111,8 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'ge
   const entries: AddedEntry[] = []
   const explicitDirectories: string[] = []
   // the importer only writes, so a store that keeps nothing still gives every CID
-  const blockstore = options.onlyHash === true ? new BlackHoleBlockstore() : helia.blockstore
+  const writer = new WriteBehind(options.onlyHash === true ? new BlackHoleBlockstore() : helia.blockstore)
+  const blockstore = writer
   try {
     for await (const imported of importer(candidates(source, explicitDirectories, options.signal), blockstore, importerOptions)) {
       const isDirectory = imported.unixfs?.isDirectory() === true
@@ -113,7 +124,10 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'ge
         type: isDirectory ? 'directory' : 'file'
       })
     }
+    await writer.drain()
   } catch (err) {
+    // no write may still be running once the add has failed
+    await writer.drain().catch(() => {})
     throw translateLibraryError(err, 'the upload', options.signal)
   }
   await reportEmptyDirectories(entries, explicitDirectories, importerOptions.cidVersion ?? 1)
@@ -124,7 +138,9 @@ export async function addContent (helia: Pick<Helia, 'blockstore' | 'pins' | 'ge
   }
   let pinned = false
   if (options.pin !== false && options.onlyHash !== true) {
-    await pinContent(helia, root.cid, { name: options.name, signal: options.signal })
+    // with one top-level entry, every block written is in the root's DAG: no need to walk it
+    const oneTree = entries.filter(e => !e.path.includes('/')).length === 1
+    await pinContent(helia, root.cid, { name: options.name, signal: options.signal, knownBlocks: oneTree ? writer.blocks() : undefined })
     pinned = true
   }
   return {

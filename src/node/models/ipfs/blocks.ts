@@ -31,7 +31,7 @@ export interface BlockStat {
 }
 
 /** Stores one block; a block in a structured codec must decode with that codec. */
-export async function putBlock (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<BlockStat> {
+export async function putBlock (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec' | 'datastore'>, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<BlockStat> {
   if (bytes.byteLength > MAX_BLOCK_SIZE) {
     throw new BlockTooLargeError(`the block is ${bytes.byteLength} bytes; the limit is ${MAX_BLOCK_SIZE}`)
   }

@@ -2,7 +2,8 @@ import { base32 } from 'multiformats/bases/base32'
 import { createUnsafe } from 'multiformats/block'
 import { codecByCode } from './codecs.ts'
 import { translateLibraryError } from './library-errors.ts'
-import type { GraphNode, GraphWalker, GraphWalkerComponents, GraphWalkerFactory, WalkOptions } from '@helia/interface'
+import type { GraphNode, GraphWalker, GraphWalkerFactory, WalkOptions } from '@helia/interface'
+import type { Blockstore } from 'interface-blockstore'
 import type { BlockView, CID } from 'multiformats'
 
 export interface DagWalkOptions<T> extends WalkOptions<T> {
@@ -22,14 +23,14 @@ export function localDagWalker (): GraphWalkerFactory {
 }
 
 /** The same walk over a blockstore alone (no network behind it): garbage collection, tier promotion. */
-export function blockstoreDagWalker (blockstore: GraphWalkerComponents['blockstore']): GraphWalker {
+export function blockstoreDagWalker (blockstore: Pick<Blockstore, 'get'>): GraphWalker {
   return new LocalDagWalker({ blockstore })
 }
 
 class LocalDagWalker implements GraphWalker {
-  private readonly components: Pick<GraphWalkerComponents, 'blockstore'>
+  private readonly components: { blockstore: Pick<Blockstore, 'get'> }
 
-  constructor (components: Pick<GraphWalkerComponents, 'blockstore'>) {
+  constructor (components: { blockstore: Pick<Blockstore, 'get'> }) {
     this.components = components
   }
 

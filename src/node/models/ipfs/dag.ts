@@ -20,7 +20,7 @@ export interface PutDagOptions extends AbortOptions {
 }
 
 /** Stores one IPLD node given in an input codec, re-encoded in the store codec. */
-export async function putDag (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>, input: Uint8Array, options: PutDagOptions = {}): Promise<CID> {
+export async function putDag (helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec' | 'datastore'>, input: Uint8Array, options: PutDagOptions = {}): Promise<CID> {
   const inputCodec = codecByName(options.inputCodec ?? 'dag-json')
   const storeCodec = codecByName(options.storeCodec ?? 'dag-cbor')
   let value: unknown

@@ -1,9 +1,15 @@
-import { localDagWalker } from './dag-walker.ts'
+import * as raw from 'multiformats/codecs/raw'
+import { createUnsafe } from 'multiformats/block'
+import { base32 } from 'multiformats/bases/base32'
+import { codecByCode } from './codecs.ts'
+import { blockstoreDagWalker } from './dag-walker.ts'
 import { translateLibraryError } from './library-errors.ts'
+import { recordPin, releasePin } from './pin-records.ts'
 import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
 import type { ReadOptions } from './resolve.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
+import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 
 export type PinType = 'recursive' | 'direct' | 'indirect'
@@ -17,6 +23,11 @@ export interface PinInfo {
 export interface PinOptions extends ReadOptions {
   recursive?: boolean
   name?: string
+  /**
+   * Every block of the DAG, root included, when the caller knows them all to
+   * be here (an add that has just written them): nothing is walked.
+   */
+  knownBlocks?: CID[]
 }
 
 export interface PinResult extends PinInfo {
@@ -24,7 +35,8 @@ export interface PinResult extends PinInfo {
   alreadyPinned: boolean
 }
 
-type PinHelia = Pick<Helia, 'pins' | 'blockstore' | 'getCodec'>
+/** Helia's parts a pin works on; `blockstore` may be the local store alone when every block is known to be local. */
+export type PinHelia = Pick<Helia, 'pins' | 'getCodec' | 'datastore'> & { blockstore: Pick<Blockstore, 'has' | 'get'> }
 
 /**
  * Pins a CID. The DAG is walked first, so a CID whose blocks are not all
@@ -48,19 +60,15 @@ export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions
       const name = options.name ?? stringOrUndefined(existing.metadata.name)
       return { cid, type: pinTypeOf(existing.depth), name, alreadyPinned: true }
     }
-    for await (const _ of walkDag(helia, cid, recursive ? Infinity : 0, options)) { /* proves every block is available */ }
+    // the blocks are all found (or fetched) before anything is recorded
+    const blocks = options.knownBlocks ?? await dagBlocks(helia, cid, recursive ? Infinity : 0, options)
     if (upgrade != null) {
       // a direct pin asked to become recursive (as Kubo does): every block is known to be here, so the swap loses nothing;
       // the caller holds the repo lock, so garbage collection cannot run between the two
-      for await (const _ of helia.pins.rm(cid, { ...options, walker: localDagWalker() })) { /* the direct pin's one count goes */ }
+      await releasePin(helia.datastore, cid, [cid], options)
       options = { ...options, name: upgrade.name }
     }
-    for await (const _ of helia.pins.add(cid, {
-      ...options,
-      walker: localDagWalker(),
-      depth: recursive ? Infinity : 0,
-      metadata: pinMetadata(cid, options.name)
-    })) { /* each block's pin count is updated as the walk passes it */ }
+    await recordPin(helia.datastore, cid, blocks, { depth: recursive ? Infinity : 0, metadata: pinMetadata(cid, options.name) ?? {} }, options)
   } catch (err) {
     throw translateLibraryError(err, cid.toString(), options.signal)
   }
@@ -86,7 +94,9 @@ export async function unpinContent (helia: PinHelia, cid: CID, options: UnpinOpt
     if (options.recursive === false && pinTypeOf(pin.depth) === 'recursive') {
       throw new InvalidParametersError('it is pinned recursively, which recursive=false does not remove')
     }
-    for await (const _ of helia.pins.rm(cid, { ...options, walker: localDagWalker() })) { /* counts are decremented as the walk passes */ }
+    // a block gone missing under a pin has no count left to take back
+    const blocks = await dagBlocks(helia, cid, pin.depth, { ...options, offline: true, skipMissing: true })
+    await releasePin(helia.datastore, cid, blocks, options)
   } catch (err) {
     throw translateLibraryError(err, cid.toString(), options.signal)
   }
@@ -135,9 +145,57 @@ interface WalkDagOptions extends ReadOptions {
   skipMissing?: boolean
 }
 
+/** How many leaves are checked for at once. */
+const PRESENCE_CONCURRENCY = 32
+
+/**
+ * Every block of a DAG to `depth`, the root first, each once. Only blocks
+ * that can link are read: a raw block has no links, so a raw leaf that is
+ * here is only checked for (a 64 MiB file is 64 raw leaves under one node:
+ * one read, not 65); one that is not here is fetched, unless offline.
+ */
+async function dagBlocks (helia: PinHelia, root: CID, depth: number, options: WalkDagOptions): Promise<CID[]> {
+  const seen = new Set<string>()
+  const out: CID[] = []
+  let level: CID[] = [root]
+  for (let d = 0; level.length > 0; d++) {
+    const next: CID[] = []
+    for (let i = 0; i < level.length; i += PRESENCE_CONCURRENCY) {
+      await Promise.all(level.slice(i, i + PRESENCE_CONCURRENCY).map(async (cid) => {
+        const key = base32.encode(cid.multihash.bytes)
+        if (seen.has(key)) return
+        seen.add(key)
+        const leafHere = cid.code === raw.code && await helia.blockstore.has(cid, options)
+        if (leafHere) {
+          out.push(cid)
+          return
+        }
+        let bytes: Uint8Array
+        try {
+          bytes = await readBlock(helia, cid, options)
+        } catch (err) {
+          if (options.skipMissing === true) return
+          throw err
+        }
+        out.push(cid)
+        if (d >= depth) return
+        for (const [, link] of createUnsafe({ cid, bytes, codec: codecByCode(cid.code) }).links()) next.push(link)
+      }))
+    }
+    level = next
+  }
+  return out
+}
+
+async function readBlock (helia: PinHelia, cid: CID, options: ReadOptions): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of helia.blockstore.get(cid, options)) chunks.push(chunk)
+  return chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
+}
+
 /** Every block below `cid` to `depth` (the root excluded). */
 async function * walkDag (helia: PinHelia, cid: CID, depth: number, options: WalkDagOptions): AsyncGenerator<CID> {
-  const walker = localDagWalker()({ blockstore: helia.blockstore, getCodec: helia.getCodec })
+  const walker = blockstoreDagWalker(helia.blockstore)
   for await (const node of walker.walk(cid, { ...options, depth })) {
     if (node.depth > 0) yield node.block.cid
   }

@@ -1,0 +1,8 @@
+// The benchmark pages' entry: bench/run.mjs calls these through `globalThis.bench`.
+import { catOverhead, records } from './cache-bench.ts'
+import { mfsWrites } from './mfs-bench.ts'
+import { bareJsonP50, bareStream } from './service-worker-bench.ts'
+import { addStages, rawIdbPut, rawOpfsWrite } from './stages-bench.ts'
+
+Object.assign(globalThis, { bench: { records, catOverhead, addStages, rawIdbPut, rawOpfsWrite, bareJsonP50, bareStream, mfsWrites } })
+document.title = 'bench ready'

@@ -1,0 +1,109 @@
+// Add and cat taken apart stage by stage, run in the page by bench/run.mjs:
+// each stage adds one layer to the one before, all on the same bytes, so the
+// table shows where the time goes (limits, importer, store, node, API).
+import { BlackHoleBlockstore } from 'blockstore-core/black-hole'
+import { importer } from 'ipfs-unixfs-importer'
+import { createSite } from '../../src/api/site.ts'
+import { createNode } from '../../src/node/create-node.ts'
+import { standaloneHost } from '../../src/node/host-info.ts'
+import { addContent } from '../../src/node/models/ipfs/add.ts'
+import { openBrowserStores } from '../../src/node/stores/browser-stores.ts'
+import { IDBBlockstore } from 'blockstore-idb'
+import { deleteDatabases, randomBytes, removeOpfs } from './bench-util.ts'
+import type { Blockstore } from 'interface-blockstore'
+
+const BLOCK = 256 * 1024
+
+/** The raw IndexedDB put rate: `size` bytes in 256 KiB values, 16 per transaction. */
+export async function rawIdbPut (size: number): Promise<number> {
+  const name = `bench-raw-${crypto.randomUUID()}`
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(name, 1)
+    req.onupgradeneeded = () => req.result.createObjectStore('blocks')
+    req.onsuccess = () => { resolve(req.result) }
+    req.onerror = () => { reject(req.error) }
+  })
+  const blocks = Array.from({ length: size / BLOCK }, (_, i) => { const b = new Uint8Array(BLOCK); b[0] = i & 0xff; b[1] = i >> 8; crypto.getRandomValues(b.subarray(2, 4098)); return b })
+  const started = performance.now()
+  for (let i = 0; i < blocks.length; i += 16) {
+    const tx = db.transaction('blocks', 'readwrite')
+    const store = tx.objectStore('blocks')
+    for (let j = i; j < Math.min(i + 16, blocks.length); j++) store.put(blocks[j], `k${j}`)
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => { reject(tx.error) } })
+  }
+  const ms = performance.now() - started
+  db.close()
+  await deleteDatabases(name)
+  return ms
+}
+
+/** The raw OPFS write rate: `size` bytes in 256 KiB writes through a sync access handle in a dedicated worker. */
+export async function rawOpfsWrite (size: number): Promise<number> {
+  const worker = new Worker(new URL('./opfs-raw-worker.ts', import.meta.url), { type: 'module' })
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<{ ms?: number, error?: string }>) => { event.data.error != null ? reject(new Error(event.data.error)) : resolve(event.data.ms!) }
+      worker.onerror = (event) => { reject(new Error(event.message)) }
+      worker.postMessage({ size, block: BLOCK })
+    })
+  } finally {
+    worker.terminate()
+  }
+}
+
+async function importInto (blockstore: Blockstore, data: Uint8Array): Promise<string> {
+  let root = ''
+  for await (const entry of importer([{ content: [data] }], blockstore, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) root = entry.cid.toString()
+  return root
+}
+
+export interface AddStages {
+  /** The importer into a store that keeps nothing: chunking and hashing. */
+  import_only_ms: number
+  /** The importer into blockstore-idb, called directly: the reference the issue names. */
+  import_idb_ms: number
+  /** The node's add model (tiered store, pin) with no API in front. */
+  model_ms: number
+  /** The API's add, called in the page (no service worker). */
+  api_in_page_ms: number
+}
+
+/** Each stage on a fresh store with the same `size` bytes. */
+export async function addStages (size: number): Promise<AddStages> {
+  const prefix = `bench-stages-${crypto.randomUUID()}`
+  const data = randomBytes(size)
+  try {
+    let t = performance.now()
+    await importInto(new BlackHoleBlockstore(), data)
+    const importOnly = performance.now() - t
+
+    const store = new IDBBlockstore(`${prefix}-direct/blocks`)
+    await store.open()
+    t = performance.now()
+    await importInto(store, data)
+    const importIdb = performance.now() - t
+    await store.close()
+
+    const modelNode = await createNode({ stores: await openBrowserStores(`${prefix}-model`) })
+    t = performance.now()
+    const h = modelNode.helia
+    await addContent({ blockstore: modelNode.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: [data] }], {})
+    await modelNode.blockstore.flush()
+    const model = performance.now() - t
+    await modelNode.stop()
+
+    const apiNode = await createNode({ stores: await openBrowserStores(`${prefix}-api`) })
+    const site = createSite({ node: apiNode, host: standaloneHost() })
+    t = performance.now()
+    const response = await site.fetch(new Request('http://bench/api/v0/mcp/ipfs/add', { method: 'POST', body: new Blob([data as BlobPart]), headers: { 'Content-Type': 'application/octet-stream' } }))
+    const reply = await response.json() as { success: boolean, error?: string }
+    const api = performance.now() - t
+    if (!reply.success) throw new Error(reply.error)
+    await apiNode.stop()
+    return { import_only_ms: importOnly, import_idb_ms: importIdb, model_ms: model, api_in_page_ms: api }
+  } finally {
+    await deleteDatabases(prefix)
+    await removeOpfs(prefix)
+  }
+}
+

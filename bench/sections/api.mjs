@@ -1,0 +1,154 @@
+// The API through the app's service worker, beside the limits measured in
+// the same run by the benchmark pages: add and cat of 64 MiB, the small
+// request's round trip, a warm start, and the memory a large add takes.
+import { benchCall, MIB, mbps, median, openApp, ratioRow, REPEATS, row } from './common.mjs'
+
+const SIZE = 64 * MIB
+
+/** Runs in the app's page: unpins and collects what a repetition added, so each starts from the same store. */
+async function release (cid) {
+  const unpinned = await fetch('/api/v0/mcp/ipfs/unpin', { method: 'POST', body: JSON.stringify({ cid }), headers: { 'Content-Type': 'application/json' } })
+  const collected = await fetch('/api/v0/mcp/ipfs/repo/gc', { method: 'POST' })
+  if (!unpinned.ok || !collected.ok) throw new Error(`unpin ${unpinned.status}, gc ${collected.status}`)
+}
+
+/** Runs in the app's page: add of `size` random bytes through the API (the default profile, pinned), then cat. */
+async function addThenCat (size) {
+  const data = new Uint8Array(size)
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
+  const body = new Blob([data])
+  let started = performance.now()
+  const added = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } })).json()
+  const addMs = performance.now() - started
+  if (!added.success) throw new Error(added.error)
+  started = performance.now()
+  const reader = (await fetch(`/api/v0/mcp/ipfs/cat/${added.cid}`)).body.getReader()
+  let read = 0
+  while (true) { const { value, done } = await reader.read(); if (done) break; read += value.byteLength }
+  const catMs = performance.now() - started
+  if (read !== size) throw new Error(`cat returned ${read} bytes, expected ${size}`)
+  return { addMs, catMs, cid: added.cid }
+}
+
+/** Runs in the app's page: median ms of `n` GET /health through the service worker and the leader. */
+async function healthP50 (n) {
+  const times = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    const reply = await (await fetch('/api/v0/mcp/health')).json()
+    times.push(performance.now() - t)
+    if (!reply.success) throw new Error(reply.error)
+  }
+  return times.sort((a, b) => a - b)[Math.floor(n / 2)]
+}
+
+/**
+ * Peak JS heap (V8's heap and ArrayBuffer backing stores, sampled through
+ * the DevTools protocol) above idle while the page adds `size` bytes held
+ * in a Blob, which the browser keeps outside the heap.
+ */
+async function addMemory (page, size) {
+  const cdp = await page.context().newCDPSession(page)
+  await page.evaluate(async (size) => {
+    const parts = []
+    for (let i = 0; i < size; i += 4 * 1024 * 1024) {
+      const part = new Uint8Array(4 * 1024 * 1024)
+      for (let j = 0; j < part.length; j += 65536) crypto.getRandomValues(part.subarray(j, j + 65536))
+      parts.push(new Blob([part]))
+    }
+    globalThis.benchUpload = new Blob(parts)
+  }, size)
+  const used = async () => {
+    const usage = await cdp.send('Runtime.getHeapUsage')
+    return usage.usedSize + (usage.backingStorageSize ?? 0)
+  }
+  await cdp.send('HeapProfiler.collectGarbage')
+  await new Promise(resolve => setTimeout(resolve, 500))
+  await cdp.send('HeapProfiler.collectGarbage')
+  const idle = await used()
+  let peak = idle
+  let done = false
+  const adding = page.evaluate(async () => {
+    const reply = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body: globalThis.benchUpload, headers: { 'Content-Type': 'application/octet-stream' } })).json()
+    delete globalThis.benchUpload
+    if (!reply.success) throw new Error(reply.error)
+    return reply.cid
+  }).finally(() => { done = true })
+  while (!done) {
+    peak = Math.max(peak, await used())
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  const cid = await adding
+  await page.evaluate(release, cid)
+  await cdp.detach()
+  return { idle, peak }
+}
+
+/** ms from navigation to the first API answer, in a context whose node has run before (stores exist, libp2p on). */
+async function warmStart (context, origin) {
+  const page = await context.newPage()
+  await page.goto(`${origin}/`, { waitUntil: 'commit' })
+  const result = await page.evaluate(async () => {
+    while (true) {
+      const response = await fetch('/api/v0/mcp/health')
+      if (response.ok) break
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    const answered = performance.now()
+    // the host's marks: when its code arrived, the lock was taken, the stores opened, the node started, the worker was told
+    const marks = Object.fromEntries(performance.getEntriesByType('mark').filter(m => m.name.startsWith('mcp:')).map(m => [m.name.slice(4), Math.round(m.startTime)]))
+    return { answered, marks }
+  })
+  await page.close()
+  return result
+}
+
+export async function apiSection (browser, { origin, bench }) {
+  const page = await openApp(browser, origin)
+  const raw = []
+  const add = []
+  const cat = []
+  const bare = []
+  for (let i = 0; i < REPEATS; i++) {
+    raw.push(mbps(SIZE, await benchCall(bench, 'rawIdbPut', SIZE)))
+    bare.push(mbps(SIZE, await benchCall(bench, 'bareStream', SIZE)))
+    const { addMs, catMs, cid } = await page.evaluate(addThenCat, SIZE)
+    await page.evaluate(release, cid)
+    add.push(mbps(SIZE, addMs))
+    cat.push(mbps(SIZE, catMs))
+  }
+  const health = []
+  const bareJson = []
+  for (let i = 0; i < REPEATS; i++) {
+    bareJson.push(await benchCall(bench, 'bareJsonP50', 200))
+    health.push(await page.evaluate(healthP50, 200))
+  }
+  const memory = await addMemory(page, 200 * MIB)
+  // the context keeps its stores: each new page starts the node from them
+  const context = page.context()
+  await page.close()
+  const warm = []
+  const warmMarks = []
+  for (let i = 0; i < REPEATS; i++) {
+    const { answered, marks } = await warmStart(context, origin)
+    warm.push(answered)
+    warmMarks.push(marks)
+  }
+  await context.close()
+  const rawMbps = median(raw)
+  const bareMbps = median(bare)
+  const overIdle = (memory.peak - memory.idle) / MIB
+  return {
+    rows: [
+      row('raw IndexedDB put, 16 × 256 KiB per transaction (limit)', rawMbps, 'MB/s', { ratio: 1 }),
+      ratioRow('API add of 64 MiB through the service worker, pinned, persisted', median(add), 'MB/s', rawMbps, { atLeast: 0.8 }),
+      row('bare service worker: a 64 MiB generated stream (limit)', bareMbps, 'MB/s', { ratio: 1 }),
+      ratioRow('API cat of 64 MiB through the service worker', median(cat), 'MB/s', bareMbps, { atLeast: 0.8 }),
+      row('bare service worker: small JSON reply, p50 of 200 (limit)', median(bareJson), 'ms', { ratio: 1 }),
+      ratioRow('API GET /health through the service worker, p50 of 200', median(health), 'ms', median(bareJson), { atMost: 1.3 }),
+      row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
+      row('add of 200 MiB: peak JS heap above idle', overIdle, 'MiB', { target: '≤ 64 MiB', met: overIdle <= 64 })
+    ],
+    samples: { raw, add, bare, cat, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks, memory }
+  }
+}

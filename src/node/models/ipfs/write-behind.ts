@@ -1,0 +1,66 @@
+import { base32 } from 'multiformats/bases/base32'
+import type { AbortOptions } from 'abort-error'
+import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
+
+/** Bytes accepted from the importer but not yet durable, at most. */
+const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024
+
+/**
+ * The blockstore as the importer sees it during an add. The importer starts
+ * a batch of puts and waits for all of them before it reads and hashes the
+ * next batch; if each put waited for its IndexedDB transaction, hashing
+ * would stop while the store writes. Here a put is handed to the store and
+ * returns at once, while at most `maxPendingBytes` are waiting to be
+ * durable; `drain()` waits for every one, and throws the first failure.
+ *
+ * It also lists the blocks written, so an add can pin them without reading
+ * its DAG back.
+ */
+export class WriteBehind {
+  private readonly store: Pick<Blockstore, 'put'>
+  private readonly maxPendingBytes: number
+  private readonly waiting = new Set<Promise<void>>()
+  private readonly written = new Map<string, CID>()
+  private pendingBytes = 0
+  private failure: { error: unknown } | undefined
+
+  constructor (store: Pick<Blockstore, 'put'>, init: { maxPendingBytes?: number } = {}) {
+    this.store = store
+    this.maxPendingBytes = init.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES
+  }
+
+  async put (cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<CID> {
+    this.throwIfFailed()
+    while (this.pendingBytes >= this.maxPendingBytes && this.waiting.size > 0) {
+      await Promise.race(this.waiting)
+      this.throwIfFailed()
+    }
+    const size = bytes.byteLength
+    this.pendingBytes += size
+    const write: Promise<void> = Promise.resolve(this.store.put(cid, bytes, options)).then(
+      () => { this.written.set(base32.encode(cid.multihash.bytes), cid) },
+      (error: unknown) => { this.failure ??= { error } }
+    ).finally(() => {
+      this.pendingBytes -= size
+      this.waiting.delete(write)
+    })
+    this.waiting.add(write)
+    return cid
+  }
+
+  /** Resolves once every put is durable; throws if any failed. */
+  async drain (): Promise<void> {
+    while (this.waiting.size > 0) await Promise.all(this.waiting)
+    this.throwIfFailed()
+  }
+
+  /** Every distinct block written so far. */
+  blocks (): CID[] {
+    return [...this.written.values()]
+  }
+
+  private throwIfFailed (): void {
+    if (this.failure != null) throw this.failure.error
+  }
+}

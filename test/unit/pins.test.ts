@@ -1,0 +1,127 @@
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createNode, memoryStores } from '../../src/node/create-node.ts'
+import { addContent } from '../../src/node/models/ipfs/add.ts'
+import { pinContent, unpinContent } from '../../src/node/models/ipfs/pins.ts'
+import { WriteBehind } from '../../src/node/models/ipfs/write-behind.ts'
+import type { McpNode } from '../../src/node/create-node.ts'
+import type { AddComponents } from '../../src/node/models/ipfs/add.ts'
+
+const MIB = 1024 * 1024
+
+/** Bytes that never repeat a chunk (so no two leaves are one block). */
+function patterned (size: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(size)
+  let x = seed + 1
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    bytes[i] = x >>> 24
+  }
+  return bytes
+}
+
+describe('pins, recorded in helia\'s format', () => {
+  let node: McpNode
+  let components: AddComponents
+  beforeEach(async () => {
+    node = await createNode({ stores: memoryStores() })
+    components = { blockstore: node.blockstore, datastore: node.helia.datastore, pins: node.helia.pins, getCodec: node.helia.getCodec }
+  })
+  afterEach(async () => { await node.stop() })
+
+  /** Every block of a DAG, read with helia's own walk. */
+  async function dagOf (root: CID): Promise<CID[]> {
+    const out: CID[] = []
+    const { depthFirstWalker } = await import('@helia/utils')
+    for await (const n of depthFirstWalker()({ blockstore: node.helia.blockstore, getCodec: node.helia.getCodec }).walk(root)) out.push(n.block.cid)
+    return out
+  }
+
+  it('pins every block of an add without reading it back, and helia reads the pin as its own', async () => {
+    let reads = 0
+    const counted: AddComponents = {
+      ...components,
+      blockstore: {
+        put: async (...args) => node.blockstore.put(...args),
+        has: async (...args) => node.blockstore.has(...args),
+        get: (...args) => { reads++; return node.blockstore.get(...args) }
+      }
+    }
+    const added = await addContent(counted, [{ content: patterned(3 * MIB + 5, 1) }], {})
+    expect(reads).toBe(0)
+    const blocks = await dagOf(added.cid)
+    expect(blocks.length).toBe(5)
+    for (const cid of blocks) expect(await node.helia.pins.isPinned(cid)).toBe(true)
+    const listed = []
+    for await (const pin of node.helia.pins.ls()) listed.push(pin.cid.toString())
+    expect(listed).toEqual([added.cid.toString()])
+    // helia's own rm undoes what was recorded here
+    for await (const _ of node.helia.pins.rm(added.cid)) { /* each block's count goes down */ }
+    for (const cid of blocks) expect(await node.helia.pins.isPinned(cid)).toBe(false)
+  })
+
+  it('counts a block two pins share, and unpinning one leaves it pinned by the other', async () => {
+    const shared = patterned(2 * MIB, 9)
+    const a = await addContent(components, [{ path: 'a.bin', content: shared }], { wrapWithDirectory: true })
+    const b = await addContent(components, [{ path: 'b.bin', content: shared }], { wrapWithDirectory: true })
+    expect(a.cid.equals(b.cid)).toBe(false)
+    const leaf = (await dagOf(a.cid)).at(-1)!
+    expect(leaf.code).toBe(raw.code)
+    await unpinContent(node.helia, a.cid)
+    expect(await node.helia.pins.isPinned(leaf)).toBe(true)
+    expect(await node.helia.pins.isPinned(a.cid)).toBe(false)
+    await unpinContent(node.helia, b.cid)
+    expect(await node.helia.pins.isPinned(leaf)).toBe(false)
+  })
+
+  it('a direct pin covers the root alone; pinning it again recursively covers the rest', async () => {
+    const added = await addContent(components, [{ content: patterned(2 * MIB + 1, 3) }], { pin: false })
+    const [root, ...leaves] = await dagOf(added.cid)
+    await pinContent(node.helia, root, { recursive: false })
+    expect(await node.helia.pins.isPinned(root)).toBe(true)
+    expect(await node.helia.pins.isPinned(leaves[0])).toBe(false)
+    const again = await pinContent(node.helia, root, { recursive: true })
+    expect(again.type).toBe('recursive')
+    for (const cid of leaves) expect(await node.helia.pins.isPinned(cid)).toBe(true)
+    expect((await node.helia.pins.get(root)).depth).toBe(Infinity)
+  })
+
+  it('refuses to pin a DAG with a block missing, recording nothing', async () => {
+    const added = await addContent(components, [{ content: patterned(2 * MIB + 1, 4) }], { pin: false })
+    const leaf = (await dagOf(added.cid)).at(-1)!
+    await node.blockstore.delete(leaf)
+    await expect(pinContent(node.helia, added.cid, { offline: true })).rejects.toThrow()
+    expect(await node.helia.pins.isPinned(added.cid)).toBe(false)
+  })
+})
+
+describe('WriteBehind', () => {
+  it('lets the writer go on, bounds what is pending, and reports a failed write at drain', async () => {
+    const releases: Array<() => void> = []
+    let failNext = false
+    const store = {
+      async put (cid: CID) {
+        await new Promise<void>((resolve) => { releases.push(resolve) })
+        if (failNext) throw new Error('the disk is full')
+        return cid
+      }
+    }
+    const writer = new WriteBehind(store, { maxPendingBytes: 10 })
+    const block = async (n: number): Promise<CID> => CID.createV1(raw.code, await sha256.digest(new Uint8Array([n])))
+    await writer.put(await block(1), new Uint8Array(10))
+    // a second put fits under the bound only once the first is durable
+    let second = false
+    const putting = writer.put(await block(2), new Uint8Array(6)).then(() => { second = true })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(second).toBe(false)
+    releases.shift()!()
+    await putting
+    expect(second).toBe(true)
+    failNext = true
+    releases.shift()!()
+    await expect(writer.drain()).rejects.toThrow(/disk is full/)
+    expect(writer.blocks().length).toBe(1)
+  })
+})
