@@ -5,7 +5,9 @@
 //   BENCH_ONLY=api,webrtc,stages,journal,cache,bundle   run some sections
 //   BENCH_REPEATS=3                                      repetitions (medians)
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { BROWSER_ARGS, findBrowser } from '../tools/find-browser.mjs'
@@ -34,21 +36,45 @@ async function startServer (args) {
   return server
 }
 
+/**
+ * Browser profiles on disk, one per context: Playwright's own contexts are
+ * off the record, where IndexedDB and OPFS live in memory, and the node's
+ * figures are for storage that persists. Separate profiles are separate
+ * peers (one profile's tabs share one node).
+ */
+function diskProfiles (executablePath) {
+  const dirs = []
+  const contexts = []
+  return {
+    async newContext () {
+      const dir = mkdtempSync(join(tmpdir(), 'mcp-bench-'))
+      dirs.push(dir)
+      const context = await chromium.launchPersistentContext(dir, { executablePath, args: BROWSER_ARGS })
+      contexts.push(context)
+      return context
+    },
+    async close () {
+      await Promise.allSettled(contexts.map(async c => c.close()))
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
 /** The scripts a fresh visit fetches until its node is up (paths under dist/). */
-async function scriptsLoaded (browser) {
-  const context = await browser.newContext()
+async function scriptsLoaded (profiles) {
+  const context = await profiles.newContext()
   const scripts = new Set()
   context.on('response', (response) => {
     const { pathname } = new URL(response.url())
     if (pathname.endsWith('.js') && pathname !== '/sw.js' && response.request().resourceType() === 'script') scripts.add(pathname)
   })
-  await openApp(browser, APP, context)
+  await openApp(profiles, APP, context)
   await context.close()
   return [...scripts]
 }
 
 function printTable (rows, browserVersion) {
-  console.log(`\nmedians of ${REPEATS} runs, Chromium ${browserVersion}\n`)
+  console.log(`\nmedians of ${REPEATS} runs, ${browserVersion}, profiles on disk\n`)
   console.log(`${'measure'.padEnd(80)} ${'value'.padStart(9)} ${'unit'.padEnd(5)} ${'× limit'.padStart(8)}  target`)
   for (const r of rows) {
     const value = r.value.toFixed(r.value < 1 ? 3 : r.value < 10 ? 2 : 1)
@@ -67,11 +93,12 @@ async function main () {
   // the app with its local relay, as `npm start` serves it; the benchmark pages beside it
   const app = await startServer(['--import', './tools/node-polyfills.mjs', 'tools/serve.mjs', '--port', String(APP_PORT), '--relay-port', '0'])
   const pages = await startServer([VITE, 'preview', '-c', 'bench/vite.config.ts', '--port', String(BENCH_PORT), '--strictPort', '--host', '127.0.0.1'])
-  const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS })
+  const profiles = diskProfiles(executablePath)
   const rows = []
   const samples = {}
   try {
-    const bench = await openBenchPage(browser, BENCH)
+    const bench = await openBenchPage(profiles, BENCH)
+    const version = (await bench.evaluate(() => navigator.userAgent)).match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? 'Chromium'
     const run = async (name, section) => {
       if (!only.includes(name)) return
       const started = Date.now()
@@ -80,16 +107,16 @@ async function main () {
       samples[name] = result.samples
       console.error(`${name}: ${Math.round((Date.now() - started) / 1000)} s`)
     }
-    await run('api', async () => apiSection(browser, { origin: APP, bench }))
-    await run('webrtc', async () => webrtcSection(browser, { origin: APP }))
+    await run('api', async () => apiSection(profiles, { origin: APP, bench }))
+    await run('webrtc', async () => webrtcSection(profiles, { origin: APP }))
     await run('stages', async () => stagesSection(bench))
     await run('journal', async () => journalSection(bench))
     await run('cache', async () => cacheSection(bench))
-    await run('bundle', async () => bundleSection(new URL('../dist/', import.meta.url), await scriptsLoaded(browser)))
-    printTable(rows, browser.version())
-    writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), chromium: browser.version(), repeats: REPEATS, rows, samples }, null, 2)}\n`)
+    await run('bundle', async () => bundleSection(new URL('../dist/', import.meta.url), await scriptsLoaded(profiles)))
+    printTable(rows, version)
+    writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), chromium: version, repeats: REPEATS, rows, samples }, null, 2)}\n`)
   } finally {
-    await browser.close()
+    await profiles.close()
     app.kill()
     pages.kill()
   }

@@ -9,7 +9,7 @@ self.onmessage = async (event: MessageEvent<{ size: number, block: number }>) =>
     const file = await root.getFileHandle(name, { create: true })
     const handle = await (file as unknown as { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> }).createSyncAccessHandle()
     const chunk = new Uint8Array(block)
-    crypto.getRandomValues(chunk.subarray(0, 4096))
+    for (let i = 0; i < block; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536))
     const started = performance.now()
     for (let at = 0; at < size; at += block) handle.write(chunk, { at })
     handle.flush()

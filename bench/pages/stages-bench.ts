@@ -23,7 +23,9 @@ export async function rawIdbPut (size: number): Promise<number> {
     req.onsuccess = () => { resolve(req.result) }
     req.onerror = () => { reject(req.error) }
   })
-  const blocks = Array.from({ length: size / BLOCK }, (_, i) => { const b = new Uint8Array(BLOCK); b[0] = i & 0xff; b[1] = i >> 8; crypto.getRandomValues(b.subarray(2, 4098)); return b })
+  // random, as the content the node stores is: Chromium compresses IndexedDB values, so blocks
+  // of zeros would be written at several times the rate and make the limit a false one
+  const blocks = Array.from({ length: size / BLOCK }, () => randomBytes(BLOCK))
   const started = performance.now()
   for (let i = 0; i < blocks.length; i += 16) {
     const tx = db.transaction('blocks', 'readwrite')
@@ -51,9 +53,9 @@ export async function rawOpfsWrite (size: number): Promise<number> {
   }
 }
 
-async function importInto (blockstore: Blockstore, data: Uint8Array): Promise<string> {
+async function importInto (blockstore: Blockstore, chunks: Uint8Array[]): Promise<string> {
   let root = ''
-  for await (const entry of importer([{ content: [data] }], blockstore, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) root = entry.cid.toString()
+  for await (const entry of importer([{ content: chunks }], blockstore, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) root = entry.cid.toString()
   return root
 }
 
@@ -72,22 +74,26 @@ export interface AddStages {
 export async function addStages (size: number): Promise<AddStages> {
   const prefix = `bench-stages-${crypto.randomUUID()}`
   const data = randomBytes(size)
+  // the content as 1 MiB buffers of its own, as a body arrives: blockstore-idb stores a view's
+  // whole backing buffer, so views of one 64 MiB buffer would store 64 MiB a block
+  const chunks: Uint8Array[] = []
+  for (let i = 0; i < size; i += 1024 * 1024) chunks.push(data.slice(i, i + 1024 * 1024))
   try {
     let t = performance.now()
-    await importInto(new BlackHoleBlockstore(), data)
+    await importInto(new BlackHoleBlockstore(), chunks)
     const importOnly = performance.now() - t
 
     const store = new IDBBlockstore(`${prefix}-direct/blocks`)
     await store.open()
     t = performance.now()
-    await importInto(store, data)
+    await importInto(store, chunks)
     const importIdb = performance.now() - t
     await store.close()
 
     const modelNode = await createNode({ stores: await openBrowserStores(`${prefix}-model`) })
     t = performance.now()
     const h = modelNode.helia
-    await addContent({ blockstore: modelNode.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: [data] }], {})
+    await addContent({ blockstore: modelNode.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: chunks }], {})
     await modelNode.blockstore.flush()
     const model = performance.now() - t
     await modelNode.stop()
@@ -107,3 +113,59 @@ export async function addStages (size: number): Promise<AddStages> {
   }
 }
 
+
+
+export async function probeApi (size: number): Promise<unknown> {
+  const prefix = `bench-probe-api-${crypto.randomUUID()}`
+  const data = randomBytes(size)
+  const out: Record<string, number> = {}
+  const { addAndPlace } = await import('../../src/api/add-runner.ts')
+  const { createApiDeps } = await import('../../src/api/app.ts')
+  const variants: Array<[string, (site: any, deps: any) => Promise<void>]> = [
+    ['runner_chunks', async (_site, deps) => { const chunks: Uint8Array[] = []; for (let i = 0; i < size; i += 1048576) chunks.push(data.slice(i, i + 1048576)); await addAndPlace(deps, { entries: [{ content: chunks }], options: {} }, { signal: new AbortController().signal, holdLock: false }) }],
+    ['runner_blobstream', async (_site, deps) => { const { iterateStream } = await import('../../src/api/streams.ts'); await addAndPlace(deps, { entries: [{ content: iterateStream(new Blob([data as BlobPart]).stream()) }], options: {} }, { signal: new AbortController().signal, holdLock: false }) }],
+    ['site_u8', async (site) => { await (await site.fetch(new Request('http://bench/api/v0/mcp/ipfs/add', { method: 'POST', body: data as BodyInit, headers: { 'Content-Type': 'application/octet-stream' } }))).json() }],
+    ['site_blob', async (site) => { await (await site.fetch(new Request('http://bench/api/v0/mcp/ipfs/add', { method: 'POST', body: new Blob([data as BlobPart]), headers: { 'Content-Type': 'application/octet-stream' } }))).json() }]
+  ]
+  for (const [name, run] of variants) {
+    const node = await createNode({ stores: await openBrowserStores(`${prefix}-${name}`) })
+    const deps = createApiDeps({ node, host: standaloneHost() })
+    const site = createSite({ node, host: standaloneHost() })
+    const t = performance.now()
+    await run(site, deps)
+    await node.blockstore.flush()
+    out[name] = performance.now() - t
+    await node.stop()
+  }
+  await deleteDatabases(prefix)
+  return out
+}
+
+export async function probeOne (size: number): Promise<unknown> {
+  const prefix = `bench-probe-one-${crypto.randomUUID()}`
+  const data = randomBytes(size)
+  const node = await createNode({ stores: await openBrowserStores(prefix) })
+  const site = createSite({ node, host: standaloneHost() })
+  const t = performance.now()
+  await (await site.fetch(new Request('http://bench/api/v0/mcp/ipfs/add', { method: 'POST', body: new Blob([data as BlobPart]), headers: { 'Content-Type': 'application/octet-stream' } }))).json()
+  const ms = performance.now() - t
+  await node.stop()
+  await deleteDatabases(prefix)
+  return ms
+}
+
+export async function probeHealth (n: number): Promise<unknown> {
+  const prefix = `bench-probe-health-${crypto.randomUUID()}`
+  const node = await createNode({ stores: await openBrowserStores(prefix) })
+  const site = createSite({ node, host: standaloneHost() })
+  const times: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await (await site.fetch(new Request('http://bench/api/v0/mcp/health'))).json()
+    times.push(performance.now() - t)
+  }
+  await node.stop()
+  await deleteDatabases(prefix)
+  times.sort((a, b) => a - b)
+  return { p50: times[Math.floor(n / 2)], p90: times[Math.floor(n * 0.9)] }
+}

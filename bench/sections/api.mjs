@@ -103,8 +103,8 @@ async function warmStart (context, origin) {
   return result
 }
 
-export async function apiSection (browser, { origin, bench }) {
-  const page = await openApp(browser, origin)
+export async function apiSection (profiles, { origin, bench }) {
+  const page = await openApp(profiles, origin)
   const raw = []
   const add = []
   const cat = []

@@ -27,17 +27,17 @@ export async function benchCall (page, name, ...args) {
   return page.evaluate(async ([name, args]) => globalThis.bench[name](...args), [name, args])
 }
 
-/** Opens the app in a fresh context and waits for its node. */
-export async function openApp (browser, origin, context) {
-  const page = await (context ?? await browser.newContext()).newPage()
+/** Opens the app in a fresh profile (or the context given) and waits for its node. */
+export async function openApp (profiles, origin, context) {
+  const page = await (context ?? await profiles.newContext()).newPage()
   await page.goto(origin)
   await page.getByRole('banner').getByRole('status').filter({ hasText: 'The node is up.' }).waitFor({ timeout: 60_000 })
   return page
 }
 
-/** Opens the benchmark pages in a fresh context. */
-export async function openBenchPage (browser, origin) {
-  const page = await (await browser.newContext()).newPage()
+/** Opens the benchmark pages in a fresh profile. */
+export async function openBenchPage (profiles, origin) {
+  const page = await (await profiles.newContext()).newPage()
   await page.goto(origin)
   await page.waitForFunction(() => document.title === 'bench ready')
   return page

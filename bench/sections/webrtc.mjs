@@ -94,11 +94,22 @@ async function timedCat ([cid, size]) {
   return performance.now() - started
 }
 
-export async function webrtcSection (browser, { origin }) {
-  const a = await openApp(browser, origin)
-  const b = await openApp(browser, origin)
+/** Waits until the node holds a relay reservation (its WebRTC address), which a dial to or from it needs. */
+async function reserved (page) {
+  const until = Date.now() + 30_000
+  while (Date.now() < until) {
+    const { json } = await api(page, '/ipfs/id')
+    if (json.addresses?.some(a => a.includes('/p2p-circuit/webrtc'))) return json.id
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  throw new Error('the node got no relay reservation within 30 s')
+}
+
+export async function webrtcSection (profiles, { origin }) {
+  const a = await openApp(profiles, origin)
+  const b = await openApp(profiles, origin)
   try {
-    const idA = (await api(a, '/ipfs/id')).json.id
+    const [idA] = await Promise.all([reserved(a), reserved(b)])
     // a dial through the relay's signalling stalls now and then: up to three attempts
     let connected
     for (let attempt = 0; attempt < 3 && connected?.json.type !== 'webrtc'; attempt++) connected = await api(b, '/webrtc/connect', { peer_id: idA })

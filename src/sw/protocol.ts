@@ -37,8 +37,8 @@ export interface ForwardedResponse {
   status: number
   statusText: string
   headers: Array<[string, string]>
-  /** Transferred, not copied; null when there is no body. */
-  body: ReadableStream<Uint8Array> | null
+  /** A small body whole, a larger one as a stream; either transferred, not copied; null when there is none. */
+  body: ArrayBuffer | ReadableStream<Uint8Array> | null
 }
 
 /** Leader → service worker, on the request's port: this page is not (or no longer) the leader. */

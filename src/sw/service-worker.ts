@@ -13,6 +13,8 @@ import type { ForwardedRequest, PageToWorker, PortReply } from './protocol.ts'
 declare const self: ServiceWorkerGlobalScope
 
 interface Leader {
+  /** The page itself, from its announcement: asking the browser for it again per request cost a round trip each. */
+  client: Client
   clientId: string
   tabId: string
   since: number
@@ -39,7 +41,7 @@ self.addEventListener('message', (event) => {
   const message = event.data as PageToWorker
   const source = event.source as Client | null
   if (message?.type === 'mcp:leader' && source != null) {
-    leader = { clientId: source.id, tabId: message.tabId, since: message.since }
+    leader = { client: source, clientId: source.id, tabId: message.tabId, since: message.since }
     for (const wake of leaderWaiters) wake()
   } else if (message?.type === 'mcp:resign' && leader?.tabId === message.tabId) {
     leader = undefined
@@ -106,14 +108,14 @@ async function bodyOf (request: Request): Promise<Blob | null> {
   return blob.size === 0 ? null : blob
 }
 
-/** The leader's client, asking every open page when the cached answer is missing or stale. */
+/**
+ * The leader's client, asking every open page when none is known. A leader
+ * that closed without resigning (a crash) is found out by sendToLeader's
+ * watch, which then forgets it.
+ */
 async function findLeader (waitUntil: number): Promise<Client | undefined> {
   while (true) {
-    if (leader != null) {
-      const client = await self.clients.get(leader.clientId)
-      if (client != null) return client
-      leader = undefined
-    }
+    if (leader != null) return leader.client
     const remaining = waitUntil - Date.now()
     if (remaining <= 0) return undefined
     const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })

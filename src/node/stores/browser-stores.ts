@@ -2,15 +2,30 @@ import { IDBDatastore } from 'datastore-idb'
 import { OpfsCacheFiles } from '../cache/cache-files.ts'
 import { IDBCredentialStore } from '../credentials/credential-store.ts'
 import { IDBJournalStore } from '../journal/idb-journal-store.ts'
-import { IDBRepoBlockstore } from './idb-blockstore.ts'
+import { WorkerBlockstore } from './worker-blockstore.ts'
+import type { MessageEndpoint } from './block-service.ts'
 import type { NodeStores } from '../create-node.ts'
 
-/** Opens the node's persistent stores: blocks, the datastore, the MFS journal and credentials in IndexedDB; the CID cache's files in OPFS. */
+/**
+ * Opens the node's persistent stores: blocks, the datastore, the MFS journal
+ * and credentials in IndexedDB (the blocks from a dedicated worker); the CID
+ * cache's files in OPFS.
+ */
 export async function openBrowserStores (prefix = 'mcp-node'): Promise<NodeStores> {
-  const blockstore = new IDBRepoBlockstore(`${prefix}/blocks`)
+  const blockstore = openWorkerBlockstore(`${prefix}/blocks`)
   const datastore = new IDBDatastore(`${prefix}/datastore`)
   const journal = new IDBJournalStore(`${prefix}/journal`)
   const credentials = new IDBCredentialStore(`${prefix}/credentials`)
-  await Promise.all([blockstore.open(), datastore.open(), journal.open(), credentials.open()])
+  // the block database opens in its worker; a stat is the first request, and fails if it could not
+  await Promise.all([blockstore.stat(), datastore.open(), journal.open(), credentials.open()])
   return { blockstore, datastore, journal, cacheFiles: new OpfsCacheFiles(`${prefix}/cid-cache`), credentials }
+}
+
+function openWorkerBlockstore (name: string): WorkerBlockstore {
+  const worker = new Worker(new URL('./block-worker.ts', import.meta.url), { type: 'module', name })
+  const store = new WorkerBlockstore(worker as unknown as MessageEndpoint, `indexeddb:${name}`, { terminate: () => { worker.terminate() } })
+  worker.addEventListener('error', (event) => {
+    store.fail(new Error(`the blockstore's worker stopped: ${event.message ?? 'it could not be loaded'}`))
+  })
+  return store
 }

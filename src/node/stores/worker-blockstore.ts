@@ -1,0 +1,132 @@
+import { BaseBlockstore } from 'blockstore-core'
+import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
+import { base32upper } from 'multiformats/bases/base32'
+import { CID } from 'multiformats/cid'
+import { blockBytes } from './repo-blockstore.ts'
+import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint } from './block-service.ts'
+import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
+import type { AbortOptions } from 'abort-error'
+import type { Pair } from 'interface-blockstore'
+
+/** The store's errors, raised again on this side by name. */
+const ERRORS: Record<string, new (message: string) => Error> = { NotFoundError, OpenFailedError, PutFailedError }
+
+/**
+ * The page's side of a blockstore that runs in a dedicated worker (see
+ * block-worker.ts). A put hands the worker its own copy of the block, whose
+ * buffer is transferred, not cloned; until the worker has stored it, reads
+ * of that block are answered here from the caller's bytes.
+ */
+export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
+  readonly location: string
+  private readonly endpoint: MessageEndpoint
+  private readonly replies = new Map<number, PromiseWithResolvers<unknown>>()
+  private readonly pending = new Map<string, Uint8Array>()
+  private readonly terminate?: () => void
+  private failure?: Error
+  private nextId = 0
+
+  /** `terminate` ends the worker once the store is closed. */
+  constructor (endpoint: MessageEndpoint, location: string, init: { terminate?(): void } = {}) {
+    super()
+    this.endpoint = endpoint
+    this.location = location
+    this.terminate = init.terminate
+    endpoint.addEventListener('message', (event: MessageEvent<BlockReply>) => {
+      const { id, value, error } = event.data
+      const reply = this.replies.get(id)
+      if (reply == null) return
+      this.replies.delete(id)
+      if (error == null) {
+        reply.resolve(value)
+        return
+      }
+      const Kind = ERRORS[error.name]
+      const err = Kind != null ? new Kind(error.message) : Object.assign(new Error(error.message), { name: error.name })
+      reply.reject(err)
+    })
+  }
+
+  /** The worker is gone (its script failed, or it crashed): every waiting and later request fails with `error`. */
+  fail (error: Error): void {
+    this.failure ??= error
+    for (const reply of this.replies.values()) reply.reject(error)
+    this.replies.clear()
+  }
+
+  private async call<T> (op: BlockOp, fields: Omit<BlockRequest, 'id' | 'op'> = {}, transfer: Transferable[] = []): Promise<T> {
+    if (this.failure != null) throw this.failure
+    const id = this.nextId++
+    const reply = Promise.withResolvers<unknown>()
+    this.replies.set(id, reply)
+    this.endpoint.postMessage({ id, op, ...fields } satisfies BlockRequest, transfer)
+    return reply.promise as Promise<T>
+  }
+
+  async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
+    options?.signal?.throwIfAborted()
+    const given = val instanceof Uint8Array ? val : await blockBytes(val)
+    const key = keyOf(cid)
+    // a copy of our own to transfer: the caller may go on using its bytes (bitswap hands them on)
+    const copy = given.slice()
+    const bytes = given
+    this.pending.set(key, bytes)
+    try {
+      await this.call('put', { cid: cid.bytes, bytes: copy }, [copy.buffer])
+    } finally {
+      if (this.pending.get(key) === bytes) this.pending.delete(key)
+    }
+    return cid
+  }
+
+  async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    options?.signal?.throwIfAborted()
+    const waiting = this.pending.get(keyOf(cid))
+    if (waiting != null) {
+      yield waiting
+      return
+    }
+    yield await this.call<Uint8Array>('get', { cid: cid.bytes })
+  }
+
+  async has (cid: CID, options?: AbortOptions): Promise<boolean> {
+    options?.signal?.throwIfAborted()
+    if (this.pending.has(keyOf(cid))) return true
+    return this.call<boolean>('has', { cid: cid.bytes })
+  }
+
+  async delete (cid: CID, options?: AbortOptions): Promise<void> {
+    options?.signal?.throwIfAborted()
+    await this.call('delete', { cid: cid.bytes })
+  }
+
+  async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
+    const keys = await this.call<Uint8Array[]>('keys')
+    for (const key of keys) {
+      options?.signal?.throwIfAborted()
+      const cid = CID.decode(key)
+      yield { cid, bytes: this.get(cid, options) }
+    }
+  }
+
+  async stat (options?: AbortOptions): Promise<RepoStat> {
+    options?.signal?.throwIfAborted()
+    return this.call<RepoStat>('stat')
+  }
+
+  async flush (): Promise<void> {
+    await this.call('flush')
+  }
+
+  async close (): Promise<void> {
+    try {
+      await this.call('close')
+    } finally {
+      this.terminate?.()
+    }
+  }
+}
+
+function keyOf (cid: CID): string {
+  return base32upper.encode(cid.multihash.bytes)
+}

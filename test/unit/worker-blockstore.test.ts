@@ -1,0 +1,75 @@
+import 'fake-indexeddb/auto'
+import { NotFoundError } from 'interface-store'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { afterEach, describe, expect, it } from 'vitest'
+import { serveBlockstore } from '../../src/node/stores/block-service.ts'
+import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
+import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
+import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
+
+async function block (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
+  const bytes = new TextEncoder().encode(text)
+  return { cid: CID.create(1, raw.code, await sha256.digest(bytes)), bytes }
+}
+
+async function read (store: WorkerBlockstore, cid: CID): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const c of store.get(cid)) chunks.push(c)
+  return chunks[0]
+}
+
+/** The page's side and the worker's, joined by a MessageChannel as a worker's port would join them. */
+function connect (name: string): { store: WorkerBlockstore, ports: MessagePort[] } {
+  const channel = new MessageChannel()
+  const inner = new IDBRepoBlockstore(name, { pieceBytes: 1024 })
+  serveBlockstore(channel.port2 as unknown as MessageEndpoint, inner.open().then(() => inner))
+  const store = new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, `indexeddb:${name}`)
+  channel.port1.start()
+  channel.port2.start()
+  return { store, ports: [channel.port1, channel.port2] }
+}
+
+describe('WorkerBlockstore', () => {
+  let n = 0
+  let ports: MessagePort[] = []
+  afterEach(() => { for (const p of ports) p.close() })
+
+  it('stores, reads, lists, counts and deletes through the worker\'s store', async () => {
+    const connected = connect(`worker-blocks-${++n}`)
+    ports = connected.ports
+    const { store } = connected
+    const a = await block('alpha')
+    const big = new Uint8Array(3000).map((_, i) => i & 0xff)
+    const b = { cid: CID.create(1, raw.code, await sha256.digest(big)), bytes: big }
+    await Promise.all([store.put(a.cid, a.bytes), store.put(b.cid, b.bytes)])
+    // the caller's bytes are its own still: only a copy was handed over
+    expect(a.bytes.byteLength).toBe(5)
+    expect(new TextDecoder().decode(a.bytes)).toBe('alpha')
+    expect(await store.has(a.cid)).toBe(true)
+    expect(await read(store, b.cid)).toEqual(big)
+    expect(await store.stat()).toEqual({ blocks: 2, bytes: 3005 })
+    const listed = []
+    for await (const pair of store.getAll()) listed.push(pair.cid.multihash.bytes.join())
+    expect(listed.sort()).toEqual([a.cid, b.cid].map(c => c.multihash.bytes.join()).sort())
+    await store.delete(a.cid)
+    expect(await store.has(a.cid)).toBe(false)
+    const err = await read(store, a.cid).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(NotFoundError)
+    expect((err as Error).message).toMatch(/not in the local store/)
+  })
+
+  it('fails every waiting and later request once its worker is gone', async () => {
+    const channel = new MessageChannel()
+    ports = [channel.port1, channel.port2]
+    // nothing answers on port2: a worker whose script never ran
+    const store = new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, 'indexeddb:gone')
+    channel.port1.start()
+    const waiting = store.stat()
+    store.fail(new Error('the blockstore\'s worker stopped'))
+    await expect(waiting).rejects.toThrow(/worker stopped/)
+    const a = await block('later')
+    await expect(store.put(a.cid, a.bytes)).rejects.toThrow(/worker stopped/)
+  })
+})
