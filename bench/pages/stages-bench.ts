@@ -66,6 +66,8 @@ export interface AddStages {
   import_idb_ms: number
   /** The node's add model (tiered store, pin) with no API in front. */
   model_ms: number
+  /** The same with the blocks in OPFS. */
+  model_opfs_ms: number
   /** The API's add, called in the page (no service worker). */
   api_in_page_ms: number
 }
@@ -90,13 +92,18 @@ export async function addStages (size: number): Promise<AddStages> {
     const importIdb = performance.now() - t
     await store.close()
 
-    const modelNode = await createNode({ stores: await openBrowserStores(`${prefix}-model`) })
-    t = performance.now()
-    const h = modelNode.helia
-    await addContent({ blockstore: modelNode.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: chunks }], {})
-    await modelNode.blockstore.flush()
-    const model = performance.now() - t
-    await modelNode.stop()
+    const modelAdd = async (blocks: 'indexeddb' | 'opfs'): Promise<number> => {
+      const node = await createNode({ stores: await openBrowserStores(`${prefix}-model-${blocks}`, blocks) })
+      const h = node.helia
+      const started = performance.now()
+      await addContent({ blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: chunks }], {})
+      await node.blockstore.flush()
+      const ms = performance.now() - started
+      await node.stop()
+      return ms
+    }
+    const model = await modelAdd('indexeddb')
+    const modelOpfs = await modelAdd('opfs')
 
     const apiNode = await createNode({ stores: await openBrowserStores(`${prefix}-api`) })
     const site = createSite({ node: apiNode, host: standaloneHost() })
@@ -106,7 +113,7 @@ export async function addStages (size: number): Promise<AddStages> {
     const api = performance.now() - t
     if (!reply.success) throw new Error(reply.error)
     await apiNode.stop()
-    return { import_only_ms: importOnly, import_idb_ms: importIdb, model_ms: model, api_in_page_ms: api }
+    return { import_only_ms: importOnly, import_idb_ms: importIdb, model_ms: model, model_opfs_ms: modelOpfs, api_in_page_ms: api }
   } finally {
     await deleteDatabases(prefix)
     await removeOpfs(prefix)

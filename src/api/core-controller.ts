@@ -56,7 +56,7 @@ export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
       started_at: node.startedAt / 1000,
       listen_addresses: node.helia.libp2p.getMultiaddrs().map(String),
       protocols: node.helia.libp2p.getProtocols(),
-      stores: { blocks: 'IndexedDB (batched)', datastore: 'IndexedDB' }
+      stores: { blocks: node.stores.blockstore.location ?? 'memory', datastore: 'IndexedDB' }
     },
     leader: host.leader()
   }))

@@ -4,6 +4,7 @@ import { storageEstimate } from '../node/host-info.ts'
 import { seekLeadership } from '../node/leader.ts'
 import { openBrowserStores } from '../node/stores/browser-stores.ts'
 import { createLogger } from '../logger.ts'
+import { chooseBlockstore } from './blockstore-config.ts'
 import { answerServiceWorker } from './bridge.ts'
 import { loadNetworkConfig } from './network-config.ts'
 import type { RequestHandler } from './bridge.ts'
@@ -45,7 +46,11 @@ export function startHost (init: StartHostInit = {}): Host {
       // marks for the start-up's stages (read by the benchmarks, and by anyone with DevTools open)
       performance.mark('mcp:lead')
       void navigator.storage?.persist?.().catch(() => false)
-      const [stores, network] = await Promise.all([openBrowserStores(init.storePrefix), loadNetworkConfig()])
+      const prefix = init.storePrefix ?? 'mcp-node'
+      const [stores, network] = await Promise.all([
+        chooseBlockstore(prefix).then(async (blocks) => openBrowserStores(prefix, blocks)),
+        loadNetworkConfig()
+      ])
       performance.mark('mcp:stores-open')
       node = await createNode({ stores, network })
       performance.mark('mcp:node-started')

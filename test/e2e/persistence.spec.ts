@@ -42,3 +42,48 @@ test('content survives a browser restart (IndexedDB on disk)', async ({ playwrig
     rmSync(profile, { recursive: true, force: true })
   }
 })
+
+test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser restart, counted, collected, and the choice stays', async ({ playwright, baseURL }) => {
+  const profile = mkdtempSync(join(tmpdir(), 'mcp-profile-'))
+  const launch = async (): Promise<import('@playwright/test').BrowserContext> => playwright.chromium.launchPersistentContext(profile, {
+    executablePath: findBrowser(),
+    args: BROWSER_ARGS,
+    baseURL
+  })
+  try {
+    let context = await launch()
+    let page = await openApp(context, '/?blockstore=opfs')
+    expect((await call(page, '/debug')).json.node.stores.blocks).toBe('opfs:mcp-node/blocks')
+    // 3 MiB and a few bytes: blocks of 1 MiB and the node above them, written by the worker
+    const kept = await page.evaluate(async () => {
+      const data = new Uint8Array(3 * 1024 * 1024 + 7)
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(i + 65536, data.length)))
+      const reply = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } })).json()
+      const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
+      return { cid: reply.cid as string, digest }
+    })
+    const loose = await call(page, '/ipfs/add?pin=false', { json: { content: 'collected' } })
+    const before = (await call(page, '/ipfs/stats')).json.repo
+    expect(before.object_count).toBeGreaterThanOrEqual(6)
+    const gc = await call(page, '/ipfs/repo/gc', { method: 'POST' })
+    expect(gc.status).toBe(200)
+    expect(gc.json.removed_cids).toEqual([loose.json.cid])
+    const after = (await call(page, '/ipfs/stats')).json.repo
+    expect(after.object_count).toBe(before.object_count - 1)
+    await context.close()
+
+    // restarted without the query: the node still keeps its blocks in OPFS, and they are all there
+    context = await launch()
+    page = await openApp(context)
+    expect((await call(page, '/debug')).json.node.stores.blocks).toBe('opfs:mcp-node/blocks')
+    const digest = await page.evaluate(async (cid) => {
+      const data = new Uint8Array(await (await fetch(`/api/v0/mcp/ipfs/cat/${cid}`)).arrayBuffer())
+      return [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
+    }, kept.cid)
+    expect(digest).toBe(kept.digest)
+    expect((await call(page, '/ipfs/stats')).json.repo).toMatchObject({ object_count: after.object_count, size_bytes: after.size_bytes })
+    await context.close()
+  } finally {
+    rmSync(profile, { recursive: true, force: true })
+  }
+})
