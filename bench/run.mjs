@@ -2,7 +2,7 @@
 // chases, each measured in the same run (a ratio holds on a noisy machine;
 // an absolute time does not). Prints one table and writes bench/results.json.
 //
-//   BENCH_ONLY=api,webrtc,stages,journal,cache,bundle   run some sections
+//   BENCH_ONLY=api,memory,webrtc,stages,journal,cache,bundle   run some sections
 //   BENCH_REPEATS=3                                      repetitions (medians)
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { BROWSER_ARGS, findBrowser } from '../tools/find-browser.mjs'
-import { apiSection } from './sections/api.mjs'
+import { apiSection, memorySection } from './sections/api.mjs'
 import { bundleSection } from './sections/bundle.mjs'
 import { openBenchPage, openApp, REPEATS } from './sections/common.mjs'
 import { cacheSection, journalSection, stagesSection } from './sections/pages.mjs'
@@ -23,7 +23,7 @@ const APP = `http://127.0.0.1:${APP_PORT}`
 const BENCH = `http://127.0.0.1:${BENCH_PORT}`
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const VITE = `${ROOT}/node_modules/vite/bin/vite.js`
-const SECTIONS = ['api', 'webrtc', 'stages', 'journal', 'cache', 'bundle']
+const SECTIONS = ['api', 'memory', 'webrtc', 'stages', 'journal', 'cache', 'bundle']
 
 /** Starts a server process and resolves once it prints its port. */
 async function startServer (args) {
@@ -108,6 +108,7 @@ async function main () {
       console.error(`${name}: ${Math.round((Date.now() - started) / 1000)} s`)
     }
     await run('api', async () => apiSection(profiles, { origin: APP, bench }))
+    await run('memory', async () => memorySection(profiles, { origin: APP }))
     await run('webrtc', async () => webrtcSection(profiles, { origin: APP }))
     await run('stages', async () => stagesSection(bench))
     await run('journal', async () => journalSection(bench))

@@ -21,6 +21,14 @@ export const nodeState = signal<NodeState>({ phase: 'starting', message: 'Starti
 /** True once the service worker controls this page: before that, a fetch to the API would reach the static server. */
 export const apiReady = signal(false)
 
+const firstAnswer = Promise.withResolvers<void>()
+/**
+ * Resolves once the node has first answered (or failed to): what is only
+ * decoration, the charts' library, waits for it rather than compete with
+ * the node's start for the page's thread.
+ */
+export const nodeAnswered: Promise<void> = firstAnswer.promise
+
 async function poll (host: Host): Promise<void> {
   try {
     const [health, daemon] = await Promise.all([api.health(), api.daemonStatus()])
@@ -33,6 +41,8 @@ async function poll (host: Host): Promise<void> {
   } catch (err) {
     const reason = err instanceof ApiError ? `${err.status} ${err.errorType}: ${err.message}` : String(err)
     nodeState.value = { ...nodeState.value, phase: 'down', message: `The node does not answer (${reason}).` }
+  } finally {
+    firstAnswer.resolve()
   }
 }
 
@@ -44,5 +54,6 @@ export function watchNode (): void {
     setInterval(() => { void poll(host) }, POLL_MS)
   }).catch((err: unknown) => {
     nodeState.value = { phase: 'down', message: `The app could not start: ${String(err)}` }
+    firstAnswer.resolve()
   })
 }

@@ -1,9 +1,12 @@
 /**
  * A small time-series chart drawn by uPlot, which is imported only when the
- * first chart is shown. The box keeps its height before the library arrives,
- * so nothing moves when it does.
+ * first chart is shown, and not before the node has first answered (there
+ * is nothing to draw before, and the import would compete with its start).
+ * The box keeps its height before the library arrives, so nothing moves
+ * when it does.
  */
 import { useEffect, useRef } from 'preact/hooks'
+import { nodeAnswered } from '../node-state.ts'
 
 export interface Series { label: string, values: Array<number | null>, color: string }
 
@@ -19,7 +22,7 @@ export function LineChart ({ label, times, series, max, formatValue }: { label: 
   useEffect(() => {
     let cancelled = false
     let observer: ResizeObserver | undefined
-    void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
+    void nodeAnswered.then(async () => Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')])).then(([{ default: UPlot }]) => {
       if (cancelled || box.current == null) return
       const width = (): number => Math.max(200, box.current?.clientWidth ?? 200)
       chart.current = new UPlot({
