@@ -72,18 +72,29 @@ export class FsJournal {
    * Journals `planned` as one transaction from `baseRoot`, applies it, and
    * settles it with the new root. If `apply` throws, the transaction is
    * marked failed and the root stays where it was.
+   *
+   * The entries are written while the change is applied, not before: what
+   * the journal guards is the root, which moves only when the transaction
+   * settles, after its entries are stored. A crash in between leaves blocks
+   * no root reaches (garbage collection takes them) and, if the entries were
+   * stored, a pending transaction that recovery applies again. This saves a
+   * store transaction's wait on every change.
    */
   async run (planned: PlannedEntry[], baseRoot: string, apply: () => Promise<string>): Promise<string> {
     const transactionId = crypto.randomUUID()
-    await this.store.append(planned.map(p => ({ ...p, transaction_id: transactionId, origin: 'mfs', base_root: baseRoot })))
+    const appended = this.store.append(planned.map(p => ({ ...p, transaction_id: transactionId, origin: 'mfs', base_root: baseRoot })))
+    // awaited below; a failure to journal is that error, whatever the change did
+    appended.catch(() => {})
     const started = performance.now()
     let root: string
     try {
       root = await apply()
     } catch (err) {
+      await appended
       await this.store.settle(transactionId, { status: 'failed', error: (err as Error).message, duration_ms: performance.now() - started })
       throw err
     }
+    await appended
     await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root)
     if (++this.sinceCheckpoint >= this.checkpointEvery) await this.checkpoint('automatic')
     return root

@@ -22,6 +22,8 @@ export class WriteBehind {
   private readonly maxPendingBytes: number
   private readonly waiting = new Set<Promise<void>>()
   private readonly written = new Map<string, CID>()
+  /** Blocks handed to the store and not yet durable: readers see them here meanwhile. */
+  private readonly unwritten = new Map<string, Uint8Array>()
   private pendingBytes = 0
   private failure: { error: unknown } | undefined
 
@@ -37,13 +39,16 @@ export class WriteBehind {
       this.throwIfFailed()
     }
     const size = bytes.byteLength
+    const key = base32.encode(cid.multihash.bytes)
     this.pendingBytes += size
+    this.unwritten.set(key, bytes)
     const write: Promise<void> = Promise.resolve(this.store.put(cid, bytes, options)).then(
-      () => { this.written.set(base32.encode(cid.multihash.bytes), cid) },
+      () => { this.written.set(key, cid) },
       (error: unknown) => { this.failure ??= { error } }
     ).finally(() => {
       this.pendingBytes -= size
       this.waiting.delete(write)
+      if (this.unwritten.get(key) === bytes) this.unwritten.delete(key)
     })
     this.waiting.add(write)
     return cid
@@ -53,6 +58,11 @@ export class WriteBehind {
   async drain (): Promise<void> {
     while (this.waiting.size > 0) await Promise.all(this.waiting)
     this.throwIfFailed()
+  }
+
+  /** A block handed over and not yet durable, for readers that must see it now. */
+  unwrittenBlock (cid: CID): Uint8Array | undefined {
+    return this.unwritten.get(base32.encode(cid.multihash.bytes))
   }
 
   /** Every distinct block written so far. */
