@@ -4,6 +4,7 @@
  * Kept in one module so the two sides can never disagree on the protocol.
  */
 import { CID } from 'multiformats/cid'
+import { blockBytes } from './repo-blockstore.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 
 export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close'
@@ -54,9 +55,7 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
       await store.put(cid!, request.bytes!)
       return { transfer: [] }
     case 'get': {
-      const chunks: Uint8Array[] = []
-      for await (const chunk of store.get(cid!)) chunks.push(chunk)
-      const bytes = chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
+      const bytes = await blockBytes(store.get(cid!))
       // the store's own copy, read for this request: handed over whole rather than copied again
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       return { value: bytes, transfer: whole ? [bytes.buffer as ArrayBuffer] : [] }

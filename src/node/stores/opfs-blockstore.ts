@@ -110,7 +110,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
     const key = keyOf(cid)
-    await this.writing.get(key)
+    // a block being written is read (or removed) once it is whole; a failed write left nothing
+    await this.writing.get(key)?.catch(() => {})
     const dir = await this.shard(key, false)
     const file = dir == null ? undefined : await fileOf(dir, key)
     if (file == null) throw new NotFoundError(`block ${cid} is not in the local store`)
@@ -128,7 +129,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
     options?.signal?.throwIfAborted()
     const key = keyOf(cid)
-    await this.writing.get(key)
+    // a block being written is read (or removed) once it is whole; a failed write left nothing
+    await this.writing.get(key)?.catch(() => {})
     const dir = await this.shard(key, false)
     const file = dir == null ? undefined : await fileOf(dir, key)
     if (dir == null || file == null) return

@@ -3,6 +3,7 @@ import { createUnsafe } from 'multiformats/block'
 import { codecByCode } from './codecs.ts'
 import { translateLibraryError } from './library-errors.ts'
 import type { GraphNode, GraphWalker, GraphWalkerFactory, WalkOptions } from '@helia/interface'
+import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
 import type { BlockView, CID } from 'multiformats'
 
@@ -59,9 +60,14 @@ class LocalDagWalker implements GraphWalker {
   }
 
   private async load<T> (cid: CID, options: DagWalkOptions<T>): Promise<BlockView<T, number, number, 0 | 1>> {
-    const chunks: Uint8Array[] = []
-    for await (const chunk of this.components.blockstore.get(cid, options)) chunks.push(chunk)
-    const bytes = chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
+    const bytes = await readBlock(this.components.blockstore, cid, options)
     return createUnsafe({ cid, bytes, codec: codecByCode(cid.code) }) as BlockView<T, number, number, 0 | 1>
   }
+}
+
+/** A block's bytes in one piece, however the store yields them. */
+export async function readBlock (blockstore: Pick<Blockstore, 'get'>, cid: CID, options?: AbortOptions): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of blockstore.get(cid, options)) chunks.push(chunk)
+  return chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
 }

@@ -2,7 +2,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { createUnsafe } from 'multiformats/block'
 import { base32 } from 'multiformats/bases/base32'
 import { codecByCode } from './codecs.ts'
-import { blockstoreDagWalker } from './dag-walker.ts'
+import { blockstoreDagWalker, readBlock } from './dag-walker.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { recordPin, releasePin } from './pin-records.ts'
 import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
@@ -172,7 +172,7 @@ async function dagBlocks (helia: PinHelia, root: CID, depth: number, options: Wa
         }
         let bytes: Uint8Array
         try {
-          bytes = await readBlock(helia, cid, options)
+          bytes = await readBlock(helia.blockstore, cid, options)
         } catch (err) {
           if (options.skipMissing === true) return
           throw err
@@ -185,12 +185,6 @@ async function dagBlocks (helia: PinHelia, root: CID, depth: number, options: Wa
     level = next
   }
   return out
-}
-
-async function readBlock (helia: PinHelia, cid: CID, options: ReadOptions): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const chunk of helia.blockstore.get(cid, options)) chunks.push(chunk)
-  return chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
 }
 
 /** Every block below `cid` to `depth` (the root excluded). */
