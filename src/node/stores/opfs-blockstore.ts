@@ -35,6 +35,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private root?: FileSystemDirectoryHandle
   private readonly shards = new Map<string, FileSystemDirectoryHandle>()
   private readonly writing = new Map<string, Promise<void>>()
+  private readonly using = new Map<string, Promise<unknown>>()
   private stats: RepoStat = { blocks: 0, bytes: 0 }
   private statTimer?: ReturnType<typeof setTimeout>
   private statWrite: Promise<void> = Promise.resolve()
@@ -112,10 +113,27 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     const key = keyOf(cid)
     // a block being written is read (or removed) once it is whole; a failed write left nothing
     await this.writing.get(key)?.catch(() => {})
-    const dir = await this.shard(key, false)
-    const file = dir == null ? undefined : await fileOf(dir, key)
-    if (file == null) throw new NotFoundError(`block ${cid} is not in the local store`)
-    yield new Uint8Array(await (await file.getFile()).arrayBuffer())
+    const bytes = await this.withFile(key, async (dir) => {
+      const file = await fileOf(dir, key)
+      if (file == null) return undefined
+      // a sync handle reads straight into the buffer: File.arrayBuffer() measured at a
+      // seventh of the rate (64 MiB of 1 MiB blocks: 0.65 s)
+      const handle = await file.createSyncAccessHandle()
+      try {
+        const out = new Uint8Array(handle.getSize())
+        let at = 0
+        while (at < out.byteLength) {
+          const read = handle.read(out.subarray(at), { at })
+          if (read === 0) break
+          at += read
+        }
+        return at === out.byteLength ? out : out.subarray(0, at)
+      } finally {
+        handle.close()
+      }
+    })
+    if (bytes == null) throw new NotFoundError(`block ${cid} is not in the local store`)
+    yield bytes
   }
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
@@ -131,13 +149,34 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     const key = keyOf(cid)
     // a block being written is read (or removed) once it is whole; a failed write left nothing
     await this.writing.get(key)?.catch(() => {})
-    const dir = await this.shard(key, false)
-    const file = dir == null ? undefined : await fileOf(dir, key)
-    if (dir == null || file == null) return
-    const size = (await file.getFile()).size
-    await dir.removeEntry(key)
-    this.stats = { blocks: Math.max(0, this.stats.blocks - 1), bytes: Math.max(0, this.stats.bytes - size) }
-    this.statChanged()
+    await this.withFile(key, async (dir) => {
+      const file = await fileOf(dir, key)
+      if (file == null) return
+      const size = (await file.getFile()).size
+      await dir.removeEntry(key)
+      this.stats = { blocks: Math.max(0, this.stats.blocks - 1), bytes: Math.max(0, this.stats.bytes - size) }
+      this.statChanged()
+    })
+  }
+
+  /**
+   * Runs `use` on the block's shard after any other reader or remover of the
+   * same block: a sync access handle is exclusive, and a file being read
+   * cannot be removed. An absent shard gives undefined.
+   */
+  private async withFile<T> (key: string, use: (dir: FileSystemDirectoryHandle) => Promise<T>): Promise<T | undefined> {
+    const before = this.using.get(key) ?? Promise.resolve()
+    const run = before.then(async () => {
+      const dir = await this.shard(key, false)
+      return dir == null ? undefined : await use(dir)
+    })
+    const settled = run.catch(() => {})
+    this.using.set(key, settled)
+    try {
+      return await run
+    } finally {
+      if (this.using.get(key) === settled) this.using.delete(key)
+    }
   }
 
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
