@@ -93,4 +93,24 @@ describe('pins, recorded in helia\'s format', () => {
     await expect(pinContent(node.helia, added.cid, { offline: true })).rejects.toThrow()
     expect(await node.helia.pins.isPinned(added.cid)).toBe(false)
   })
+
+  it('a pin made with a CIDv0 is removed by its CIDv1, and every block is let go', async () => {
+    const added = await addContent(components, [{ content: patterned(MIB + 9, 5) }], { cidVersion: 0 })
+    expect(added.cid.version).toBe(0)
+    const blocks = await dagOf(added.cid)
+    await unpinContent(node.helia, added.cid.toV1())
+    for (const cid of blocks) expect(await node.helia.pins.isPinned(cid)).toBe(false)
+  })
+
+  it('a tree with an explicit directory leaves no pinned-block record behind once unpinned', async () => {
+    const added = await addContent(components, [{ path: 'site' }, { path: 'site/index.html', content: new TextEncoder().encode('<p>hi</p>') }, { path: 'site/empty' }], {})
+    const records = async (): Promise<number> => {
+      let n = 0
+      for await (const _ of node.helia.datastore.query({ prefix: '/pinned-block/' })) n++
+      return n
+    }
+    expect(await records()).toBe((await dagOf(added.cid)).length)
+    await unpinContent(node.helia, added.cid)
+    expect(await records()).toBe(0)
+  })
 })

@@ -41,9 +41,10 @@ const DEFAULT_KEEP_CHECKPOINTS = 2
 
 /**
  * The write-ahead journal of the mutable file system: every change is
- * recorded as pending before it is applied and settled, together with the
- * move of the MFS root, once it is. Recovery finishes or rolls back what a
- * crash left pending.
+ * recorded as pending before it can take effect (its entries are stored
+ * before the root moves) and settled, together with the move of the MFS
+ * root, once it is applied. Recovery finishes or rolls back what a crash
+ * left pending.
  */
 export class FsJournal {
   private readonly store: JournalStore
@@ -90,8 +91,10 @@ export class FsJournal {
     try {
       root = await apply()
     } catch (err) {
-      await appended
-      await this.store.settle(transactionId, { status: 'failed', error: (err as Error).message, duration_ms: performance.now() - started })
+      // the change's own error is the one to report; its entries are settled if they were stored
+      if (await appended.then(() => true, () => false)) {
+        await this.store.settle(transactionId, { status: 'failed', error: (err as Error).message, duration_ms: performance.now() - started })
+      }
       throw err
     }
     await appended

@@ -1,7 +1,8 @@
 /**
  * The blockstore across a message port: `serveBlockstore` runs beside a
- * store (in a dedicated worker) and answers `WorkerBlockstore` (in the page).
- * Kept in one module so the two sides can never disagree on the protocol.
+ * store (in a dedicated worker) and answers `WorkerBlockstore` (in the page,
+ * worker-blockstore.ts). The messages' types are declared here, once, for
+ * both sides.
  */
 import { CID } from 'multiformats/cid'
 import { blockBytes } from './repo-blockstore.ts'
@@ -39,7 +40,14 @@ export function serveBlockstore (endpoint: MessageEndpoint, store: Promise<RepoB
   endpoint.addEventListener('message', (event: MessageEvent<BlockRequest>) => {
     const request = event.data
     store.then(async (s) => answer(s, request)).then(
-      ({ value, transfer }) => { endpoint.postMessage({ id: request.id, value } satisfies BlockReply, transfer) },
+      ({ value, transfer }) => {
+        try {
+          endpoint.postMessage({ id: request.id, value } satisfies BlockReply, transfer)
+        } catch {
+          // a buffer that could not be handed over goes as a copy
+          endpoint.postMessage({ id: request.id, value } satisfies BlockReply, [])
+        }
+      },
       (err: unknown) => {
         const error = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) }
         endpoint.postMessage({ id: request.id, error } satisfies BlockReply, [])

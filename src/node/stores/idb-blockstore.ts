@@ -1,11 +1,8 @@
 import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
-import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import * as Digest from 'multiformats/hashes/digest'
 import { openDatabase, request, transactionDone } from './idb.ts'
-import { blockBytes } from './repo-blockstore.ts'
+import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
@@ -108,7 +105,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     const known = this.pending.get(key)
     if (known != null) {
       await known.done
@@ -133,10 +130,11 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     const waiting = this.pending.get(key)
     if (waiting != null) {
-      yield waiting.bytes
+      // a copy: the batch still has to write these bytes, and a reader may hand its buffer on (to the page)
+      yield waiting.bytes.slice()
       return
     }
     const tx = this.transaction([BLOCKS, PIECES], 'readonly')
@@ -153,7 +151,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     if (this.pending.has(key)) return true
     const store = this.transaction(BLOCKS, 'readonly').objectStore(BLOCKS)
     return (await request(store.getKey(key))) != null
@@ -162,7 +160,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
     options?.signal?.throwIfAborted()
     await this.flush()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     const tx = this.transaction([BLOCKS, META, PIECES], 'readwrite')
     const blocks = tx.objectStore(BLOCKS)
     const meta = tx.objectStore(META)
@@ -184,7 +182,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     const keys = await request(this.transaction(BLOCKS, 'readonly').objectStore(BLOCKS).getAllKeys())
     for (const key of keys) {
       options?.signal?.throwIfAborted()
-      const cid = CID.createV1(raw.code, Digest.decode(base32upper.decode(String(key))))
+      const cid = cidOfKey(String(key))
       yield { cid, bytes: this.get(cid, options) }
     }
   }
@@ -238,12 +236,20 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
       }
     })
     const stat = request(meta.get(STAT_KEY)) as Promise<RepoStat | undefined>
-    await Promise.all(existing)
-    const current = (await stat) ?? { blocks: 0, bytes: 0 }
-    if (added > 0) {
-      meta.put({ blocks: current.blocks + added, bytes: current.bytes + addedBytes }, STAT_KEY)
+    const done = transactionDone(tx)
+    done.catch(() => {})
+    try {
+      await Promise.all(existing)
+      const current = (await stat) ?? { blocks: 0, bytes: 0 }
+      if (added > 0) {
+        meta.put({ blocks: current.blocks + added, bytes: current.bytes + addedBytes }, STAT_KEY)
+      }
+    } catch (err) {
+      // nothing of a batch that failed half-way is kept: no block with some of its pieces, no count without its blocks
+      try { tx.abort() } catch {}
+      throw err
     }
-    await transactionDone(tx)
+    await done
   }
 
   private transaction (stores: string | string[], mode: IDBTransactionMode): IDBTransaction {
@@ -302,6 +308,3 @@ function piecesOf (key: string): IDBKeyRange {
   return IDBKeyRange.bound(`${key}/`, `${key}/\uffff`)
 }
 
-function keyOf (cid: CID): string {
-  return base32upper.encode(cid.multihash.bytes)
-}

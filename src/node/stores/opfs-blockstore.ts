@@ -1,11 +1,8 @@
 /// <reference lib="webworker" />
 import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
-import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import * as Digest from 'multiformats/hashes/digest'
-import { blockBytes } from './repo-blockstore.ts'
+import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
@@ -25,10 +22,11 @@ const STAT_WRITE_DELAY_MS = 250
  * measured about 14× IndexedDB's here (950 against 66 MB/s, 64 MiB of random
  * 256 KiB blocks, Chromium 156, profile on disk).
  *
- * A block is written under a temporary name and renamed when whole, so a
- * block that exists is always complete. The count and byte total are kept
- * in memory and written to `_stat.json` shortly after each change; a store
- * whose file is missing counts its blocks once at open.
+ * A block is written under a temporary name, flushed to the disk, and only
+ * then renamed, so a block that exists is complete. The count and byte
+ * total are kept in memory; `_stat.json` is removed at the first change and
+ * written again shortly after (and at flush and close), so a store that
+ * stopped in between finds no file and counts its blocks once at open.
  */
 export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore {
   private readonly path: string[]
@@ -69,7 +67,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
 
   async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     // one writer per block: a second handle on the same file would be refused
     const inFlight = this.writing.get(key)
     if (inFlight != null) {
@@ -97,9 +95,13 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     try {
       handle.truncate(0)
       let at = 0
-      while (at < bytes.byteLength) at += handle.write(bytes.subarray(at), { at })
-      // no flush: closing the handle persists what was written (as IndexedDB's relaxed
-      // durability does); a flush per block forced each to the disk on its own
+      while (at < bytes.byteLength) {
+        const written = handle.write(bytes.subarray(at), { at })
+        if (written <= 0) throw new Error(`the file took ${at} of the block's ${bytes.byteLength} bytes`)
+        at += written
+      }
+      // on the disk before the rename: a crash must never leave a short file under the block's name
+      handle.flush()
     } finally {
       handle.close()
     }
@@ -110,7 +112,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
 
   async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     // a block being written is read (or removed) once it is whole; a failed write left nothing
     await this.writing.get(key)?.catch(() => {})
     const bytes = await this.withFile(key, async (dir) => {
@@ -138,7 +140,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     if (this.writing.has(key)) return true
     const dir = await this.shard(key, false)
     return dir != null && await fileOf(dir, key) != null
@@ -146,7 +148,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
     options?.signal?.throwIfAborted()
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     // a block being written is read (or removed) once it is whole; a failed write left nothing
     await this.writing.get(key)?.catch(() => {})
     await this.withFile(key, async (dir) => {
@@ -182,7 +184,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
     for await (const key of this.keys()) {
       options?.signal?.throwIfAborted()
-      const cid = CID.createV1(raw.code, Digest.decode(base32upper.decode(key)))
+      const cid = cidOfKey(key)
       yield { cid, bytes: this.get(cid, options) }
     }
   }
@@ -202,7 +204,11 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 
   private statChanged (): void {
-    this.statTimer ??= setTimeout(() => {
+    if (this.statTimer != null) return
+    const root = this.requireRoot()
+    // the file on disk is stale from now until it is written again
+    this.statWrite = this.statWrite.then(async () => { await root.removeEntry(STAT_FILE) }).catch(() => {})
+    this.statTimer = setTimeout(() => {
       this.statTimer = undefined
       void this.writeStat()
     }, STAT_WRITE_DELAY_MS)
@@ -257,9 +263,6 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 }
 
-function keyOf (cid: CID): string {
-  return base32upper.encode(cid.multihash.bytes)
-}
 
 async function fileOf (dir: FileSystemDirectoryHandle, name: string): Promise<FileSystemFileHandle | undefined> {
   try {

@@ -1,5 +1,19 @@
+import { base32upper } from 'multiformats/bases/base32'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import * as Digest from 'multiformats/hashes/digest'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
+
+/** A block's key in a store: its multihash, so a block is one whatever the CID's version or codec. */
+export function blockKey (cid: CID): string {
+  return base32upper.encode(cid.multihash.bytes)
+}
+
+/** A CID for a stored key (raw, v1: the codec is not kept with the block). */
+export function cidOfKey (key: string): CID {
+  return CID.createV1(raw.code, Digest.decode(base32upper.decode(key)))
+}
 
 /** How much the local repository holds. */
 export interface RepoStat {

@@ -1,8 +1,7 @@
 import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
-import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
-import { blockBytes } from './repo-blockstore.ts'
+import { blockBytes, blockKey } from './repo-blockstore.ts'
 import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint } from './block-service.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
@@ -66,7 +65,7 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
   async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
     options?.signal?.throwIfAborted()
     const given = val instanceof Uint8Array ? val : await blockBytes(val)
-    const key = keyOf(cid)
+    const key = blockKey(cid)
     // a copy of our own to transfer: the caller may go on using its bytes (bitswap hands them on)
     const copy = given.slice()
     const bytes = given
@@ -81,7 +80,7 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
 
   async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
-    const waiting = this.pending.get(keyOf(cid))
+    const waiting = this.pending.get(blockKey(cid))
     if (waiting != null) {
       yield waiting
       return
@@ -91,7 +90,7 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
     options?.signal?.throwIfAborted()
-    if (this.pending.has(keyOf(cid))) return true
+    if (this.pending.has(blockKey(cid))) return true
     return this.call<boolean>('has', { cid: cid.bytes })
   }
 
@@ -127,6 +126,3 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
   }
 }
 
-function keyOf (cid: CID): string {
-  return base32upper.encode(cid.multihash.bytes)
-}

@@ -77,7 +77,10 @@ export async function checkAddOptions (options: Pick<AddContentOptions, 'chunker
 /**
  * What an add works on. `blockstore` is where the blocks are written: the
  * node's local store rather than helia's, which reads before every write to
- * skip blocks it has (the local store does that inside its own write).
+ * skip blocks it has (the local store does that inside its own write). What
+ * that skips is helia's note to bitswap that the block has arrived, which
+ * serves a peer already waiting for exactly that block; such a peer gets it
+ * when it asks again.
  */
 export type AddComponents = Pick<Helia, 'pins' | 'getCodec' | 'datastore'> & { blockstore: Pick<Blockstore, 'put' | 'has' | 'get'> }
 
@@ -138,9 +141,11 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
   }
   let pinned = false
   if (options.pin !== false && options.onlyHash !== true) {
-    // with one top-level entry, every block written is in the root's DAG: no need to walk it
-    const oneTree = entries.filter(e => !e.path.includes('/')).length === 1
-    await pinContent(helia, root.cid, { name: options.name, signal: options.signal, knownBlocks: oneTree ? writer.blocks() : undefined })
+    // a single file's blocks are all in its DAG, so they are pinned as written, not read back; a
+    // tree may hold blocks the importer wrote and then left out (an explicit directory it rebuilt,
+    // a repeated path), so a tree's pin walks it (reading only its directory and file nodes)
+    const singleFile = entries.length === 1 && entries[0].type === 'file'
+    await pinContent(helia, root.cid, { name: options.name, signal: options.signal, knownBlocks: singleFile ? writer.blocks() : undefined })
     pinned = true
   }
   return {

@@ -14,10 +14,10 @@
 import * as cborg from 'cborg'
 import { Key } from 'interface-datastore'
 import { base36 } from 'multiformats/bases/base36'
+import { CID } from 'multiformats/cid'
 import { equals } from 'uint8arrays/equals'
 import type { AbortOptions } from 'abort-error'
 import type { Datastore } from 'interface-datastore'
-import type { CID } from 'multiformats/cid'
 
 export interface PinRecord {
   depth: number
@@ -41,6 +41,20 @@ async function queued<T> (datastore: Datastore, change: () => Promise<T>): Promi
   const next = previous.then(change, change)
   queues.set(datastore, next.catch(() => {}))
   return next
+}
+
+/**
+ * Whether a recorded root is `root`, in either CID version: a pin is one pin
+ * whether it was made with Qm… or bafy… (its key is the v1 form), and helia
+ * itself recorded the bytes of whichever version it was given.
+ */
+function sameRoot (recorded: Uint8Array, root: CID): boolean {
+  if (equals(recorded, root.bytes)) return true
+  try {
+    return CID.decode(recorded).toV1().equals(root.toV1())
+  } catch {
+    return false
+  }
 }
 
 export function pinKey (cid: CID): Key {
@@ -70,9 +84,9 @@ export async function recordPin (datastore: Datastore, root: CID, blocks: CID[],
     options.signal?.throwIfAborted()
     const batch = datastore.batch()
     for (const { key, record } of records) {
-      if (record.pinnedBy.some(by => equals(by, root.bytes))) continue
+      if (record.pinnedBy.some(by => sameRoot(by, root))) continue
       record.pinCount++
-      record.pinnedBy.push(root.bytes)
+      record.pinnedBy.push(root.toV1().bytes)
       batch.put(key, cborg.encode(record))
     }
     batch.put(pinKey(root), cborg.encode(pin))
@@ -87,7 +101,7 @@ export async function releasePin (datastore: Datastore, root: CID, blocks: CID[]
     options.signal?.throwIfAborted()
     const batch = datastore.batch()
     for (const { key, record } of records) {
-      const pinnedBy = record.pinnedBy.filter(by => !equals(by, root.bytes))
+      const pinnedBy = record.pinnedBy.filter(by => !sameRoot(by, root))
       if (pinnedBy.length === record.pinnedBy.length) continue
       const pinCount = record.pinCount - 1
       if (pinCount <= 0) batch.delete(key)

@@ -39,8 +39,9 @@ export interface PinResult extends PinInfo {
 export type PinHelia = Pick<Helia, 'pins' | 'getCodec' | 'datastore'> & { blockstore: Pick<Blockstore, 'has' | 'get'> }
 
 /**
- * Pins a CID. The DAG is walked first, so a CID whose blocks are not all
- * available fails before anything is recorded (helia's own pin walk would
+ * Pins a CID. The DAG is walked first (unless the caller knows its blocks),
+ * so a CID whose blocks are not all available fails before anything is
+ * recorded (helia's own pin walk would
  * leave per-block pin counts behind if it stopped half way).
  */
 export async function pinContent (helia: PinHelia, cid: CID, options: PinOptions = {}): Promise<PinResult> {

@@ -70,7 +70,8 @@ export class WriteBehind {
     return [...this.written.values()]
   }
 
-  private throwIfFailed (): void {
+  /** Throws the first failed write, if any: a reader must not go looking elsewhere for a block that was lost. */
+  throwIfFailed (): void {
     if (this.failure != null) throw this.failure.error
   }
 }

@@ -38,7 +38,7 @@ export interface CopyOptions {
 /**
  * The mutable file system: named files and folders over a UnixFS tree whose
  * root lives in the journal's store. Reads use the current root; changes are
- * serialized, journaled before they are applied, and become visible only when
+ * serialized, journaled before they take effect, and become visible only when
  * the journal settles them and moves the root in one step.
  */
 export class Mfs {
@@ -70,13 +70,17 @@ export class Mfs {
         }
         if (writer != null && prop === 'get') {
           return async function * (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+            writer.throwIfFailed()
             const unwritten = writer.unwrittenBlock(cid)
             if (unwritten != null) yield unwritten
             else yield * target.get(cid, options)
           }
         }
         if (writer != null && prop === 'has') {
-          return async (cid: CID, options?: AbortOptions) => writer.unwrittenBlock(cid) != null || await target.has(cid, options)
+          return async (cid: CID, options?: AbortOptions) => {
+            writer.throwIfFailed()
+            return writer.unwrittenBlock(cid) != null || await target.has(cid, options)
+          }
         }
         const value = Reflect.get(target, prop, target) as unknown
         return typeof value === 'function' ? value.bind(target) : value
