@@ -42,6 +42,8 @@ export async function addAndPlace (deps: ApiDeps, request: AddRequest, options: 
     const result = await addContent(components, request.entries, { ...request.options, ...addOptions })
     const toFiles = request.options.toFiles
     if (toFiles == null || request.options.onlyHash === true) return result
+    // a cancel that came while the add finished still keeps the result out of the files
+    addOptions.signal.throwIfAborted()
     const placedAt = toFiles.endsWith('/') ? `${toFiles}${result.name !== '' ? result.name : result.cid.toString()}` : toFiles
     await mfs.cp(`/ipfs/${result.cid.toString()}`, placedAt, { parents: true })
     return { ...result, placedAt }

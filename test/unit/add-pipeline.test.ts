@@ -32,3 +32,29 @@ describe('WriteBehind', () => {
     expect(writer.blocks().length).toBe(1)
   })
 })
+
+describe('an add cancelled once its content is read', () => {
+  it('pins nothing and places nothing in the files', async () => {
+    const { createNode, memoryStores } = await import('../../src/node/create-node.ts')
+    const { createApiDeps } = await import('../../src/api/app.ts')
+    const { standaloneHost } = await import('../../src/node/host-info.ts')
+    const { addAndPlace } = await import('../../src/api/add-runner.ts')
+    const node = await createNode({ stores: memoryStores() })
+    try {
+      const deps = createApiDeps({ node, host: standaloneHost() })
+      const stop = new AbortController()
+      // the cancel arrives just after the last chunk was read, while the add is finishing
+      async function * content (): AsyncGenerator<Uint8Array> {
+        yield new Uint8Array(3000).fill(1)
+        stop.abort(new DOMException('the person cancelled the upload', 'AbortError'))
+      }
+      await expect(addAndPlace(deps, { entries: [{ path: 'late.bin', content: content() }], options: { toFiles: '/late.bin' } }, { signal: stop.signal, holdLock: false })).rejects.toThrow()
+      await expect(node.mfs.stat('/late.bin')).rejects.toThrow()
+      const pins = []
+      for await (const pin of node.helia.pins.ls()) pins.push(pin)
+      expect(pins).toEqual([])
+    } finally {
+      await node.stop()
+    }
+  })
+})

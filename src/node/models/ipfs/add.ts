@@ -128,6 +128,8 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
       })
     }
     await writer.drain()
+    // the content may all be read before a cancel arrives: an add stopped before it is pinned stops here
+    options.signal?.throwIfAborted()
   } catch (err) {
     // no write may still be running once the add has failed
     await writer.drain().catch(() => {})
