@@ -4,6 +4,19 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { BROWSER_ARGS, findBrowser } from '../../tools/find-browser.mjs'
 import { call, openApp, utf8 } from './helpers.ts'
+import type { BrowserContext, BrowserType } from '@playwright/test'
+
+type Launch = () => Promise<BrowserContext>
+
+/** Runs `body` with a way to start the browser on one profile on disk (each start is a restart); the profile goes afterwards. */
+async function withProfileOnDisk (playwright: { chromium: BrowserType }, baseURL: string | undefined, body: (launch: Launch) => Promise<void>): Promise<void> {
+  const profile = mkdtempSync(join(tmpdir(), 'mcp-profile-'))
+  try {
+    await body(async () => playwright.chromium.launchPersistentContext(profile, { executablePath: findBrowser(), args: BROWSER_ARGS, baseURL }))
+  } finally {
+    rmSync(profile, { recursive: true, force: true })
+  }
+}
 
 test('content and the node id survive a reload', async ({ context }) => {
   const page = await openApp(context)
@@ -18,13 +31,7 @@ test('content and the node id survive a reload', async ({ context }) => {
 })
 
 test('content survives a browser restart (IndexedDB on disk)', async ({ playwright, baseURL }) => {
-  const profile = mkdtempSync(join(tmpdir(), 'mcp-profile-'))
-  const launch = async (): Promise<import('@playwright/test').BrowserContext> => playwright.chromium.launchPersistentContext(profile, {
-    executablePath: findBrowser(),
-    args: BROWSER_ARGS,
-    baseURL
-  })
-  try {
+  await withProfileOnDisk(playwright, baseURL, async (launch) => {
     let context = await launch()
     let page = await openApp(context)
     const added = await call(page, '/ipfs/add', { json: { content: 'survives a restart', cid_version: 0 } })
@@ -38,19 +45,11 @@ test('content survives a browser restart (IndexedDB on disk)', async ({ playwrig
     expect(utf8(back.bytes)).toBe('survives a restart')
     expect((await call(page, '/ipfs/stats')).json.repo).toMatchObject({ object_count: stats.object_count, size_bytes: stats.size_bytes })
     await context.close()
-  } finally {
-    rmSync(profile, { recursive: true, force: true })
-  }
+  })
 })
 
 test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser restart, counted, collected, and the choice stays', async ({ playwright, baseURL }) => {
-  const profile = mkdtempSync(join(tmpdir(), 'mcp-profile-'))
-  const launch = async (): Promise<import('@playwright/test').BrowserContext> => playwright.chromium.launchPersistentContext(profile, {
-    executablePath: findBrowser(),
-    args: BROWSER_ARGS,
-    baseURL
-  })
-  try {
+  await withProfileOnDisk(playwright, baseURL, async (launch) => {
     let context = await launch()
     let page = await openApp(context, '/?blockstore=opfs')
     expect((await call(page, '/debug')).json.node.stores.blocks).toBe('opfs:mcp-node/blocks')
@@ -83,7 +82,5 @@ test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser 
     expect(digest).toBe(kept.digest)
     expect((await call(page, '/ipfs/stats')).json.repo).toMatchObject({ object_count: after.object_count, size_bytes: after.size_bytes })
     await context.close()
-  } finally {
-    rmSync(profile, { recursive: true, force: true })
-  }
+  })
 })
