@@ -79,7 +79,11 @@ test('cancelling an upload stops it on the node: nothing lands in the folder', a
   // a file made in the page and dropped as the browser would (an item without a directory entry)
   await page.evaluate(() => {
     const transfer = new DataTransfer()
-    transfer.items.add(new File([new Uint8Array(128 * 1024 * 1024).fill(7)], 'huge.bin'))
+    // every MiB differs from the others: a file of one repeated block is stored in well under a
+    // second, before any cancel could reach the node, and this is about cancelling an upload under way
+    const bytes = new Uint8Array(128 * 1024 * 1024).fill(7)
+    for (let i = 0; i < 128; i++) bytes.set([i, 0xee, i], i * 1024 * 1024)
+    transfer.items.add(new File([bytes], 'huge.bin'))
     const zone = document.querySelector('[aria-label^="Drop files or folders"]')!
     zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
   })
