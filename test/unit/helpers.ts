@@ -66,3 +66,9 @@ export function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
 export async function absentCid (): Promise<string> {
   return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`absent ${Math.random()}`))).toString()
 }
+
+/** A raw block of `text` and its CIDv1. */
+export async function rawBlock (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
+  const bytes = new TextEncoder().encode(text)
+  return { cid: CID.create(1, raw.code, await sha256.digest(bytes)), bytes }
+}

@@ -4,21 +4,12 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
+import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { serveBlockstore } from '../../src/node/stores/block-service.ts'
 import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
 import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
+import { rawBlock } from './helpers.ts'
 import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
-
-async function block (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
-  const bytes = new TextEncoder().encode(text)
-  return { cid: CID.create(1, raw.code, await sha256.digest(bytes)), bytes }
-}
-
-async function read (store: WorkerBlockstore, cid: CID): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const c of store.get(cid)) chunks.push(c)
-  return chunks[0]
-}
 
 /** The page's side and the worker's, joined by a MessageChannel as a worker's port would join them. */
 function connect (name: string): { store: WorkerBlockstore, ports: MessagePort[] } {
@@ -40,7 +31,7 @@ describe('WorkerBlockstore', () => {
     const connected = connect(`worker-blocks-${++n}`)
     ports = connected.ports
     const { store } = connected
-    const a = await block('alpha')
+    const a = await rawBlock('alpha')
     const big = new Uint8Array(3000).map((_, i) => i & 0xff)
     const b = { cid: CID.create(1, raw.code, await sha256.digest(big)), bytes: big }
     await Promise.all([store.put(a.cid, a.bytes), store.put(b.cid, b.bytes)])
@@ -48,14 +39,14 @@ describe('WorkerBlockstore', () => {
     expect(a.bytes.byteLength).toBe(5)
     expect(new TextDecoder().decode(a.bytes)).toBe('alpha')
     expect(await store.has(a.cid)).toBe(true)
-    expect(await read(store, b.cid)).toEqual(big)
+    expect(await readBlock(store, b.cid)).toEqual(big)
     expect(await store.stat()).toEqual({ blocks: 2, bytes: 3005 })
     const listed = []
     for await (const pair of store.getAll()) listed.push(pair.cid.multihash.bytes.join())
     expect(listed.sort()).toEqual([a.cid, b.cid].map(c => c.multihash.bytes.join()).sort())
     await store.delete(a.cid)
     expect(await store.has(a.cid)).toBe(false)
-    const err = await read(store, a.cid).catch((e: unknown) => e)
+    const err = await readBlock(store, a.cid).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(NotFoundError)
     expect((err as Error).message).toMatch(/not in the local store/)
   })
@@ -69,7 +60,7 @@ describe('WorkerBlockstore', () => {
     const waiting = store.stat()
     store.fail(new Error('the blockstore\'s worker stopped'))
     await expect(waiting).rejects.toThrow(/worker stopped/)
-    const a = await block('later')
+    const a = await rawBlock('later')
     await expect(store.put(a.cid, a.bytes)).rejects.toThrow(/worker stopped/)
   })
 })

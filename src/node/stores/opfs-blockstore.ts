@@ -182,7 +182,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
-    for await (const key of this.keys()) {
+    for await (const [key] of this.files()) {
       options?.signal?.throwIfAborted()
       const cid = cidOfKey(key)
       yield { cid, bytes: this.get(cid, options) }
@@ -225,20 +225,19 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
 
   private async count (): Promise<RepoStat> {
     const stats = { blocks: 0, bytes: 0 }
-    for await (const key of this.keys()) {
-      const file = await fileOf((await this.shard(key, false))!, key)
-      if (file == null) continue
+    for await (const [, file] of this.files()) {
       stats.blocks++
       stats.bytes += (await file.getFile()).size
     }
     return stats
   }
 
-  private async * keys (): AsyncGenerator<string> {
+  /** Every stored block's key and file (not those being written). */
+  private async * files (): AsyncGenerator<[string, FileSystemFileHandle]> {
     for await (const [, shard] of entries(this.requireRoot())) {
       if (shard.kind !== 'directory') continue
       for await (const [key, entry] of entries(shard as FileSystemDirectoryHandle)) {
-        if (entry.kind === 'file' && !key.endsWith(PART)) yield key
+        if (entry.kind === 'file' && !key.endsWith(PART)) yield [key, entry as FileSystemFileHandle]
       }
     }
   }

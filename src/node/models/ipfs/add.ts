@@ -7,7 +7,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { translateLibraryError } from './library-errors.ts'
 import { parseChunker } from './chunker.ts'
 import { pinContent } from './pins.ts'
-import { WriteBehind } from './write-behind.ts'
+import { writingBehind } from './write-behind.ts'
 import { InvalidParametersError } from '../../errors.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
@@ -113,26 +113,27 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
 
   const entries: AddedEntry[] = []
   const explicitDirectories: string[] = []
-  // the importer only writes, so a store that keeps nothing still gives every CID
-  const writer = new WriteBehind(options.onlyHash === true ? new BlackHoleBlockstore() : helia.blockstore)
-  const blockstore = writer
+  let written: CID[] = []
   try {
-    for await (const imported of importer(candidates(source, explicitDirectories, options.signal), blockstore, importerOptions)) {
-      const isDirectory = imported.unixfs?.isDirectory() === true
-      entries.push({
-        path: imported.path ?? '',
-        cid: imported.cid,
-        size: isDirectory ? Number(imported.size) : Number(imported.unixfs?.fileSize() ?? imported.size),
-        cumulativeSize: Number(imported.size),
-        type: isDirectory ? 'directory' : 'file'
-      })
-    }
-    await writer.drain()
+    // the importer only writes, so a store that keeps nothing still gives every CID
+    const writer = await writingBehind(options.onlyHash === true ? new BlackHoleBlockstore() : helia.blockstore, async (writer) => {
+      for await (const imported of importer(candidates(source, explicitDirectories, options.signal), writer, importerOptions)) {
+        const isDirectory = imported.unixfs?.isDirectory() === true
+        entries.push({
+          path: imported.path ?? '',
+          cid: imported.cid,
+          size: isDirectory ? Number(imported.size) : Number(imported.unixfs?.fileSize() ?? imported.size),
+          cumulativeSize: Number(imported.size),
+          type: isDirectory ? 'directory' : 'file'
+        })
+      }
+      return writer
+    })
+    // drained by now: every block the add wrote is stored
+    written = writer.blocks()
     // the content may all be read before a cancel arrives: an add stopped before it is pinned stops here
     options.signal?.throwIfAborted()
   } catch (err) {
-    // no write may still be running once the add has failed
-    await writer.drain().catch(() => {})
     throw translateLibraryError(err, 'the upload', options.signal)
   }
   await reportEmptyDirectories(entries, explicitDirectories, importerOptions.cidVersion ?? 1)
@@ -147,7 +148,7 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
     // tree may hold blocks the importer wrote and then left out (an explicit directory it rebuilt,
     // a repeated path), so a tree's pin walks it (reading only its directory and file nodes)
     const singleFile = entries.length === 1 && entries[0].type === 'file'
-    await pinContent(helia, root.cid, { name: options.name, signal: options.signal, knownBlocks: singleFile ? writer.blocks() : undefined })
+    await pinContent(helia, root.cid, { name: options.name, signal: options.signal, knownBlocks: singleFile ? written : undefined })
     pinned = true
   }
   return {

@@ -2,7 +2,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { createUnsafe } from 'multiformats/block'
 import { base32 } from 'multiformats/bases/base32'
 import { codecByCode } from './codecs.ts'
-import { blockstoreDagWalker, readBlock } from './dag-walker.ts'
+import { readBlock } from './dag-walker.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { recordPin, releasePin } from './pin-records.ts'
 import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
@@ -123,7 +123,9 @@ export async function * listPins (helia: PinHelia, options: ListPinsOptions = {}
   if (wanted !== 'all' && wanted !== 'indirect') return
   const seen = new Set(roots.map(r => r.cid.toV1().toString()))
   for (const root of roots.filter(r => r.type === 'recursive')) {
-    for await (const child of walkDag(helia, root.cid, Infinity, { ...options, offline: true, skipMissing: true })) {
+    // the root is first: what is below it is held indirectly
+    const [, ...below] = await dagBlocks(helia, root.cid, Infinity, { ...options, offline: true, skipMissing: true })
+    for (const child of below) {
       const key = child.toV1().toString()
       if (seen.has(key)) continue
       seen.add(key)
@@ -186,14 +188,6 @@ async function dagBlocks (helia: PinHelia, root: CID, depth: number, options: Wa
     level = next
   }
   return out
-}
-
-/** Every block below `cid` to `depth` (the root excluded). */
-async function * walkDag (helia: PinHelia, cid: CID, depth: number, options: WalkDagOptions): AsyncGenerator<CID> {
-  const walker = blockstoreDagWalker(helia.blockstore)
-  for await (const node of walker.walk(cid, { ...options, depth })) {
-    if (node.depth > 0) yield node.block.cid
-  }
 }
 
 /**

@@ -75,3 +75,20 @@ export class WriteBehind {
     if (this.failure != null) throw this.failure.error
   }
 }
+
+/**
+ * Runs `work` with a WriteBehind over `store`: the result is returned once
+ * every block it wrote is durable; if `work` (or a write) fails, no write is
+ * still running when the error is thrown.
+ */
+export async function writingBehind<T> (store: Pick<Blockstore, 'put'>, work: (writer: WriteBehind) => Promise<T>): Promise<T> {
+  const writer = new WriteBehind(store)
+  try {
+    const result = await work(writer)
+    await writer.drain()
+    return result
+  } catch (err) {
+    await writer.drain().catch(() => {})
+    throw err
+  }
+}

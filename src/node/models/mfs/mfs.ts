@@ -4,7 +4,8 @@ import { CID } from 'multiformats/cid'
 import { InvalidPathError } from '../../errors.ts'
 import { resolveEntry } from '../ipfs/resolve.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
-import { WriteBehind } from '../ipfs/write-behind.ts'
+import { writingBehind } from '../ipfs/write-behind.ts'
+import type { WriteBehind } from '../ipfs/write-behind.ts'
 import { parseContentPath } from '../ipfs/content-path.ts'
 import { applyEntries } from './apply.ts'
 import { cpTarget } from './commands/cp.ts'
@@ -225,15 +226,11 @@ export class Mfs {
 
   /** Applies entries, every block they write stored before the root is returned. */
   private async apply (base: CID, entries: PlannedEntry[]): Promise<CID> {
-    const writer = new WriteBehind(this.helia.blockstore)
-    this.applying = writer
     try {
-      const root = await applyEntries(this.tree, this.writes, base, entries)
-      await writer.drain()
-      return root
-    } catch (err) {
-      await writer.drain().catch(() => {})
-      throw err
+      return await writingBehind(this.helia.blockstore, async (writer) => {
+        this.applying = writer
+        return applyEntries(this.tree, this.writes, base, entries)
+      })
     } finally {
       this.applying = undefined
     }
@@ -264,15 +261,15 @@ export class Mfs {
         yield chunk
       }
     }
-    const writer = new WriteBehind(this.helia.blockstore)
     try {
-      let cid: CID | undefined
-      for await (const entry of importer([{ content: counted() }], writer, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) cid = entry.cid
-      if (cid == null) throw new Error('the importer produced nothing')
-      await writer.drain()
+      const cid = await writingBehind(this.helia.blockstore, async (writer) => {
+        let last: CID | undefined
+        for await (const entry of importer([{ content: counted() }], writer, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) last = entry.cid
+        if (last == null) throw new Error('the importer produced nothing')
+        return last
+      })
       return { cid, size }
     } catch (err) {
-      await writer.drain().catch(() => {})
       throw translateLibraryError(err, 'the written content', signal)
     }
   }
