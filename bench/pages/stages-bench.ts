@@ -2,15 +2,19 @@
 // each stage adds one layer to the one before, all on the same bytes, so the
 // table shows where the time goes (limits, importer, store, node, API).
 import { BlackHoleBlockstore } from 'blockstore-core/black-hole'
+import * as dagPb from '@ipld/dag-pb'
 import { importer } from 'ipfs-unixfs-importer'
 import { createSite } from '../../src/api/site.ts'
 import { createNode } from '../../src/node/create-node.ts'
 import { standaloneHost } from '../../src/node/host-info.ts'
 import { addContent } from '../../src/node/models/ipfs/add.ts'
+import { catContent } from '../../src/node/models/ipfs/cat.ts'
+import { blockBytes } from '../../src/node/stores/repo-blockstore.ts'
 import { openBrowserStores } from '../../src/node/stores/browser-stores.ts'
 import { IDBBlockstore } from 'blockstore-idb'
 import { deleteDatabases, randomBytes, removeOpfs } from './bench-util.ts'
 import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
 
 const BLOCK = 256 * 1024
 
@@ -114,6 +118,58 @@ export async function addStages (size: number): Promise<AddStages> {
     if (!reply.success) throw new Error(reply.error)
     await apiNode.stop()
     return { import_only_ms: importOnly, import_idb_ms: importIdb, model_ms: model, model_opfs_ms: modelOpfs, api_in_page_ms: api }
+  } finally {
+    await deleteDatabases(prefix)
+    await removeOpfs(prefix)
+  }
+}
+
+export interface CatStages {
+  /** Every block of the file read from the persistent store, in order, through the block worker. */
+  store_ms: number
+  /** The same through Helia's blockstore (the memory tier, the networked storage's has-then-get). */
+  helia_blockstore_ms: number
+  /** The node's cat model: the exporter over Helia's blockstore, as the API runs it. */
+  model_ms: number
+  /** The API's cat called in the page (no service worker), its body read to the end. */
+  api_in_page_ms: number
+}
+
+/** Cat of `size` random bytes taken apart, on a node whose blocks are in `blocks`. */
+export async function catStages (size: number, blocks: 'indexeddb' | 'opfs'): Promise<CatStages> {
+  const prefix = `bench-cat-${crypto.randomUUID()}`
+  const data = randomBytes(size)
+  try {
+    const node = await createNode({ stores: await openBrowserStores(prefix, blocks) })
+    const h = node.helia
+    const added = await addContent({ blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: [data] }], {})
+    await node.blockstore.flush()
+    // the file's leaves, from its root (one level at this size)
+    const leaves: CID[] = dagPb.decode(await blockBytes(h.blockstore.get(added.cid))).Links.map(link => link.Hash)
+    const readAll = async (get: (cid: CID) => Promise<Uint8Array>): Promise<number> => {
+      const t = performance.now()
+      let read = 0
+      for (const cid of leaves) read += (await get(cid)).byteLength
+      if (read < size) throw new Error(`read ${read} of ${size} bytes`)
+      return performance.now() - t
+    }
+    const store = await readAll(async cid => blockBytes(node.stores.blockstore.get(cid)))
+    const heliaStore = await readAll(async cid => blockBytes(h.blockstore.get(cid)))
+    let t = performance.now()
+    const handle = await catContent(h, { cid: added.cid, segments: [] })
+    let read = 0
+    for await (const chunk of handle.read().content) read += chunk.byteLength
+    const model = performance.now() - t
+    if (read !== size) throw new Error(`cat read ${read} of ${size} bytes`)
+    const site = createSite({ node, host: standaloneHost() })
+    t = performance.now()
+    const reader = (await site.fetch(new Request(`http://bench/api/v0/mcp/ipfs/cat/${added.cid.toString()}`))).body!.getReader()
+    read = 0
+    while (true) { const { value, done } = await reader.read(); if (done) break; read += value.byteLength }
+    const api = performance.now() - t
+    if (read !== size) throw new Error(`API cat read ${read} of ${size} bytes`)
+    await node.stop()
+    return { store_ms: store, helia_blockstore_ms: heliaStore, model_ms: model, api_in_page_ms: api }
   } finally {
     await deleteDatabases(prefix)
     await removeOpfs(prefix)

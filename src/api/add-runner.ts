@@ -42,15 +42,16 @@ export async function addAndPlace (deps: ApiDeps, request: AddRequest, options: 
     const result = await addContent(components, request.entries, { ...request.options, ...addOptions })
     const toFiles = request.options.toFiles
     if (toFiles == null || request.options.onlyHash === true) return result
-    // a cancel that came while the add finished still keeps the result out of the files
-    addOptions.signal.throwIfAborted()
+    // a cancel that came while the add finished still keeps an unpinned result out of the files
+    // (a pinned one is the add's result already: a cancel came too late for it)
+    if (!result.pinned) addOptions.signal.throwIfAborted()
     const placedAt = toFiles.endsWith('/') ? `${toFiles}${result.name !== '' ? result.name : result.cid.toString()}` : toFiles
     await mfs.cp(`/ipfs/${result.cid.toString()}`, placedAt, { parents: true })
     return { ...result, placedAt }
   }
   const placed = holdLock ? await repoLock.shared(run) : await run()
   if (request.options.onlyHash === true) return placed
-  provideInBackground(helia, placed.cid)
+  provideInBackground(deps.node, placed.cid)
   noteAddResult(cache, placed)
   return placed
 }

@@ -8,6 +8,7 @@ import { registerCliRoutes } from './cli-controller.ts'
 import { registerCredentialRoutes } from './credentials-controller.ts'
 import { registerMetricsRoutes } from './metrics-controller.ts'
 import { ApiMetrics } from './metrics.ts'
+import { RunningAdds } from './running-adds.ts'
 import { registerCoreRoutes } from './core-controller.ts'
 import { armDeadline, parseTimeout } from './deadline.ts'
 import { errorBody, unixSeconds } from './envelope.ts'
@@ -47,6 +48,7 @@ export function createApiDeps (init: CreateApiInit): ApiDeps {
     operations: new OperationLog(),
     stats: new RequestStats(),
     metrics: new ApiMetrics(init.node, VERSIONS, Date.now()),
+    adds: new RunningAdds(),
     startedAt: Date.now()
   }
 }
@@ -86,6 +88,7 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options
     c.set('operation', 'unknown')
     c.set('route', 'unmatched')
     c.set('repoLock', deps.node.repoLock)
+    c.set('network', deps.node.network)
     let failure: { error: string, error_type: string } | undefined
     let bytesIn = 0
     if (c.req.raw.body != null) {

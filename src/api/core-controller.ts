@@ -5,6 +5,8 @@ import { addRoute } from './route.ts'
 import { count, timeoutParam } from './schemas.ts'
 import { parseQuery } from './validate.ts'
 import type { ApiDeps, ApiEnv } from './env.ts'
+import type { McpNode } from '../node/create-node.ts'
+import type { NetworkStatus } from '../node/network-start.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 
 const OperationsQuery = z.object({
@@ -14,6 +16,11 @@ const OperationsQuery = z.object({
 
 /** Names of the models this API serves. */
 const MODELS = ['ipfs', 'mfs', 'fs_journal', 'ipns', 'dht', 'swarm', 'distributed', 'webrtc']
+
+/** The network's state as the API reports it: `offline` for a node started without one. */
+function networkState (node: McpNode): NetworkStatus | 'offline' {
+  return node.networked ? node.network.status : 'offline'
+}
 
 /** Health, debug, the operations log, node/leader state and versions. */
 export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
@@ -27,8 +34,10 @@ export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     tags: ['core']
   }, (c) => ok(c, {
     status: 'ok',
-    node_id: node.helia.libp2p.peerId.toString(),
-    node_started: node.helia.status === 'started',
+    node_id: node.peerId.toString(),
+    // the node answers from its stores while its network is still starting
+    node_started: true,
+    network: networkState(node),
     api_version: API_VERSION,
     version: versions.app
   }))
@@ -50,12 +59,14 @@ export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     models: MODELS,
     storage: await host.storage(),
     node: {
-      peer_id: node.helia.libp2p.peerId.toString(),
-      status: node.helia.status,
+      peer_id: node.peerId.toString(),
+      status: 'started',
+      network: networkState(node),
+      network_error: node.network.error?.message ?? null,
       online: node.online,
       started_at: node.startedAt / 1000,
-      listen_addresses: node.helia.libp2p.getMultiaddrs().map(String),
-      protocols: node.helia.libp2p.getProtocols(),
+      listen_addresses: node.network.status === 'started' ? node.helia.libp2p.getMultiaddrs().map(String) : [],
+      protocols: node.network.status === 'started' ? node.helia.libp2p.getProtocols() : [],
       stores: { blocks: node.stores.blockstore.location ?? 'memory', datastore: 'IndexedDB' }
     },
     leader: host.leader()
@@ -87,9 +98,10 @@ export function registerCoreRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     return ok(c, {
       daemon: 'none',
       note: 'No separate daemon exists or can be started: the IPFS node runs in the page of the leader tab (the holder of the Web Lock "mcp-node"); other tabs reach it through the service worker.',
-      node_running: node.helia.status === 'started',
-      node_status: node.helia.status,
-      node_id: node.helia.libp2p.peerId.toString(),
+      node_running: true,
+      node_status: 'started',
+      network: networkState(node),
+      node_id: node.peerId.toString(),
       leader,
       uptime_seconds: (Date.now() - node.startedAt) / 1000
     })

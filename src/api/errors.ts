@@ -1,5 +1,5 @@
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ContentfulStatusCode, UnofficialStatusCode } from 'hono/utils/http-status'
 
 /** The one table that maps an error's `name` to an HTTP status. Anything absent is a 500: a bug. */
 export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
@@ -33,6 +33,12 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   RangeNotSatisfiableError: 416,
   PeerUnreachableError: 502,
   NetworkUnavailableError: 503,
+  NetworkStartError: 503,
+  // libp2p's, for its parts read before the node's network has started (routes that need it wait for it first)
+  NotStartedError: 503,
+  AddNotFoundError: 404,
+  // as nginx's "client closed request": the client asked for it to stop
+  AddCancelledError: 499 as UnofficialStatusCode,
   DeadlineExceededError: 504
 }
 
@@ -50,6 +56,18 @@ export class UnsupportedMediaTypeError extends Error {
 export class RouteNotFoundError extends Error {
   static name = 'RouteNotFoundError'
   name = 'RouteNotFoundError'
+}
+
+/** No add in progress has this id (it has ended, or never was). */
+export class AddNotFoundError extends Error {
+  static name = 'AddNotFoundError'
+  name = 'AddNotFoundError'
+}
+
+/** The add stopped because its client asked it to. */
+export class AddCancelledError extends Error {
+  static name = 'AddCancelledError'
+  name = 'AddCancelledError'
 }
 
 export class InvalidJSONError extends Error {

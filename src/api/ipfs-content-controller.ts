@@ -7,7 +7,7 @@ import { listDirectory } from '../node/models/ipfs/ls.ts'
 import { addAndPlace, progressReply } from './add-runner.ts'
 import { errorBody, ok, unixSeconds } from './envelope.ts'
 import { fileResponse } from './file-response.ts'
-import { classifyError, UnsupportedMediaTypeError } from './errors.ts'
+import { AddNotFoundError, classifyError, UnsupportedMediaTypeError } from './errors.ts'
 import { fileParts, isDirectoryPart, isMultipart, partPath, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { cidParam, count, flag, timeoutParam } from './schemas.ts'
@@ -57,6 +57,8 @@ const CatBody = z.object({
 
 const RAW_TYPES = /^(application\/octet-stream|text\/)/i
 
+const CancelBody = z.object({ id: z.string().min(1).openapi({ description: 'The X-Add-Id header of the add\'s progress reply' }) })
+
 /** add, cat, get: content in and out, streamed. */
 export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { helia, cache } = deps.node
@@ -96,6 +98,22 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   })
 
   addRoute(app, {
+    operation: 'ipfs_add_cancel',
+    method: 'post',
+    path: '/ipfs/add/cancel',
+    summary: 'Stop an add in progress (one started with progress=true), by the id its reply gave',
+    description: 'Its progress reply then ends with an AddCancelledError line (status 499) if the add stopped before it was pinned or placed, or with its result if it had finished first: read on to learn which.',
+    tags: ['ipfs'],
+    request: { body: { required: true, content: { 'application/json': { schema: CancelBody } } } },
+    // it only asks a running add to stop, and must not wait behind a garbage collection to do so
+    holdsRepoLock: false
+  }, async (c) => {
+    const { id } = await parseJsonBody(c, CancelBody)
+    if (!deps.adds.cancel(id)) throw new AddNotFoundError(`no add in progress has the id ${id}: it has ended, or never was`)
+    return ok(c, { id, cancelling: true })
+  })
+
+  addRoute(app, {
     operation: 'ipfs_cat',
     method: 'get',
     path: '/ipfs/cat/{cid}',
@@ -109,6 +127,22 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
     return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }))
+  })
+
+  addRoute(app, {
+    operation: 'ipfs_add_cancel',
+    method: 'post',
+    path: '/ipfs/add/cancel',
+    summary: 'Stop an add in progress (one started with progress=true), by the id its reply gave',
+    description: 'Its progress reply then ends with an AddCancelledError line (status 499) if the add stopped before it was pinned or placed, or with its result if it had finished first: read on to learn which.',
+    tags: ['ipfs'],
+    request: { body: { required: true, content: { 'application/json': { schema: CancelBody } } } },
+    // it only asks a running add to stop, and must not wait behind a garbage collection to do so
+    holdsRepoLock: false
+  }, async (c) => {
+    const { id } = await parseJsonBody(c, CancelBody)
+    if (!deps.adds.cancel(id)) throw new AddNotFoundError(`no add in progress has the id ${id}: it has ended, or never was`)
+    return ok(c, { id, cancelling: true })
   })
 
   addRoute(app, {
@@ -184,16 +218,25 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
  */
 function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest, { signal, stop }: { signal: AbortSignal, stop: AbortController }): Response {
   const operation = c.var.operation
+  const running = deps.adds.start(stop)
   return progressReply<Placed>({
     stop,
-    run: async (onProgress) => addAndPlace(deps, request, { signal, onProgress, holdLock: true }),
+    run: async (onProgress) => {
+      try {
+        return await addAndPlace(deps, request, { signal, onProgress, holdLock: true })
+      } finally {
+        running.done()
+      }
+    },
     progressLine: ({ name, bytes, totalBytes }) => ({ name, bytes, total_bytes: totalBytes }),
     resultLines: (added) => [{ success: true, operation, timestamp: unixSeconds(), ...addReply(added, request.options) }],
     errorLine: (err) => {
-      const classified = classifyError(err)
+      // the libraries an add runs through may raise their own AbortError: the cancel's reason says why
+      const classified = classifyError(stop.signal.aborted ? stop.signal.reason : err)
       return { ...errorBody(operation, classified), status: classified.status }
     },
-    headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' }
+    // the id to cancel it by (POST /ipfs/add/cancel), reading on to its last line
+    headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store', 'X-Add-Id': running.id }
   })
 }
 

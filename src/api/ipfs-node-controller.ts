@@ -14,7 +14,7 @@ export function registerNodeRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
   const { helia } = node
 
   addRoute(app, {
-    operation: 'ipfs_id',
+    operation: 'ipfs_id', network: true,
     method: 'get',
     path: '/ipfs/id',
     summary: 'Node id, addresses, agent and protocols',

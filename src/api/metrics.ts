@@ -146,6 +146,7 @@ export class ApiMetrics {
 }
 
 function peersConnected (node: McpNode): number {
+  if (node.network.status !== 'started') return 0
   return new Set(node.helia.libp2p.getConnections().map(c => c.remotePeer.toString())).size
 }
 

@@ -26,6 +26,12 @@ export interface RouteSpec {
    * waits for it). Default: every method but GET, since those may write blocks.
    */
   holdsRepoLock?: boolean
+  /**
+   * Whether the handler needs the node's network (libp2p), which goes on
+   * starting after the node answers: if so it waits for that start, within
+   * the request's deadline.
+   */
+  network?: boolean
 }
 
 const errorResponses: RouteConfig['responses'] = {
@@ -54,9 +60,12 @@ export const API_PREFIX = '/api/v0/mcp'
  */
 export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Handler): void {
   const locked = spec.holdsRepoLock ?? spec.method !== 'get'
+  const handle: Handler = spec.network === true
+    ? async (c) => { await c.var.network.ready({ signal: c.var.signal }); return handler(c) }
+    : handler
   const run: Handler = async (c) => {
     // a request that timed out while it waited for the lock must not run after its 504
-    const work = locked ? c.var.repoLock.shared(async () => { c.var.signal.throwIfAborted(); return handler(c) }) : Promise.resolve(handler(c))
+    const work = locked ? c.var.repoLock.shared(async () => { c.var.signal.throwIfAborted(); return handle(c) }) : Promise.resolve(handle(c))
     return raceDeadline(work, c.var.signal, c.var.timeoutMs)
   }
   const paths = [spec.path, ...(spec.aliases ?? [])]

@@ -13,18 +13,18 @@ export function registerSwarmRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
   const { helia } = deps.node
   const tags = ['swarm']
 
-  addRoute(app, { operation: 'swarm_peers', method: 'get', path: '/ipfs/swarm/peers', summary: 'Open connections: peer, address, type (webrtc, relayed, websockets), direction', tags }, (c) => {
+  addRoute(app, { operation: 'swarm_peers', network: true, method: 'get', path: '/ipfs/swarm/peers', summary: 'Open connections: peer, address, type (webrtc, relayed, websockets), direction', tags }, (c) => {
     const peers = listConnections(helia).map(p => ({ ...p, opened: p.opened / 1000 }))
     return ok(c, { peers, count: peers.length })
   })
 
-  addRoute(app, { operation: 'swarm_connect', method: 'post', path: '/ipfs/swarm/connect', summary: 'Dial a peer; the reply gives the connection\'s real address and type', tags, request: { body: { required: true, content: { 'application/json': { schema: AddressBody } } } } }, async (c) => {
+  addRoute(app, { operation: 'swarm_connect', network: true, method: 'post', path: '/ipfs/swarm/connect', summary: 'Dial a peer; the reply gives the connection\'s real address and type', tags, request: { body: { required: true, content: { 'application/json': { schema: AddressBody } } } } }, async (c) => {
     const { address } = await parseJsonBody(c, AddressBody)
     const connection = await connectPeer(helia, parseDialTarget(address), { signal: c.var.signal })
     return ok(c, { connected: true, ...connection, opened: connection.opened / 1000 })
   })
 
-  addRoute(app, { operation: 'swarm_disconnect', method: 'post', path: '/ipfs/swarm/disconnect', summary: 'Close every connection to a peer', tags, request: { body: { required: true, content: { 'application/json': { schema: AddressBody } } } } }, async (c) => {
+  addRoute(app, { operation: 'swarm_disconnect', network: true, method: 'post', path: '/ipfs/swarm/disconnect', summary: 'Close every connection to a peer', tags, request: { body: { required: true, content: { 'application/json': { schema: AddressBody } } } } }, async (c) => {
     const { address } = await parseJsonBody(c, AddressBody)
     await disconnectPeer(helia, parseDialTarget(address), { signal: c.var.signal })
     return ok(c, { disconnected: true, address })

@@ -37,25 +37,25 @@ export function registerWebRTCRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     return ok(c, { ...webrtcCapabilities() })
   })
 
-  addRoute(app, { operation: 'webrtc_status', method: 'get', path: '/webrtc/status', summary: 'WebRTC listen addresses and active WebRTC connections', tags }, (c) => {
+  addRoute(app, { operation: 'webrtc_status', network: true, method: 'get', path: '/webrtc/status', summary: 'WebRTC listen addresses and active WebRTC connections', tags }, (c) => {
     const connections = webrtcConnections(helia).map(x => ({ ...x, opened: x.opened / 1000 }))
     const sessions = (node.sessions?.list() ?? []).map(sessionJson)
     return ok(c, { listen_addresses: webrtcAddresses(helia), connections, active_connections: connections.length, sessions })
   })
 
-  addRoute(app, { operation: 'webrtc_peers', method: 'get', path: '/webrtc/peers', summary: 'Peers connected over WebRTC', tags }, (c) => {
+  addRoute(app, { operation: 'webrtc_peers', network: true, method: 'get', path: '/webrtc/peers', summary: 'Peers connected over WebRTC', tags }, (c) => {
     const peers = [...new Set(webrtcConnections(helia).map(x => x.peer))]
     return ok(c, { peers, count: peers.length })
   })
 
-  addRoute(app, { operation: 'webrtc_connect', method: 'post', path: '/webrtc/connect', summary: 'Dial a peer over WebRTC through the relay; the reply is the real connection', tags, request: { body: { required: true, content: { 'application/json': { schema: ConnectBody } } } } }, async (c) => {
+  addRoute(app, { operation: 'webrtc_connect', network: true, method: 'post', path: '/webrtc/connect', summary: 'Dial a peer over WebRTC through the relay; the reply is the real connection', tags, request: { body: { required: true, content: { 'application/json': { schema: ConnectBody } } } } }, async (c) => {
     const body = await parseJsonBody(c, ConnectBody)
     const connection = await connectWebRTC(helia, body.multiaddr ?? body.peer_id!, { signal: c.var.signal })
     return ok(c, { ...connection, opened: connection.opened / 1000, is_webrtc: connection.type === 'webrtc' })
   })
 
   addRoute(app, {
-    operation: 'webrtc_session',
+    operation: 'webrtc_session', network: true,
     method: 'post',
     path: '/webrtc/session',
     summary: 'A session streaming a CID\'s DAG to a peer over WebRTC; created only if the whole DAG is retrievable',
@@ -70,16 +70,16 @@ export function registerWebRTCRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     return ok(c, { session: sessionJson(session) })
   })
 
-  addRoute(app, { operation: 'webrtc_session_status', method: 'get', path: '/webrtc/connect/{session_id}', summary: 'A session\'s state: bytes and blocks sent or received, throughput, the connection used', tags, request: { params: z.object({ session_id: z.string() }) } }, (c) => {
+  addRoute(app, { operation: 'webrtc_session_status', network: true, method: 'get', path: '/webrtc/connect/{session_id}', summary: 'A session\'s state: bytes and blocks sent or received, throughput, the connection used', tags, request: { params: z.object({ session_id: z.string() }) } }, (c) => {
     const session = requireSessions(node.sessions).get(c.req.param('session_id') ?? '')
     if (session == null) throw new SessionNotFoundError(`no session ${c.req.param('session_id') ?? ''}`)
     return ok(c, { session: sessionJson(session) })
   })
 
-  addRoute(app, { operation: 'webrtc_check', method: 'get', path: '/webrtc/check', summary: 'Can this node do WebRTC now, and if not, why not', tags }, (c) => {
+  addRoute(app, { operation: 'webrtc_check', network: true, method: 'get', path: '/webrtc/check', summary: 'Can this node do WebRTC now, and if not, why not', tags }, (c) => {
     const capabilities = webrtcCapabilities()
     const addresses = webrtcAddresses(helia)
-    const networked = node.announcer != null
+    const networked = node.networked
     const missing = [
       ...(capabilities.rtc_peer_connection ? [] : ['RTCPeerConnection is not available in this environment']),
       ...(networked ? [] : ['the node runs without the network (no transports)']),

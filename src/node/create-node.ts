@@ -1,7 +1,8 @@
 import { withBitswap } from '@helia/bitswap'
 import { ipns } from '@helia/ipns'
 import { withLibp2pLight } from '@helia/libp2p'
-import { isStartable } from '@libp2p/interface'
+import { loadOrCreateSelfKey } from '@libp2p/config'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import { MemoryDatastore } from 'datastore-core'
@@ -19,6 +20,8 @@ import { NodeAnnouncer } from './models/network/announcer.ts'
 import { Bandwidth } from './models/network/bandwidth.ts'
 import { ContentSessions } from './models/network/content-sessions.ts'
 import { VERSIONS } from '../version.ts'
+import { whenIdle } from './idle.ts'
+import { NetworkStart } from './network-start.ts'
 import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
 import { RepoLock } from './repo-lock.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
@@ -31,6 +34,7 @@ import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
 import type { RepoBlockstore } from './stores/repo-blockstore.ts'
 import type { IPNS } from '@helia/ipns'
+import type { PeerId } from '@libp2p/interface'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
@@ -54,6 +58,12 @@ export interface CreateNodeInit {
   cache?: Partial<CacheConfig>
   /** PBKDF2 iterations for a credentials passphrase (tests lower it). */
   credentialOptions?: { iterations?: number }
+  /**
+   * When libp2p may start. By default once the node answers and the page's
+   * thread is next idle, so the first requests are not held up by it; a host
+   * may hold it longer (until a person agrees to join the network, say).
+   */
+  networkStartsWhen?: () => Promise<void>
 }
 
 /** Helia with libp2p; the network services exist only when the node is online. */
@@ -71,18 +81,24 @@ export interface McpNode {
   credentials: Credentials
   /** Held shared by every change to the repository, exclusively by garbage collection. */
   repoLock: RepoLock
-  /** Unix ms when the node finished starting. */
+  /** Unix ms when the node began to answer. */
   startedAt: number
-  /** True while the node is networked and connected to at least one peer that could send blocks. */
+  /** This node's peer id, known before its network starts. */
+  peerId: PeerId
+  /** Whether the node was started with a network (relays, transports) or offline. */
+  networked: boolean
+  /** The start of libp2p and what runs on it, which goes on after the node answers: `helia.libp2p` is there once it has. */
+  network: NetworkStart
+  /** True while the node is networked, its network started, and connected to at least one peer that could send blocks. */
   readonly online: boolean
   /** The mutable file system, its journal already recovered. */
   mfs: Mfs
   /** IPNS: records kept in the datastore, and put to the DHT when online. */
   names: IPNS
-  /** Tells other nodes of this app about this one, and lists those it hears (networked nodes only). */
-  announcer?: NodeAnnouncer
-  /** Content streamed to and from peers over WebRTC (networked nodes only). */
-  sessions?: ContentSessions
+  /** Tells other nodes of this app about this one, and lists those it hears (networked nodes, once their network has started). */
+  readonly announcer?: NodeAnnouncer
+  /** Content streamed to and from peers over WebRTC (networked nodes, once their network has started). */
+  readonly sessions?: ContentSessions
   /** Bytes exchanged with peers over libp2p streams; an offline node's stay at zero, as it exchanges none. */
   bandwidth: Bandwidth
   /** Stops libp2p and Helia, then closes the stores. */
@@ -98,11 +114,16 @@ const OFFLINE: Libp2pOptions<Partial<NetworkServices>> = { addresses: { listen: 
  * Starts Helia with only what this project configures: no public bootstrap
  * peers, delegated routers or gateways (createHelia() would dial them), so the
  * node never reaches past what the app is configured with.
+ *
+ * Resolves once the node answers from its stores: blocks, pins, MFS, IPNS
+ * records and keys. libp2p and what runs on it (bitswap, the announcer,
+ * WebRTC sessions) go on starting behind it, in Helia's own start, and
+ * `node.network` says when they have; starting libp2p took longer than
+ * everything else in a tab's start put together.
  */
 export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   const { blockstore, datastore } = init.stores
   const networked = init.network != null
-  if (init.network != null) await forgetPeersIfRelaysChanged(datastore, init.network)
   const local = createCidCache(init.stores, init.cache)
   const bandwidth = new Bandwidth()
   const light = createHeliaLight({
@@ -111,49 +132,84 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     codecs: [dagCbor, dagJson, json],
     hashers: [sha512]
   })
+  // IPNS is made before libp2p exists (its constructor reads every part of Helia, libp2p
+  // included, and libp2p is only there once started); it resolves from the datastore at
+  // once, and starts republishing when Helia's start (network included) is done
+  const names = ipns(light)
+  // the peer id is known before libp2p starts: the key @helia/libp2p would load (the keychain's "self")
+  const privateKey = await loadOrCreateSelfKey(datastore)
+  const localReady = Promise.withResolvers<void>()
+  const networkMayStart = Promise.withResolvers<void>()
+  // Helia starts its stores, then runs its mixins in order: the first says the stores are up,
+  // and holds the rest (libp2p) until the node answers and the page's thread is free
+  light.addMixin({
+    name: 'mcp-local-ready',
+    start: async () => {
+      localReady.resolve()
+      await networkMayStart.promise
+    }
+  })
+  if (init.network != null) {
+    const network = init.network
+    light.addMixin({ name: 'mcp-relays', start: async () => { await forgetPeersIfRelaysChanged(datastore, network) } })
+  }
   // offline, the node has no services at all; online it has every one of NetworkServices
-  // (bitswap then fetches blocks that are not local from connected peers)
+  // (bitswap then fetches blocks that are not local from connected peers); either way a
+  // fresh options object: @helia/libp2p writes the node's datastore into the one it is given
   const helia: NodeHelia = init.network != null
-    ? withBitswap(withLibp2pLight(light, networkOptions(init.network, { bandwidth }))) as unknown as NodeHelia
-    // a copy: @helia/libp2p writes the node's private key and datastore into the options it is given,
-    // so a shared object would give a second node the first one's identity, and no "self" key in its keychain
-    : withLibp2pLight(light, { ...OFFLINE })
-  await helia.start()
-  // ipns() reads helia.libp2p, which exists only once started; so it missed the
-  // start event that runs its republisher, and is started here instead
-  const names = ipns(helia)
-  if (isStartable(names)) await names.start()
-  const pubsub = helia.libp2p.services.pubsub
-  const announcer = pubsub != null
-    ? new NodeAnnouncer(pubsub, { peer_id: helia.libp2p.peerId.toString(), role: 'browser-node', version: VERSIONS.app, capabilities: CAPABILITIES })
-    : undefined
-  announcer?.start()
+    ? withBitswap(withLibp2pLight(light, { ...networkOptions(init.network, { bandwidth }), privateKey })) as unknown as NodeHelia
+    : withLibp2pLight(light, { ...OFFLINE, privateKey })
+  const starting = helia.start()
+  await Promise.race([localReady.promise, starting])
   const repoLock = new RepoLock()
-  const sessions = networked
-    ? new ContentSessions(helia, { repoLock, onReceived: (cid, size) => { local.cache.noteAdded(cid, { size, source: 'webrtc' }) } })
-    : undefined
-  await sessions?.start()
-  const mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
+  let announcer: NodeAnnouncer | undefined
+  let sessions: ContentSessions | undefined
+  const network = new NetworkStart(starting.then(async () => {
+    const pubsub = helia.libp2p.services.pubsub
+    announcer = pubsub != null
+      ? new NodeAnnouncer(pubsub, { peer_id: helia.libp2p.peerId.toString(), role: 'browser-node', version: VERSIONS.app, capabilities: CAPABILITIES })
+      : undefined
+    announcer?.start()
+    if (networked) {
+      sessions = new ContentSessions(helia, { repoLock, onReceived: (cid, size) => { local.cache.noteAdded(cid, { size, source: 'webrtc' }) } })
+      await sessions.start()
+    }
+  }))
+  let mfs: Mfs
+  try {
+    mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
+  } catch (err) {
+    networkMayStart.reject(err)
+    await starting.catch(() => {})
+    await helia.stop().catch(() => {})
+    throw err
+  }
   // the node answers before the cache has read its files: changes queue until it has
   local.cache.start()
   const startedAt = Date.now()
+  void (init.networkStartsWhen ?? whenIdle)().then(() => { networkMayStart.resolve() }, (err: unknown) => { networkMayStart.reject(err) })
   return {
     helia,
+    peerId: peerIdFromPrivateKey(privateKey),
     stores: init.stores,
     cache: local.cache,
     blockstore: local.blockstore,
     repoLock,
     credentials: new Credentials(init.stores.credentials, init.credentialOptions),
     startedAt,
+    networked,
+    network,
     get online () {
-      return networked && helia.libp2p.getConnections().length > 0
+      return networked && network.status === 'started' && helia.libp2p.getConnections().length > 0
     },
     mfs,
     names,
-    announcer,
-    sessions,
+    get announcer () { return announcer },
+    get sessions () { return sessions },
     bandwidth,
     async stop (): Promise<void> {
+      // a network still starting would go on after the stores close
+      await network.settled()
       announcer?.stop()
       await sessions?.stop()
       await local.cache.stop()

@@ -143,3 +143,9 @@ export class WrongPassphraseError extends Error {
   static name = 'WrongPassphraseError'
   name = 'WrongPassphraseError'
 }
+
+/** The node's network (libp2p) failed to start: the node works offline only. */
+export class NetworkStartError extends Error {
+  static name = 'NetworkStartError'
+  name = 'NetworkStartError'
+}

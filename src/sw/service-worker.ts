@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
+import { AppCache } from './app-files.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
+import type { AppFiles } from './app-files.ts'
 import type { ForwardedRequest, PageToWorker, PortReply } from './protocol.ts'
 
 /**
@@ -11,6 +13,8 @@ import type { ForwardedRequest, PageToWorker, PortReply } from './protocol.ts'
  * whenever the browser has restarted the worker.
  */
 declare const self: ServiceWorkerGlobalScope
+/** The build's file list, written in by vite.sw.config.ts. */
+declare const __APP_FILES__: AppFiles
 
 interface Leader {
   /** The page itself, from its announcement: asking the browser for it again per request cost a round trip each. */
@@ -27,14 +31,15 @@ const REPLY_GRACE_MS = 5_000
 
 let leader: Leader | undefined
 const leaderWaiters = new Set<() => void>()
+const appCache = new AppCache(__APP_FILES__)
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(self.skipWaiting())
+  event.waitUntil(appCache.install().then(async () => { await self.skipWaiting() }))
 })
 
 self.addEventListener('activate', (event) => {
   // claim open pages so the very first visit is served without a reload
-  event.waitUntil(self.clients.claim())
+  event.waitUntil(Promise.all([self.clients.claim(), appCache.removeOthers()]))
 })
 
 self.addEventListener('message', (event) => {
@@ -53,7 +58,11 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return
   const rewritten = REWRITTEN_PATHS[url.pathname]
   if (rewritten != null) url.pathname = rewritten
-  if (!FORWARDED_PREFIXES.some(p => url.pathname === p || url.pathname.startsWith(p))) return
+  if (!FORWARDED_PREFIXES.some(p => url.pathname === p || url.pathname.startsWith(p))) {
+    const app = appCache.respond(event.request, url)
+    if (app != null) event.respondWith(app)
+    return
+  }
   if (refusedNavigation(event.request, url)) {
     event.respondWith(errorResponse(403, 'ForbiddenError', 'the API answers scripts on this origin, not page navigations (a form or link from another site must not drive the node)'))
     return
@@ -80,7 +89,7 @@ async function forward (request: Request, url: URL): Promise<Response> {
   const body = await bodyOf(request)
   while (true) {
     const client = await findLeader(waitUntil)
-    if (client == null && gatewayNavigation) return fetch('/')
+    if (client == null && gatewayNavigation) return appCache.shell()
     if (client == null) {
       return errorResponse(503, 'NodeNotReadyError', `no tab is running the node: none answered within ${Math.round(Math.min(LEADER_WAIT_MS, deadlineMs))} ms. Open the app to start it.`)
     }
@@ -165,6 +174,8 @@ async function sendToLeader (client: Client, request: Request, url: URL, body: B
         resolve(event.data)
       }
       client.postMessage(message, [channel.port2])
+      // a client that gave up while its body was read, or while no tab led, has no listener to tell
+      if (request.signal.aborted) onAbort()
     })
   } finally {
     request.signal.removeEventListener('abort', onAbort)

@@ -78,7 +78,9 @@ export async function fetchBytes (path: string, query?: Query, init?: RequestIni
   return response
 }
 
-export interface Health extends Envelope { node_id: string, node_started: boolean, api_version: string, version: string }
+/** `starting`: the node answers from its stores while libp2p is still starting; `offline`: it runs without a network. */
+export type NetworkState = 'starting' | 'started' | 'failed' | 'offline'
+export interface Health extends Envelope { node_id: string, node_started: boolean, network: NetworkState, api_version: string, version: string }
 export interface AddedEntry { name: string, cid: string, size: number, type: string }
 export interface AddReply extends Envelope { cid: string, size: number, name: string, pinned: boolean, type: string, entries?: AddedEntry[] }
 export interface AddProgress { name: string, bytes: number }
@@ -218,7 +220,8 @@ export const api = {
     const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'cid-cache.parquet'
     return { blob: await response.blob(), name }
   },
-  addText: async (text: string) => postJson<AddReply>('/ipfs/add', { content: text })
+  addText: async (text: string) => postJson<AddReply>('/ipfs/add', { content: text }),
+  cancelAdd: async (id: string) => postJson<Envelope>('/ipfs/add/cancel', { id })
 }
 
 /** A path's segments percent-encoded for a URL: names may hold '#', '?', '%' or spaces. */

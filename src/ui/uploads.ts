@@ -4,15 +4,17 @@
  * its NDJSON lines report the bytes imported per file, and the node places
  * the result in MFS under the same lock as the add. Items run one after
  * another; the queue lives outside the page component, so uploads go on
- * while the person looks at other pages.
+ * while the person looks at other pages. A cancel asks the node to stop the
+ * add and reads its reply to the end: the last line says whether it stopped
+ * (nothing placed) or had already finished (the file is in the folder).
  */
 import { signal } from '@preact/signals'
-import { ApiError, apiUrl, errorOf } from './api-client.ts'
+import { api, ApiError, apiUrl, errorOf } from './api-client.ts'
 import type { AddReply, AddProgress, Envelope } from './api-client.ts'
 
 export interface UploadFile { path: string, file: File, done: number }
 
-export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled'
+export type UploadState = 'queued' | 'uploading' | 'cancelling' | 'done' | 'failed' | 'cancelled'
 
 export interface Upload {
   id: number
@@ -27,6 +29,8 @@ export interface Upload {
   finishedAt?: number
   cid?: string
   error?: unknown
+  /** It was cancelled, but the node had finished it (and placed it) first. */
+  finishedFirst?: boolean
 }
 
 export interface Picked { path: string, file: File }
@@ -37,9 +41,17 @@ export const landed = signal(0)
 /** The last upload that ended, said for a screen reader (done, failed or cancelled). */
 export const uploadNews = signal('')
 
-const controllers = new Map<number, AbortController>()
+interface Running {
+  /** Aborts the request: only before the node has answered, when there is no add to cancel yet. */
+  abort: AbortController
+  /** The node's id for the add, from its reply's X-Add-Id. */
+  addId?: string
+  cancelRequested: boolean
+}
+
+const running = new Map<number, Running>()
 let nextId = 1
-let running = false
+let draining = false
 
 function update (id: number, change: Partial<Upload> | ((u: Upload) => Partial<Upload>)): void {
   uploads.value = uploads.value.map(u => u.id === id ? { ...u, ...(typeof change === 'function' ? change(u) : change) } : u)
@@ -68,47 +80,66 @@ export function queueUploads (picked: Picked[], destination: string): void {
 export function cancelUpload (id: number): void {
   const upload = uploads.value.find(u => u.id === id)
   if (upload == null) return
-  if (upload.state === 'queued') update(id, { state: 'cancelled', finishedAt: Date.now() })
-  controllers.get(id)?.abort()
+  if (upload.state === 'queued') {
+    update(id, { state: 'cancelled', finishedAt: Date.now() })
+    return
+  }
+  const run = running.get(id)
+  if (run == null || run.cancelRequested) return
+  run.cancelRequested = true
+  update(id, { state: 'cancelling' })
+  if (run.addId == null) {
+    // the node has not answered yet: dropping the request stops the add before it begins
+    run.abort.abort()
+    return
+  }
+  // the reply's last line tells how it ended; if the cancel cannot be sent, drop the request
+  api.cancelAdd(run.addId).catch(() => { run.abort.abort() })
 }
 
 /** Forgets finished uploads (done, failed or cancelled). */
 export function clearFinished (): void {
-  uploads.value = uploads.value.filter(u => u.state === 'queued' || u.state === 'uploading')
+  uploads.value = uploads.value.filter(u => isActive(u.state))
 }
 
 export function uploadsRunning (): boolean {
-  return uploads.value.some(u => u.state === 'queued' || u.state === 'uploading')
+  return uploads.value.some(u => isActive(u.state))
+}
+
+export function isActive (state: UploadState): boolean {
+  return state === 'queued' || state === 'uploading' || state === 'cancelling'
 }
 
 async function drain (): Promise<void> {
-  if (running) return
-  running = true
+  if (draining) return
+  draining = true
   try {
     for (let next = uploads.value.find(u => u.state === 'queued'); next != null; next = uploads.value.find(u => u.state === 'queued')) {
       await runUpload(next)
     }
   } finally {
-    running = false
+    draining = false
   }
 }
 
 async function runUpload (upload: Upload): Promise<void> {
-  const controller = new AbortController()
-  controllers.set(upload.id, controller)
+  const run: Running = { abort: new AbortController(), cancelRequested: false }
+  running.set(upload.id, run)
   update(upload.id, { state: 'uploading', startedAt: Date.now() })
   const target = `${upload.destination.replace(/\/$/, '')}/${upload.name}`
   try {
-    const added = await addWithProgress(upload, target, controller.signal)
-    update(upload.id, u => ({ state: 'done', cid: added.cid, done: u.total, finishedAt: Date.now(), files: u.files.map(f => ({ ...f, done: f.file.size })) }))
-    uploadNews.value = `Uploaded ${upload.name} to ${upload.destination}.`
+    const added = await addWithProgress(upload, target, run)
+    update(upload.id, u => ({ state: 'done', cid: added.cid, done: u.total, finishedAt: Date.now(), finishedFirst: run.cancelRequested, files: u.files.map(f => ({ ...f, done: f.file.size })) }))
+    uploadNews.value = run.cancelRequested
+      ? `The upload of ${upload.name} had finished before it could be cancelled: it is in ${upload.destination}.`
+      : `Uploaded ${upload.name} to ${upload.destination}.`
     landed.value++
   } catch (error) {
-    const cancelled = controller.signal.aborted
+    const cancelled = run.abort.signal.aborted || (error instanceof ApiError && error.errorType === 'AddCancelledError')
     update(upload.id, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : error, finishedAt: Date.now() })
     uploadNews.value = cancelled ? `The upload of ${upload.name} was cancelled.` : `The upload of ${upload.name} failed.`
   } finally {
-    controllers.delete(upload.id)
+    running.delete(upload.id)
   }
 }
 
@@ -117,13 +148,14 @@ function deadlineFor (bytes: number): string {
   return `${60 + Math.ceil(bytes / 1_000_000)}s`
 }
 
-async function addWithProgress (upload: Upload, target: string, signal: AbortSignal): Promise<AddReply> {
+async function addWithProgress (upload: Upload, target: string, run: Running): Promise<AddReply> {
   const form = new FormData()
   for (const f of upload.files) form.append('file', f.file, encodeURIComponent(f.path).replaceAll('%2F', '/'))
   // not pinned: the node places it in MFS, which is what keeps it (as Kubo's web UI does)
   const url = apiUrl('/ipfs/add', { progress: true, pin: false, to_files: target, timeout: deadlineFor(upload.total) })
-  const response = await fetch(url, { method: 'POST', body: form, signal })
+  const response = await fetch(url, { method: 'POST', body: form, signal: run.abort.signal })
   if (!response.ok || response.body == null) throw await errorOf(response)
+  run.addId = response.headers.get('x-add-id') ?? undefined
   let last: (AddReply & Envelope & { status?: number }) | undefined
   for await (const line of ndjsonLines(response.body)) {
     const value = JSON.parse(line) as (AddProgress & { total_bytes: number }) | (AddReply & { status?: number })

@@ -45,3 +45,27 @@ test('a person opens content by CID on the Explore page, and a bad CID is explai
   await page.goBack()
   await expect(page.getByLabel(`Preview of ${added.json.cid as string}`)).toHaveText('hello world')
 })
+
+test('a second visit opens from the service worker\'s copy of the app: with the network gone, the app and its node still start', async ({ context }) => {
+  const page = await openApp(context)
+  const added = await call(page, '/ipfs/add', { json: { content: 'kept for an offline visit' } })
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys()
+    const cache = await caches.open(names.find(n => n.startsWith('mcp-app-'))!)
+    return (await cache.keys()).map(r => new URL(r.url).pathname)
+  })
+  expect(cached).toContain('/index.html')
+  expect(cached.some(path => /^\/assets\/node-host-.*\.js$/.test(path))).toBe(true)
+
+  await context.setOffline(true)
+  try {
+    // a page of the app, not just its root: every app URL is the same page
+    await page.goto('/files')
+    await expect(page.getByRole('banner').getByRole('status')).toContainText('The node is up.', { timeout: 30_000 })
+    const read = await call(page, `/ipfs/cat/${added.json.cid as string}`, { read: 'text' })
+    expect(read.text).toBe('kept for an offline visit')
+    await expect(page.getByRole('heading', { name: 'Files', level: 1 })).toBeVisible()
+  } finally {
+    await context.setOffline(false)
+  }
+})

@@ -79,18 +79,24 @@ test('cancelling an upload stops it on the node: nothing lands in the folder', a
   // a file made in the page and dropped as the browser would (an item without a directory entry)
   await page.evaluate(() => {
     const transfer = new DataTransfer()
-    // every MiB differs from the others: a file of one repeated block is stored in well under a
-    // second, before any cancel could reach the node, and this is about cancelling an upload under way
+    // every MiB differs from the others: a file of one repeated block is stored at once
     const bytes = new Uint8Array(128 * 1024 * 1024).fill(7)
     for (let i = 0; i < 128; i++) bytes.set([i, 0xee, i], i * 1024 * 1024)
     transfer.items.add(new File([bytes], 'huge.bin'))
     const zone = document.querySelector('[aria-label^="Drop files or folders"]')!
     zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
   })
+  // a slow device: the node, which runs in this page, takes seconds over the file (here it took
+  // well under one), so the cancel is sure to come while the upload is under way
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 })
   const bar = page.getByRole('progressbar', { name: 'Upload of huge.bin' })
   await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 20_000 }).toBeGreaterThan(0)
-  await page.getByRole('button', { name: 'Cancel upload of huge.bin' }).click()
+  // at once, without waiting for the throttled page to settle its layout first
+  await page.getByRole('button', { name: 'Cancel upload of huge.bin' }).dispatchEvent('click')
   await expect(page.getByRole('group', { name: 'Uploads' })).toContainText('huge.bin → / · cancelled')
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 })
+  await cdp.detach()
   expect(Number(await bar.getAttribute('value'))).toBeLessThan(100)
   // garbage collection waits for every add to let go of the repo lock; an add that went on would have placed /huge.bin by then
   expect((await call(page, '/ipfs/repo/gc', { method: 'POST' })).status).toBe(200)

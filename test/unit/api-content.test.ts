@@ -113,6 +113,56 @@ describe('add', () => {
     expect((await api.json('/ipfs/pins')).body.count).toBe(pinsBefore)
   })
 
+  it('cancels an add in progress by its id: its reply ends with AddCancelledError, and nothing is placed or pinned', async () => {
+    const pinsBefore = (await api.json('/ipfs/pins')).body.count as number
+    const more = Promise.withResolvers<void>()
+    let chunks = 0
+    let cancelledUpload = false
+    const upload = new ReadableStream<Uint8Array>({
+      async pull (controller) {
+        // one chunk, then the rest only when the test says (an upload under way)
+        if (chunks++ > 0) await more.promise
+        controller.enqueue(bytes(300 * 1024, 20 + chunks))
+      },
+      cancel () { cancelledUpload = true }
+    })
+    const response = await api.request('/ipfs/add?progress=true&chunker=size-262144&to_files=/cancelled.bin', {
+      method: 'POST', body: upload, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
+    } as RequestInit)
+    const id = response.headers.get('x-add-id')
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    expect(JSON.parse((await reader.read()).value!)).toMatchObject({ bytes: 262144 })
+
+    const cancel = await api.json('/ipfs/add/cancel', postJson({ id }))
+    expect(cancel.status).toBe(200)
+    expect(cancel.body).toMatchObject({ success: true, id, cancelling: true })
+    more.resolve()
+    let text = ''
+    for (let next = await reader.read(); !next.done; next = await reader.read()) text += next.value
+    const last = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>
+    expect(last).toMatchObject({ success: false, operation: 'ipfs_add', error_type: 'AddCancelledError', status: 499 })
+    expect(cancelledUpload).toBe(true)
+    expect((await api.json('/ipfs/files/stat?path=/cancelled.bin')).status).toBe(404)
+    expect((await api.json('/ipfs/pins')).body.count).toBe(pinsBefore)
+    // it has ended: there is nothing left to cancel
+    const again = await api.json('/ipfs/add/cancel', postJson({ id }))
+    expect(again.status).toBe(404)
+    expect(again.body.error_type).toBe('AddNotFoundError')
+  })
+
+  it('a cancel that comes after the add finished is a 404, and the add stands', async () => {
+    const form = new FormData()
+    form.append('file', new Blob(['finished first']), 'first.txt')
+    const response = await api.request('/ipfs/add?progress=true&to_files=/first.txt', { method: 'POST', body: form })
+    const id = response.headers.get('x-add-id')!
+    const last = JSON.parse((await response.text()).trim().split('\n').at(-1)!) as Record<string, unknown>
+    expect(last).toMatchObject({ success: true, to_files: '/first.txt' })
+    expect((await api.json('/ipfs/add/cancel', postJson({ id }))).status).toBe(404)
+    expect((await api.json('/ipfs/files/stat?path=/first.txt')).body.cid).toBe(last.cid)
+    expect((await api.json('/ipfs/add/cancel', postJson({}))).status).toBe(400)
+  })
+
   it('to_files places the added content in MFS, with or without progress', async () => {
     const plain = await api.json('/ipfs/add?to_files=/inbox/', postJson({ content: 'filed', filename: 'filed.txt' }))
     expect(plain.status).toBe(200)

@@ -11,7 +11,7 @@ describe('core routes', () => {
     const { status, body } = await api.json('/health')
     expect(status).toBe(200)
     expect(body).toMatchObject({ success: true, operation: 'health', status: 'ok', node_started: true, api_version: 'v0' })
-    expect(body.node_id).toBe(api.node.helia.libp2p.peerId.toString())
+    expect(body.node_id).toBe(api.node.peerId.toString())
     expect(typeof body.timestamp).toBe('number')
   })
 
@@ -20,7 +20,7 @@ describe('core routes', () => {
     expect(body.server_info.operation_count).toBeGreaterThanOrEqual(1)
     expect(body.models).toContain('ipfs')
     expect(body.storage).toMatchObject({ available: false })
-    expect(body.node.peer_id).toBe(api.node.helia.libp2p.peerId.toString())
+    expect(body.node.peer_id).toBe(api.node.peerId.toString())
     expect(JSON.stringify(body)).not.toMatch(/private|pkcs8/i)
   })
 
@@ -63,7 +63,7 @@ describe('core routes', () => {
 
   it('ipfs/id gives the peer id and public key, with no addresses while offline', async () => {
     const { body } = await api.json('/ipfs/id')
-    expect(body.id).toBe(api.node.helia.libp2p.peerId.toString())
+    expect(body.id).toBe(api.node.peerId.toString())
     expect(body.addresses).toEqual([])
     expect(body.agent_version).toMatch(/helia\/7/)
   })

@@ -19,7 +19,7 @@ describe('IPNS, keys, DHT and swarm routes on an offline node', () => {
     const second = await api.json('/ipfs/add', postJson({ content: 'second value' }))
     const again = await api.json('/ipfs/name/publish', postJson({ cid: second.body.cid, lifetime: '1h30m' }))
     expect(again.body.sequence).toBe(published.body.sequence + 1)
-    const byPeerId = await api.json('/ipfs/name/resolve', postJson({ name: api.node.helia.libp2p.peerId.toString() }))
+    const byPeerId = await api.json('/ipfs/name/resolve', postJson({ name: api.node.peerId.toString() }))
     expect(byPeerId.body.Path).toBe(`/ipfs/${second.body.cid as string}`)
   })
 
@@ -73,7 +73,7 @@ describe('IPNS, keys, DHT and swarm routes on an offline node', () => {
   })
 
   it('DHT and swarm say plainly that an offline node cannot reach the network', async () => {
-    const find = await api.json(`/ipfs/dht/findpeer?peer_id=${api.node.helia.libp2p.peerId.toString()}`)
+    const find = await api.json(`/ipfs/dht/findpeer?peer_id=${api.node.peerId.toString()}`)
     expect(find.status).toBe(503)
     expect(find.body.error_type).toBe('NetworkUnavailableError')
     expect((await api.json('/ipfs/dht/findprovs?cid=not-a-cid')).status).toBe(400)
@@ -97,7 +97,7 @@ describe('WebRTC routes outside a browser', () => {
     expect(check.missing).toEqual(['RTCPeerConnection is not available in this environment', 'the node runs without the network (no transports)'])
     expect((await api.json('/webrtc/status')).body).toMatchObject({ listen_addresses: [], active_connections: 0 })
     expect((await api.json('/webrtc/peers')).body.count).toBe(0)
-    const connect = await api.json('/webrtc/connect', postJson({ peer_id: api.node.helia.libp2p.peerId.toString() }))
+    const connect = await api.json('/webrtc/connect', postJson({ peer_id: api.node.peerId.toString() }))
     expect(connect.status).toBe(503)
     expect((await api.json('/webrtc/connect', postJson({}))).status).toBe(400)
   })

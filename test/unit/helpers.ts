@@ -5,7 +5,7 @@ import { createApi } from '../../src/api/app.ts'
 import { createSite } from '../../src/api/site.ts'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { standaloneHost } from '../../src/node/host-info.ts'
-import type { McpNode } from '../../src/node/create-node.ts'
+import type { CreateNodeInit, McpNode } from '../../src/node/create-node.ts'
 
 export const BASE = 'http://localhost/api/v0/mcp'
 
@@ -17,8 +17,8 @@ export interface TestApi {
 }
 
 /** A node on memory stores and the API over it, called with app.request (no server, no browser). */
-export async function startTestApi (): Promise<TestApi> {
-  const node = await createNode({ stores: memoryStores() })
+export async function startTestApi (init: Omit<CreateNodeInit, 'stores'> = {}): Promise<TestApi> {
+  const node = await createNode({ stores: memoryStores(), ...init })
   const app = createApi({ node, host: standaloneHost() })
   const request = async (path: string, init?: RequestInit): Promise<Response> => app.request(`${BASE}${path}`, init)
   return {
@@ -44,8 +44,8 @@ export interface TestSite {
 }
 
 /** Everything the service worker forwards (MCP, Kubo RPC, gateway) on one node on memory stores. */
-export async function startTestSite (options: Parameters<typeof createSite>[1] = {}): Promise<TestSite> {
-  const node = await createNode({ stores: memoryStores() })
+export async function startTestSite (options: Parameters<typeof createSite>[1] = {}, init: Omit<CreateNodeInit, 'stores'> = {}): Promise<TestSite> {
+  const node = await createNode({ stores: memoryStores(), ...init })
   const site = createSite({ node, host: standaloneHost() }, options)
   return {
     node,

@@ -187,7 +187,7 @@ describe('Kubo RPC: names, keys, node, swarm, routing, stats and repo on an offl
     expect((await rpcJson(site, `name/resolve?arg=/ipns/${published.body.Name as string}`)).body).toEqual({ Path: `/ipfs/${cid}` })
     // no argument: the node's own name
     expect((await rpcJson(site, 'name/resolve')).body).toEqual({ Path: `/ipfs/${cid}` })
-    const streamed = await rpcLines(site, `name/resolve?arg=${site.node.helia.libp2p.peerId.toString()}&stream=true`)
+    const streamed = await rpcLines(site, `name/resolve?arg=${site.node.peerId.toString()}&stream=true`)
     expect(streamed.lines).toEqual([{ Path: `/ipfs/${cid}` }])
 
     // under a generated key, named by its IPNS name as `key list -l` shows it
@@ -203,7 +203,7 @@ describe('Kubo RPC: names, keys, node, swarm, routing, stats and repo on an offl
   })
 
   it('id is the node\'s identity; version names this app honestly', async () => {
-    const peerId = site.node.helia.libp2p.peerId
+    const peerId = site.node.peerId
     const id = await rpcJson(site, 'id')
     expect(id.body).toEqual({ ID: peerId.toString(), PublicKey: expect.any(String), Addresses: [], AgentVersion: expect.stringMatching(/^mcp-browser-node\//), Protocols: expect.any(Array) })
     // the protobuf of an Ed25519 key: Type 1, then 32 bytes of Data
@@ -227,7 +227,7 @@ describe('Kubo RPC: names, keys, node, swarm, routing, stats and repo on an offl
     expectKuboError(await rpcJson(site, `swarm/connect?arg=/ip4/127.0.0.1/tcp/1/p2p/${other}&timeout=5s`), 500, /could not connect/)
 
     expectKuboError(await rpcJson(site, `ping?arg=${other}`), 500, /without the network/)
-    expectKuboError(await rpcJson(site, `ping?arg=${site.node.helia.libp2p.peerId.toString()}`), 400, /ping self/)
+    expectKuboError(await rpcJson(site, `ping?arg=${site.node.peerId.toString()}`), 400, /ping self/)
     expectKuboError(await rpcJson(site, `ping?arg=${other}&count=0`), 400, /count/)
     expectKuboError(await rpcJson(site, 'ping?arg=nope'), 400, /peer id/)
 
@@ -236,7 +236,7 @@ describe('Kubo RPC: names, keys, node, swarm, routing, stats and repo on an offl
     expectKuboError(await rpcJson(site, `routing/findprovs?arg=${cid}&num-providers=0`), 400, /greater than 0/)
     expectKuboError(await rpcJson(site, 'routing/findprovs?arg=bogus'), 400, /CID/)
     expectKuboError(await rpcJson(site, `routing/findpeer?arg=${other}`), 500, /no connections/)
-    expectKuboError(await rpcJson(site, `routing/findpeer?arg=${site.node.helia.libp2p.peerId.toString()}`), 400, /your own node/)
+    expectKuboError(await rpcJson(site, `routing/findpeer?arg=${site.node.peerId.toString()}`), 400, /your own node/)
     expectKuboError(await rpcJson(site, `routing/provide?arg=${cid}`), 500, /no connections/)
     expectKuboError(await rpcJson(site, `routing/provide?arg=${cid}&recursive=true`), 400, /recursive/)
   })
@@ -266,10 +266,10 @@ describe('Kubo RPC: names, keys, node, swarm, routing, stats and repo on an offl
     await reader.cancel()
     expect(lines.slice(0, 2)).toEqual([zeros, zeros])
     // one peer's or one protocol's figures, as Kubo gives them; never seen, they are zeros too
-    expect((await rpcJson(site, `stats/bw?peer=${site.node.helia.libp2p.peerId.toString()}`)).body).toEqual(zeros)
+    expect((await rpcJson(site, `stats/bw?peer=${site.node.peerId.toString()}`)).body).toEqual(zeros)
     expect((await rpcJson(site, 'stats/bw?proto=/ipfs/bitswap/1.2.0')).body).toEqual(zeros)
     expectKuboError(await rpcJson(site, 'stats/bw?peer=not-a-peer'), 400, /peer id/)
-    expectKuboError(await rpcJson(site, `stats/bw?peer=${site.node.helia.libp2p.peerId.toString()}&proto=/ipfs/id/1.0.0`), 400, /peer OR protocol/)
+    expectKuboError(await rpcJson(site, `stats/bw?peer=${site.node.peerId.toString()}&proto=/ipfs/id/1.0.0`), 400, /peer OR protocol/)
     expectKuboError(await rpcJson(site, 'stats/bw?interval=0s'), 400, /interval/)
   })
 
@@ -340,7 +340,7 @@ describe('the real kubo-rpc-client against the node', () => {
     expect((await ipfs.key.rm('client-key')).name).toBe('client-key')
 
     const id = await ipfs.id()
-    expect(id.id.toString()).toBe(site.node.helia.libp2p.peerId.toString())
+    expect(id.id.toString()).toBe(site.node.peerId.toString())
     const health = await (await site.request('/api/v0/mcp/health')).json()
     expect((await ipfs.version()).version).toBe(health.version)
     expect(await ipfs.swarm.peers()).toEqual([])

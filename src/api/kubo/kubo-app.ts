@@ -20,6 +20,8 @@ export type KuboApp = HonoApp<ApiEnv>
 
 /** Commands that take the repo lock themselves (exclusively) and so must not run inside a shared hold. */
 const OWN_LOCK = new Set(['/repo/gc'])
+/** Commands that need libp2p: they wait for the node's network to have started (it goes on after the node answers). */
+const NEEDS_NETWORK = /^\/(id|ping|swarm\/.*|routing\/.*)$/
 
 export const KUBO_PREFIX = '/api/v0'
 
@@ -43,6 +45,7 @@ export function createKuboApi (deps: ApiDeps): Hono<ApiEnv> {
     c.set('operation', `kubo_${command.replace(/^\//, '').replaceAll('/', '_')}`)
     c.set('route', `${KUBO_PREFIX}${command}`)
     try {
+      if (NEEDS_NETWORK.test(command)) await raceDeadline(c.var.network.ready({ signal: c.var.signal }), c.var.signal, c.var.timeoutMs)
       if (OWN_LOCK.has(command)) await raceDeadline(next(), c.var.signal, c.var.timeoutMs)
       else await raceDeadline(c.var.repoLock.shared(async () => { c.var.signal.throwIfAborted(); await next() }), c.var.signal, c.var.timeoutMs)
     } finally {

@@ -242,7 +242,7 @@ export function registerKuboNamesAndNode (app: KuboApp, deps: ApiDeps): void {
 
   app.post('/name/resolve', async (c) => {
     // Kubo resolves the node's own name when none is given
-    const name = args(c)[0] || helia.libp2p.peerId.toString()
+    const name = args(c)[0] || node.peerId.toString()
     const recursive = flagOption(c, 'recursive', true)
     const nocache = flagOption(c, 'nocache', false)
     const stream = flagOption(c, 'stream', false)

@@ -15,7 +15,7 @@ import { Page, Section } from '../components/page.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
 import { formatBytes, shorten } from '../format.ts'
 import { navigate, route } from '../router.ts'
-import { cancelUpload, clearFinished, filesFromDrop, filesFromInput, landed, queueUploads, uploadNews, uploads, uploadsRunning } from '../uploads.ts'
+import { cancelUpload, clearFinished, filesFromDrop, filesFromInput, isActive, landed, queueUploads, uploadNews, uploads, uploadsRunning } from '../uploads.ts'
 import { useLoad } from '../use-load.ts'
 import { exploreUrl } from './explore.tsx'
 import type { Envelope, MfsEntry, MfsList } from '../api-client.ts'
@@ -297,7 +297,9 @@ const SHOWN_FILES = 20
 
 function UploadItem ({ upload }: { upload: Upload }) {
   const elapsed = upload.startedAt == null ? 0 : ((upload.finishedAt ?? Date.now()) - upload.startedAt) / 1000
-  const state = { queued: 'waiting', uploading: 'uploading', done: 'done', failed: 'failed', cancelled: 'cancelled' }[upload.state]
+  const state = upload.finishedFirst === true
+    ? 'done: it had finished before the cancel reached the node'
+    : { queued: 'waiting', uploading: 'uploading', cancelling: 'cancelling…', done: 'done', failed: 'failed', cancelled: 'cancelled' }[upload.state]
   return (
     <li>
       <div class='section-head'>
@@ -306,7 +308,7 @@ function UploadItem ({ upload }: { upload: Upload }) {
           ? <button type='button' class='small' onClick={() => { cancelUpload(upload.id) }}>Cancel<span class='visually-hidden'> upload of {upload.name}</span></button>
           : null}
       </div>
-      <ProgressBar label={`Upload of ${upload.name}`} figures={{ done: upload.done, total: upload.total, rate: elapsed > 0 && upload.state === 'uploading' ? upload.done / elapsed : undefined }} />
+      <ProgressBar label={`Upload of ${upload.name}`} figures={{ done: upload.done, total: upload.total, rate: elapsed > 0 && isActive(upload.state) ? upload.done / elapsed : undefined }} />
       {upload.files.length > 1
         ? (
           <ul class='upload-files'>

@@ -148,7 +148,8 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
     // tree may hold blocks the importer wrote and then left out (an explicit directory it rebuilt,
     // a repeated path), so a tree's pin walks it (reading only its directory and file nodes)
     const singleFile = entries.length === 1 && entries[0].type === 'file'
-    await pinContent(helia, root.cid, { name: options.name, signal: options.signal, knownBlocks: singleFile ? written : undefined })
+    // no signal: once begun, the pin is the add's result, kept whole (a cancel that comes now is too late)
+    await pinContent(helia, root.cid, { name: options.name, knownBlocks: singleFile ? written : undefined })
     pinned = true
   }
   return {

@@ -87,7 +87,8 @@ export class Mfs {
         return typeof value === 'function' ? value.bind(target) : value
       }
     })
-    this.tree = new MfsTree(unixfs({ ...components.helia, blockstore: this.writes }), this.writes)
+    // unixfs needs only a blockstore (a spread of Helia would read its libp2p, which may still be starting)
+    this.tree = new MfsTree(unixfs({ blockstore: this.writes }), this.writes)
   }
 
   /** Opens the file system: recovers the journal, then loads (or creates) the root. */

@@ -2,7 +2,7 @@ import { peerIdFromCID } from '@libp2p/peer-id'
 import { createLogger } from '../../../logger.ts'
 import { DeadlineExceededError, NameNotFoundError } from '../../errors.ts'
 import { requireConnections } from './peers.ts'
-import type { NodeHelia } from '../../create-node.ts'
+import type { McpNode, NodeHelia } from '../../create-node.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { AbortOptions } from 'abort-error'
 import type { CID } from 'multiformats/cid'
@@ -51,8 +51,8 @@ export async function provide (helia: NodeHelia, cid: CID, options: AbortOptions
 }
 
 /** Provides in the background, for replies that must not wait on the DHT. */
-export function provideInBackground (helia: NodeHelia, cid: CID): void {
-  // an offline node has nobody to tell: skip quietly rather than fail in the background
-  if (helia.libp2p.getConnections().length === 0) return
-  provide(helia, cid).catch((err: unknown) => { log.debug(`providing ${cid.toString()} failed: ${(err as Error).message}`) })
+export function provideInBackground (node: Pick<McpNode, 'helia' | 'online'>, cid: CID): void {
+  // a node that is offline (or whose network is still starting) has nobody to tell: skip quietly rather than fail in the background
+  if (!node.online) return
+  provide(node.helia, cid).catch((err: unknown) => { log.debug(`providing ${cid.toString()} failed: ${(err as Error).message}`) })
 }
