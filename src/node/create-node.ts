@@ -59,11 +59,13 @@ export interface CreateNodeInit {
   /** PBKDF2 iterations for a credentials passphrase (tests lower it). */
   credentialOptions?: { iterations?: number }
   /**
-   * When libp2p may start. By default once the node answers and the page's
-   * thread is next idle, so the first requests are not held up by it; a host
-   * may hold it longer (until a person agrees to join the network, say).
+   * When the node's work in the background may begin: starting libp2p and
+   * reading the CID cache's files. By default when the page's thread is next
+   * idle once the node answers, so its first requests are not held up; the
+   * host holds it until the first of them is answered, and a host may hold
+   * it longer (until a person agrees to join the network, say).
    */
-  networkStartsWhen?: () => Promise<void>
+  backgroundStartsWhen?: () => Promise<void>
 }
 
 /** Helia with libp2p; the network services exist only when the node is online. */
@@ -184,10 +186,14 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     await helia.stop().catch(() => {})
     throw err
   }
-  // the node answers before the cache has read its files: changes queue until it has
-  local.cache.start()
   const startedAt = Date.now()
-  void (init.networkStartsWhen ?? whenIdle)().then(() => { networkMayStart.resolve() }, (err: unknown) => { networkMayStart.reject(err) })
+  // the node answers before the cache has read its files (changes queue until it has, and
+  // what needs its records waits for them): reading them, with the Parquet codec's wasm, is
+  // work for the background, as the network's start is
+  void (init.backgroundStartsWhen ?? whenIdle)().then(() => {
+    networkMayStart.resolve()
+    local.cache.start()
+  }, (err: unknown) => { networkMayStart.reject(err) })
   return {
     helia,
     peerId: peerIdFromPrivateKey(privateKey),

@@ -1,5 +1,5 @@
 import { bodyToForward } from './reply-body.ts'
-import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, WorkerToPage } from './protocol.ts'
+import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, PortReply, WorkerToLeader, WorkerToPage } from './protocol.ts'
 
 export interface RequestHandler {
   fetch(request: Request): Response | Promise<Response>
@@ -9,52 +9,64 @@ export interface Bridge {
   /** Tell the service worker this tab leads. */
   announce(since: number): Promise<void>
   resign(): Promise<void>
+  /** Resolves once this tab has answered its first request (the worker holds those made while no tab led). */
+  readonly firstAnswer: Promise<void>
 }
 
 /**
  * The page side of the service worker: answers forwarded requests with the
- * API while this tab leads, and tells the worker who leads when asked.
+ * API while this tab leads, and tells the worker who leads when asked. Each
+ * announcement hands the worker a port of its own, on which requests come
+ * and replies go; a port from an earlier announcement answers on until the
+ * worker lets it go (one that restarted asks again, and gets a new one).
  */
 export function answerServiceWorker (tabId: string, handler: () => RequestHandler | undefined): Bridge {
   let leaderSince: number | undefined
   const container = navigator.serviceWorker
+  const answered = Promise.withResolvers<void>()
 
-  async function post (message: LeaderAnnouncement | { type: 'mcp:resign', tabId: string }): Promise<void> {
+  async function post (message: LeaderAnnouncement | { type: 'mcp:resign', tabId: string }, transfer: Transferable[] = []): Promise<void> {
     const registration = await container.ready
-    ;(container.controller ?? registration.active)?.postMessage(message)
+    ;(container.controller ?? registration.active)?.postMessage(message, transfer)
+  }
+
+  async function announce (since: number): Promise<void> {
+    const channel = new MessageChannel()
+    const aborts = new Map<number, AbortController>()
+    channel.port1.onmessage = (event: MessageEvent<WorkerToLeader>) => {
+      const message = event.data
+      if (message?.type === 'mcp:request') void answer(message, channel.port1, aborts, handler()).then(() => { answered.resolve() })
+      else if (message?.type === 'mcp:abort') aborts.get(message.id)?.abort()
+    }
+    await post({ type: 'mcp:leader', tabId, since }, [channel.port2])
   }
 
   container.addEventListener('message', (event: MessageEvent<WorkerToPage>) => {
-    const message = event.data
-    if (message?.type === 'mcp:who-leads') {
-      if (leaderSince != null && handler() != null) void post({ type: 'mcp:leader', tabId, since: leaderSince })
-    } else if (message?.type === 'mcp:request') {
-      void answer(message, event.ports[0], handler())
-    }
+    if (event.data?.type === 'mcp:who-leads' && leaderSince != null && handler() != null) void announce(leaderSince)
   })
   container.startMessages()
 
   return {
     async announce (since: number) {
       leaderSince = since
-      await post({ type: 'mcp:leader', tabId, since })
+      await announce(since)
     },
     async resign () {
       leaderSince = undefined
       await post({ type: 'mcp:resign', tabId })
-    }
+    },
+    firstAnswer: answered.promise
   }
 }
 
-async function answer (message: ForwardedRequest, port: MessagePort, handler: RequestHandler | undefined): Promise<void> {
+async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map<number, AbortController>, handler: RequestHandler | undefined): Promise<void> {
+  const { id } = message
   if (handler == null) {
-    port.postMessage({ type: 'mcp:not-leader' })
+    port.postMessage({ type: 'mcp:not-leader', id } satisfies PortReply)
     return
   }
   const abort = new AbortController()
-  port.onmessage = (event) => {
-    if ((event.data as { type?: string })?.type === 'mcp:abort') abort.abort()
-  }
+  aborts.set(id, abort)
   const request = new Request(message.url, {
     method: message.method,
     headers: message.headers,
@@ -73,6 +85,7 @@ async function answer (message: ForwardedRequest, port: MessagePort, handler: Re
   const body = await bodyToForward(response)
   const reply: ForwardedResponse = {
     type: 'mcp:response',
+    id,
     status: response.status,
     statusText: response.statusText,
     headers: [...response.headers],
@@ -80,4 +93,6 @@ async function answer (message: ForwardedRequest, port: MessagePort, handler: Re
   }
   // either way the body is handed over, not copied: a buffer is transferred, and so is a stream (Chromium pipes it to the worker)
   port.postMessage(reply, body != null ? [body as unknown as Transferable] : [])
+  // an abort that comes later reaches the reply's stream (the worker cancels it), not the handler
+  aborts.delete(id)
 }

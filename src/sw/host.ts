@@ -1,5 +1,6 @@
 import { createSite } from '../api/site.ts'
 import { createNode } from '../node/create-node.ts'
+import { whenIdle } from '../node/idle.ts'
 import { storageEstimate } from '../node/host-info.ts'
 import { seekLeadership } from '../node/leader.ts'
 import { openBrowserStores } from '../node/stores/browser-stores.ts'
@@ -52,7 +53,7 @@ export function startHost (init: StartHostInit = {}): Host {
         loadNetworkConfig()
       ])
       performance.mark('mcp:stores-open')
-      const running = await createNode({ stores, network })
+      const running = await createNode({ stores, network, backgroundStartsWhen: afterFirstAnswer })
       node = running
       performance.mark('mcp:node-started')
       flushCacheWhenHidden(running)
@@ -73,6 +74,16 @@ export function startHost (init: StartHostInit = {}): Host {
       await node?.stop().catch((err: unknown) => { log.error('stopping the node failed', err) })
     }
   })
+
+  /**
+   * The node's background work (libp2p, the cache's files) begins once it
+   * has answered the first request, which the worker held while no tab led,
+   * and the page is next idle; or after a second if nobody asks anything.
+   */
+  async function afterFirstAnswer (): Promise<void> {
+    await Promise.race([bridge.firstAnswer, new Promise(resolve => setTimeout(resolve, 1_000))])
+    await whenIdle()
+  }
 
   function leaderState (): LeaderState {
     return { tab_id: tabId, is_leader: leadership.isLeader, leader_since: leadership.since }

@@ -3,9 +3,10 @@
  * module, imported by both sides, so the two can never disagree.
  */
 
-/** Service worker → leader page: answer this request on the transferred port. */
+/** Service worker → leader page, on the leader's port: answer this request (replies carry its id). */
 export interface ForwardedRequest {
   type: 'mcp:request'
+  id: number
   method: string
   url: string
   headers: Array<[string, string]>
@@ -18,7 +19,12 @@ export interface LeaderQuery {
   type: 'mcp:who-leads'
 }
 
-/** Page → service worker: this page runs the node now. */
+/**
+ * Page → service worker: this page runs the node now. It transfers a port,
+ * the leader's: requests go to the page and replies come back on it
+ * directly, where a client's postMessage and a port made for each request
+ * took a trip through the browser each way.
+ */
 export interface LeaderAnnouncement {
   type: 'mcp:leader'
   tabId: string
@@ -31,9 +37,10 @@ export interface LeaderResignation {
   tabId: string
 }
 
-/** Leader → service worker, on the request's port. */
+/** Leader → service worker, on the leader's port. */
 export interface ForwardedResponse {
   type: 'mcp:response'
+  id: number
   status: number
   statusText: string
   headers: Array<[string, string]>
@@ -41,18 +48,22 @@ export interface ForwardedResponse {
   body: ArrayBuffer | ReadableStream<Uint8Array> | null
 }
 
-/** Leader → service worker, on the request's port: this page is not (or no longer) the leader. */
+/** Leader → service worker, on the leader's port: this page is not (or no longer) the leader. */
 export interface NotLeaderReply {
   type: 'mcp:not-leader'
+  id: number
 }
 
-/** Service worker → leader, on the request's port: the client gave up on the request. */
+/** Service worker → leader, on the leader's port: the client gave up on the request. */
 export interface AbortNotice {
   type: 'mcp:abort'
+  id: number
 }
 
 export type PageToWorker = LeaderAnnouncement | LeaderResignation
-export type WorkerToPage = ForwardedRequest | LeaderQuery
+export type WorkerToPage = LeaderQuery
+/** What the worker sends on a leader's port. */
+export type WorkerToLeader = ForwardedRequest | AbortNotice
 export type PortReply = ForwardedResponse | NotLeaderReply
 
 /** Paths the service worker answers through the leader. */

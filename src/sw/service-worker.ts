@@ -3,7 +3,7 @@ import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
 import { AppCache } from './app-files.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { AppFiles } from './app-files.ts'
-import type { ForwardedRequest, PageToWorker, PortReply } from './protocol.ts'
+import type { ForwardedRequest, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
 
 /**
  * The service worker: it answers `/api/v0/*` (the MCP and Kubo APIs) and the
@@ -22,6 +22,8 @@ interface Leader {
   clientId: string
   tabId: string
   since: number
+  /** The port the page handed over with its announcement: requests go out and replies come back on it. */
+  port: MessagePort
 }
 
 /** How often a waiting request re-asks the clients, and checks that its leader is still open. */
@@ -31,6 +33,9 @@ const REPLY_GRACE_MS = 5_000
 
 let leader: Leader | undefined
 const leaderWaiters = new Set<() => void>()
+/** Requests sent to a leader, by id, until their reply comes (on whichever leader's port they went out on). */
+const awaitingReply = new Map<number, (reply: PortReply) => void>()
+let nextRequestId = 0
 const appCache = new AppCache(__APP_FILES__)
 
 self.addEventListener('install', (event) => {
@@ -45,8 +50,14 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   const message = event.data as PageToWorker
   const source = event.source as Client | null
-  if (message?.type === 'mcp:leader' && source != null) {
-    leader = { client: source, clientId: source.id, tabId: message.tabId, since: message.since }
+  if (message?.type === 'mcp:leader' && source != null && event.ports[0] != null) {
+    const port = event.ports[0]
+    port.onmessage = (reply: MessageEvent<PortReply>) => {
+      const settle = awaitingReply.get(reply.data?.id)
+      awaitingReply.delete(reply.data?.id)
+      settle?.(reply.data)
+    }
+    leader = { client: source, clientId: source.id, tabId: message.tabId, since: message.since, port }
     for (const wake of leaderWaiters) wake()
   } else if (message?.type === 'mcp:resign' && leader?.tabId === message.tabId) {
     leader = undefined
@@ -88,17 +99,17 @@ async function forward (request: Request, url: URL): Promise<Response> {
   const waitUntil = Date.now() + (gatewayNavigation ? NAVIGATION_LEADER_WAIT_MS : Math.min(LEADER_WAIT_MS, deadlineMs))
   const body = await bodyOf(request)
   while (true) {
-    const client = await findLeader(waitUntil)
-    if (client == null && gatewayNavigation) return appCache.shell()
-    if (client == null) {
+    const current = await findLeader(waitUntil)
+    if (current == null && gatewayNavigation) return appCache.shell()
+    if (current == null) {
       return errorResponse(503, 'NodeNotReadyError', `no tab is running the node: none answered within ${Math.round(Math.min(LEADER_WAIT_MS, deadlineMs))} ms. Open the app to start it.`)
     }
-    const reply = await sendToLeader(client, request, url, body, deadlineMs + REPLY_GRACE_MS)
+    const reply = await sendToLeader(current, request, url, body, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
       return new Response(reply.body, { status: reply.status, statusText: reply.statusText, headers: reply.headers })
     }
     // the tab stopped leading (or closed) before answering: try the next leader while there is time
-    if (leader?.clientId === client.id) leader = undefined
+    if (leader?.clientId === current.clientId) leader = undefined
     if (Date.now() >= waitUntil) {
       return errorResponse(503, 'NodeNotReadyError', 'the tab running the node went away while answering; retry the request')
     }
@@ -118,13 +129,13 @@ async function bodyOf (request: Request): Promise<Blob | null> {
 }
 
 /**
- * The leader's client, asking every open page when none is known. A leader
- * that closed without resigning (a crash) is found out by sendToLeader's
- * watch, which then forgets it.
+ * The leader, asking every open page when none is known. A leader that
+ * closed without resigning (a crash) is found out by sendToLeader's watch,
+ * which then forgets it.
  */
-async function findLeader (waitUntil: number): Promise<Client | undefined> {
+async function findLeader (waitUntil: number): Promise<Leader | undefined> {
   while (true) {
-    if (leader != null) return leader.client
+    if (leader != null) return leader
     const remaining = waitUntil - Date.now()
     if (remaining <= 0) return undefined
     const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
@@ -145,35 +156,37 @@ async function leaderAnnounced (ms: number): Promise<void> {
   })
 }
 
-/** Posts the request with its own reply port; resolves with the reply, or `not-leader` if the tab vanishes. */
-async function sendToLeader (client: Client, request: Request, url: URL, body: Blob | null, limitMs: number): Promise<PortReply> {
-  const channel = new MessageChannel()
+/** Posts the request on the leader's port; resolves with the reply, or `not-leader` if the tab vanishes. */
+async function sendToLeader (to: Leader, request: Request, url: URL, body: Blob | null, limitMs: number): Promise<PortReply> {
+  const id = nextRequestId++
   const message: ForwardedRequest = {
     type: 'mcp:request',
+    id,
     method: request.method,
     url: url.href,
     headers: [...request.headers],
     body
   }
-  const onAbort = (): void => { channel.port1.postMessage({ type: 'mcp:abort' }) }
+  const onAbort = (): void => { to.port.postMessage({ type: 'mcp:abort', id } satisfies WorkerToLeader) }
   request.signal.addEventListener('abort', onAbort, { once: true })
   try {
     return await new Promise<PortReply>((resolve) => {
       const started = Date.now()
       const watch = setInterval(() => {
         // a leader that closed, or that lost the lock to another tab, will never answer
-        void self.clients.get(client.id).then((still) => {
-          if (still == null || (leader != null && leader.clientId !== client.id) || Date.now() - started > limitMs) {
+        void self.clients.get(to.clientId).then((still) => {
+          if (still == null || (leader != null && leader.clientId !== to.clientId) || Date.now() - started > limitMs) {
+            awaitingReply.delete(id)
             clearInterval(watch)
-            resolve({ type: 'mcp:not-leader' })
+            resolve({ type: 'mcp:not-leader', id })
           }
         })
       }, POLL_MS * 4)
-      channel.port1.onmessage = (event: MessageEvent<PortReply>) => {
+      awaitingReply.set(id, (reply) => {
         clearInterval(watch)
-        resolve(event.data)
-      }
-      client.postMessage(message, [channel.port2])
+        resolve(reply)
+      })
+      to.port.postMessage(message satisfies WorkerToLeader)
       // a client that gave up while its body was read, or while no tab led, has no listener to tell
       if (request.signal.aborted) onAbort()
     })

@@ -44,7 +44,7 @@ describe('a node that answers while its network starts', () => {
   beforeEach(async () => {
     // a networked node (no relays) whose libp2p is held back until the test lets it start
     mayStart = Promise.withResolvers<void>()
-    api = await startTestApi({ network: { relays: [] }, networkStartsWhen: async () => mayStart.promise })
+    api = await startTestApi({ network: { relays: [] }, backgroundStartsWhen: async () => mayStart.promise })
   })
   afterEach(async () => {
     mayStart.resolve()
@@ -96,7 +96,7 @@ describe('Kubo commands while the network starts', () => {
 
   beforeEach(async () => {
     mayStart = Promise.withResolvers<void>()
-    site = await startTestSite({}, { network: { relays: [] }, networkStartsWhen: async () => mayStart.promise })
+    site = await startTestSite({}, { network: { relays: [] }, backgroundStartsWhen: async () => mayStart.promise })
   })
   afterEach(async () => {
     mayStart.resolve()
