@@ -11,7 +11,7 @@ import { ApiMetrics } from './metrics.ts'
 import { RunningAdds } from './running-adds.ts'
 import { registerCoreRoutes } from './core-controller.ts'
 import { armDeadline, parseTimeout } from './deadline.ts'
-import { errorBody, unixSeconds } from './envelope.ts'
+import { errorBody, jsonReply, unixSeconds } from './envelope.ts'
 import { classifyError, RouteNotFoundError } from './errors.ts'
 import { registerBlockRoutes } from './ipfs-blocks-controller.ts'
 import { registerContentRoutes } from './ipfs-content-controller.ts'
@@ -19,6 +19,7 @@ import { registerFsJournalRoutes } from './fs-journal-controller.ts'
 import { registerDagRoutes } from './ipfs-dag-controller.ts'
 import { registerNodeRoutes } from './ipfs-node-controller.ts'
 import { API_PREFIX } from './route.ts'
+import { isWholeJson } from './whole-json.ts'
 import { registerPinRoutes } from './ipfs-pins-controller.ts'
 import { registerMfsRoutes } from './mfs-controller.ts'
 import { registerSwarmRoutes } from './swarm-controller.ts'
@@ -131,7 +132,7 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options
     deps.stats.record(operation, duration, c.res.status >= 400, bytesIn)
     const method = KNOWN_METHODS.has(c.req.method) ? c.req.method : 'other'
     deps.metrics.observeRequest({ route: c.var.route, method, status: c.res.status, operation, seconds: duration / 1000, bytesIn })
-    countBytesOut(c, (n) => {
+    await countBytesOut(c, (n) => {
       deps.stats.addBytesOut(operation, n)
       deps.metrics.addBytesOut(operation, n)
     })
@@ -195,15 +196,28 @@ function errorResponse (c: Context<ApiEnv>, err: unknown): Response {
     // a real bug: keep its detail in the console of the leader tab, not in the reply
     log.error(`unhandled error in ${c.var.operation}`, err)
   }
-  return c.json(errorBody(c.var.operation ?? 'unknown', classified), classified.status)
+  return jsonReply(c, errorBody(c.var.operation ?? 'unknown', classified), classified.status)
 }
 
-/** Counts the bytes of a reply as they leave, without buffering it. */
-function countBytesOut (c: Context<ApiEnv>, add: (n: number) => void): void {
-  const length = Number(c.res.headers.get('content-length'))
+/**
+ * Counts the bytes of a reply as they leave, without holding a stream back.
+ * A JSON reply made in one piece is in memory already: it is read whole and
+ * given its Content-Length (and the bridge then hands it over as one buffer),
+ * where a counting stream cost more than the rest of a small request.
+ */
+async function countBytesOut (c: Context<ApiEnv>, add: (n: number) => void): Promise<void> {
   if (c.res.body == null) return
+  const length = Number(c.res.headers.get('content-length'))
   if (Number.isFinite(length) && length > 0 && c.res.headers.has('content-length')) {
     add(length)
+    return
+  }
+  if (isWholeJson(c.res)) {
+    const bytes = await c.res.arrayBuffer()
+    add(bytes.byteLength)
+    const headers = new Headers(c.res.headers)
+    headers.set('content-length', String(bytes.byteLength))
+    c.res = new Response(bytes, { status: c.res.status, statusText: c.res.statusText, headers })
     return
   }
   const counted = c.res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({

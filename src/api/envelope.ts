@@ -8,9 +8,21 @@ export function unixSeconds (ms = Date.now()): number {
   return ms / 1000
 }
 
+const encoder = new TextEncoder()
+
+/**
+ * A JSON reply as bytes with their Content-Length: the API counts the bytes
+ * of every reply, and the bridge hands one with a length over as one
+ * buffer, with no stream to read it through.
+ */
+export function jsonReply (c: Context<ApiEnv>, value: unknown, status: ContentfulStatusCode = 200): Response {
+  const bytes = encoder.encode(JSON.stringify(value))
+  return c.body(bytes, status, { 'Content-Type': 'application/json', 'Content-Length': String(bytes.byteLength) })
+}
+
 /** A success reply: `{success, operation, timestamp, ...body}`. */
 export function ok (c: Context<ApiEnv>, body: Record<string, unknown>, status: ContentfulStatusCode = 200): Response {
-  return c.json({ success: true, operation: c.var.operation, timestamp: unixSeconds(), ...body }, status)
+  return jsonReply(c, { success: true, operation: c.var.operation, timestamp: unixSeconds(), ...body }, status)
 }
 
 /** An error reply; never carries a stack. */

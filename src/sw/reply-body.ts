@@ -2,10 +2,15 @@
  * How a reply's body crosses from the leader to the service worker: a JSON
  * reply made in one piece as one buffer, anything else as the stream it is.
  */
+import { isWholeJson } from '../api/whole-json.ts'
 
 /** The body to post: a buffer, the response's own stream, or null. */
 export async function bodyToForward (response: Response): Promise<ArrayBuffer | ReadableStream<Uint8Array> | null> {
-  return isJson(response) ? wholeIfSmall(response.body) : response.body
+  if (!isWholeJson(response)) return response.body
+  // the API gives its JSON replies their length (it reads them whole to count them)
+  const length = Number(response.headers.get('content-length') ?? NaN)
+  if (Number.isFinite(length) && length <= SMALL_BODY_BYTES) return response.body == null ? null : response.arrayBuffer()
+  return wholeIfSmall(response.body)
 }
 
 /** Bodies up to this size are sent whole, in one buffer. */
@@ -48,12 +53,6 @@ async function wholeIfSmall (body: ReadableStream<Uint8Array> | null): Promise<A
     },
     async cancel (reason) { await reader.cancel(reason) }
   }, { highWaterMark: 0 })
-}
-
-/** A JSON reply made in one piece: Kubo's streamed replies are JSON too, and say so with these headers. */
-function isJson (response: Response): boolean {
-  if (response.headers.has('x-chunked-output') || response.headers.has('x-stream-output')) return false
-  return (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase() === 'application/json'
 }
 
 function joined (chunks: Uint8Array[], size: number): ArrayBuffer {
