@@ -16,6 +16,17 @@ export async function stagesSection (bench) {
     opfs.push(mbps(SIZE, await benchCall(bench, 'rawOpfsWrite', SIZE)))
     runs.push(await benchCall(bench, 'addStages', SIZE))
   }
+  const catRuns = { indexeddb: [], opfs: [] }
+  for (let i = 0; i < REPEATS; i++) {
+    for (const blocks of ['indexeddb', 'opfs']) catRuns[blocks].push(await benchCall(bench, 'catStages', SIZE, blocks))
+  }
+  const catStage = (blocks, key) => mbps(SIZE, median(catRuns[blocks].map(r => r[key])))
+  const catRows = ['indexeddb', 'opfs'].flatMap(blocks => [
+    row(`  cat stage (${blocks}): every block read from the store, through its worker`, catStage(blocks, 'store_ms'), 'MB/s'),
+    row(`  cat stage (${blocks}): the same through Helia's blockstore (memory tier, has-then-get)`, catStage(blocks, 'helia_blockstore_ms'), 'MB/s'),
+    row(`  cat stage (${blocks}): the node's cat model (the exporter)`, catStage(blocks, 'model_ms'), 'MB/s'),
+    row(`  cat stage (${blocks}): the API's cat called in the page, no service worker`, catStage(blocks, 'api_in_page_ms'), 'MB/s')
+  ])
   const limit = median(raw)
   const stage = (key) => mbps(SIZE, median(runs.map(r => r[key])))
   const of = (value) => ({ ratio: value / limit })
@@ -27,9 +38,10 @@ export async function stagesSection (bench) {
       row('  add stage: the node\'s add model (its store, pinned), no API', stage('model_ms'), 'MB/s', of(stage('model_ms'))),
       row('  add stage: the API\'s add called in the page, no service worker', stage('api_in_page_ms'), 'MB/s', of(stage('api_in_page_ms'))),
       row('raw OPFS sync-handle write in a dedicated worker, 256 KiB writes (limit)', median(opfs), 'MB/s', { ratio: 1 }),
-      ratioRow('  add stage: the node\'s add model, blocks in OPFS, no API', stage('model_opfs_ms'), 'MB/s', median(opfs), { atLeast: 0.5 })
+      ratioRow('  add stage: the node\'s add model, blocks in OPFS, no API', stage('model_opfs_ms'), 'MB/s', median(opfs), { atLeast: 0.5 }),
+      ...catRows
     ],
-    samples: { raw_idb: raw, raw_opfs: opfs, stages: runs }
+    samples: { raw_idb: raw, raw_opfs: opfs, stages: runs, cat_stages: catRuns }
   }
 }
 

@@ -24,6 +24,7 @@ import { whenIdle } from './idle.ts'
 import { NetworkStart } from './network-start.ts'
 import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
 import { RepoLock } from './repo-lock.ts'
+import { readLocalFirst } from './stores/local-first.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
 import type { CacheFiles } from './cache/cache-files.ts'
 import type { CidCache } from './cache/cid-cache.ts'
@@ -161,6 +162,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   const helia: NodeHelia = init.network != null
     ? withBitswap(withLibp2pLight(light, { ...networkOptions(init.network, { bandwidth }), privateKey })) as unknown as NodeHelia
     : withLibp2pLight(light, { ...OFFLINE, privateKey })
+  readLocalFirst(helia.blockstore, local.blockstore)
   const starting = helia.start()
   await Promise.race([localReady.promise, starting])
   const repoLock = new RepoLock()

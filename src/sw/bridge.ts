@@ -1,3 +1,4 @@
+import { sendBody } from './body-port.ts'
 import { bodyToForward } from './reply-body.ts'
 import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, PortReply, WorkerToLeader, WorkerToPage } from './protocol.ts'
 
@@ -82,7 +83,8 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
     // the API answers its own errors; reaching here is a bug, and the worker must still get a reply
     response = Response.json({ success: false, operation: 'bridge', timestamp: Date.now() / 1000, error: String(err), error_type: 'InternalError' }, { status: 500 })
   }
-  const body = await bodyToForward(response)
+  const forwarded = await bodyToForward(response)
+  const body = forwarded instanceof ReadableStream ? sendBody(forwarded) : forwarded
   const reply: ForwardedResponse = {
     type: 'mcp:response',
     id,
@@ -91,8 +93,8 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
     headers: [...response.headers],
     body
   }
-  // either way the body is handed over, not copied: a buffer is transferred, and so is a stream (Chromium pipes it to the worker)
-  port.postMessage(reply, body != null ? [body as unknown as Transferable] : [])
+  // either way the body is handed over, not copied: a buffer is transferred, and so is the port a stream goes on
+  port.postMessage(reply, body != null ? [body] : [])
   // an abort that comes later reaches the reply's stream (the worker cancels it), not the handler
   aborts.delete(id)
 }

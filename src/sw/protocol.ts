@@ -44,8 +44,8 @@ export interface ForwardedResponse {
   status: number
   statusText: string
   headers: Array<[string, string]>
-  /** A small body whole, a larger one as a stream; either transferred, not copied; null when there is none. */
-  body: ArrayBuffer | ReadableStream<Uint8Array> | null
+  /** A JSON body whole, in a transferred buffer; any other as a port it streams on (body-port.ts); null when there is none. */
+  body: ArrayBuffer | MessagePort | null
 }
 
 /** Leader → service worker, on the leader's port: this page is not (or no longer) the leader. */

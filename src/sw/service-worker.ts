@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
 import { AppCache } from './app-files.ts'
+import { receiveBody } from './body-port.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { AppFiles } from './app-files.ts'
 import type { ForwardedRequest, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
@@ -106,7 +107,10 @@ async function forward (request: Request, url: URL): Promise<Response> {
     }
     const reply = await sendToLeader(current, request, url, body, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
-      return new Response(reply.body, { status: reply.status, statusText: reply.statusText, headers: reply.headers })
+      const body = reply.body instanceof MessagePort
+        ? receiveBody(reply.body, async () => (await self.clients.get(current.clientId)) == null)
+        : reply.body
+      return new Response(body, { status: reply.status, statusText: reply.statusText, headers: reply.headers })
     }
     // the tab stopped leading (or closed) before answering: try the next leader while there is time
     if (leader?.clientId === current.clientId) leader = undefined
