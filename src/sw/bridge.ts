@@ -1,4 +1,4 @@
-import { sendBody } from './body-port.ts'
+import { receiveBody, sendBody } from './body-port.ts'
 import { bodyToForward } from './reply-body.ts'
 import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, PortReply, WorkerToLeader, WorkerToPage } from './protocol.ts'
 
@@ -71,9 +71,9 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
   const request = new Request(message.url, {
     method: message.method,
     headers: message.headers,
-    body: message.body,
+    // a large body streams from the worker as it arrives there (a body that stops coming ends at the request's deadline)
+    body: message.body instanceof MessagePort ? receiveBody(message.body) : message.body,
     signal: abort.signal,
-    // the body is a Blob; half duplex is what a streamed body would need and harmless here
     duplex: 'half'
   } as RequestInit)
   let response: Response
@@ -84,7 +84,7 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
     response = Response.json({ success: false, operation: 'bridge', timestamp: Date.now() / 1000, error: String(err), error_type: 'InternalError' }, { status: 500 })
   }
   const forwarded = await bodyToForward(response)
-  const body = forwarded instanceof ReadableStream ? sendBody(forwarded) : forwarded
+  const body = forwarded instanceof ReadableStream ? sendBody(forwarded.getReader()).port : forwarded
   const reply: ForwardedResponse = {
     type: 'mcp:response',
     id,

@@ -10,8 +10,8 @@ export interface ForwardedRequest {
   method: string
   url: string
   headers: Array<[string, string]>
-  /** A Blob (passed by reference, not copied), null when there is none. */
-  body: Blob | null
+  /** A small body whole, a larger one as the port it streams on (body-port.ts), null when there is none. */
+  body: ArrayBuffer | MessagePort | null
 }
 
 /** Service worker → every page: which of you leads? (after the worker restarted and lost its cache) */

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
 import { AppCache } from './app-files.ts'
-import { receiveBody } from './body-port.ts'
+import { receiveBody, sendBody } from './body-port.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { AppFiles } from './app-files.ts'
 import type { ForwardedRequest, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
@@ -105,7 +105,9 @@ async function forward (request: Request, url: URL): Promise<Response> {
     if (current == null) {
       return errorResponse(503, 'NodeNotReadyError', `no tab is running the node: none answered within ${Math.round(Math.min(LEADER_WAIT_MS, deadlineMs))} ms. Open the app to start it.`)
     }
-    const reply = await sendToLeader(current, request, url, body, deadlineMs + REPLY_GRACE_MS)
+    // a large body streams to the leader as it arrives; once it has begun to, it cannot go to another
+    const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { chunkBytes: BODY_CHUNK_BYTES })
+    const reply = await sendToLeader(current, request, url, sent?.port ?? body as ArrayBuffer | null, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
       const body = reply.body instanceof MessagePort
         ? receiveBody(reply.body, async () => (await self.clients.get(current.clientId)) == null)
@@ -114,22 +116,54 @@ async function forward (request: Request, url: URL): Promise<Response> {
     }
     // the tab stopped leading (or closed) before answering: try the next leader while there is time
     if (leader?.clientId === current.clientId) leader = undefined
-    if (Date.now() >= waitUntil) {
+    if (Date.now() >= waitUntil || sent?.started === true) {
       return errorResponse(503, 'NodeNotReadyError', 'the tab running the node went away while answering; retry the request')
     }
   }
 }
 
+/** A body up to this size is sent whole, in one message; a larger one streams. */
+const SMALL_BODY_BYTES = 64 * 1024
+/** A streamed body goes in chunks of this size: the add's own chunk size. */
+const BODY_CHUNK_BYTES = 1024 * 1024
+
 /**
- * The body as a Blob: posting a Blob hands over a reference to data the
- * browser already holds (disk-backed when large) instead of piping a stream
- * chunk by chunk between processes, which measured about 27 MB/s here; and a
- * Blob can be sent again if the leader changes before it answers.
+ * The request's body: none, a small one whole (it can be sent again should
+ * the leader change before it answers), or a reader of a large one, which
+ * streams to the leader while it still arrives. Waiting for a large body
+ * whole (as a Blob) held the node back until the last byte came.
  */
-async function bodyOf (request: Request): Promise<Blob | null> {
-  if (request.method === 'GET' || request.method === 'HEAD') return null
-  const blob = await request.blob()
-  return blob.size === 0 ? null : blob
+async function bodyOf (request: Request): Promise<ArrayBuffer | ReadableStreamDefaultReader<Uint8Array> | null> {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.body == null) return null
+  const reader = request.body.getReader()
+  const head: Uint8Array[] = []
+  let size = 0
+  while (size <= SMALL_BODY_BYTES) {
+    const { value, done } = await reader.read()
+    if (done) return size === 0 ? null : joined(head, size)
+    head.push(value)
+    size += value.byteLength
+  }
+  // what was read to tell, then the rest
+  return new ReadableStream<Uint8Array>({
+    start (controller) { for (const chunk of head) controller.enqueue(chunk) },
+    async pull (controller) {
+      const { value, done } = await reader.read()
+      if (done) controller.close()
+      else controller.enqueue(value)
+    },
+    async cancel (reason) { await reader.cancel(reason) }
+  }, { highWaterMark: 0 }).getReader()
+}
+
+function joined (chunks: Uint8Array[], size: number): ArrayBuffer {
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out.buffer
 }
 
 /**
@@ -161,7 +195,7 @@ async function leaderAnnounced (ms: number): Promise<void> {
 }
 
 /** Posts the request on the leader's port; resolves with the reply, or `not-leader` if the tab vanishes. */
-async function sendToLeader (to: Leader, request: Request, url: URL, body: Blob | null, limitMs: number): Promise<PortReply> {
+async function sendToLeader (to: Leader, request: Request, url: URL, body: ArrayBuffer | MessagePort | null, limitMs: number): Promise<PortReply> {
   const id = nextRequestId++
   const message: ForwardedRequest = {
     type: 'mcp:request',
@@ -190,7 +224,8 @@ async function sendToLeader (to: Leader, request: Request, url: URL, body: Blob 
         clearInterval(watch)
         resolve(reply)
       })
-      to.port.postMessage(message satisfies WorkerToLeader)
+      // a body's port is handed over; a small body is copied, so it can be sent again to another leader
+      to.port.postMessage(message satisfies WorkerToLeader, body instanceof MessagePort ? [body] : [])
       // a client that gave up while its body was read, or while no tab led, has no listener to tell
       if (request.signal.aborted) onAbort()
     })
