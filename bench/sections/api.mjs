@@ -117,7 +117,10 @@ async function warmStart (context, origin) {
       await new Promise(resolve => setTimeout(resolve, 5))
     }
     const answered = performance.now()
-    // the host's marks: when its code arrived, the lock was taken, the stores opened, the node started, the worker was told
+    // libp2p starts after the node's first answer: its start is a stage of its own
+    const started = Date.now()
+    while (performance.getEntriesByName('mcp:network-started').length === 0 && Date.now() - started < 10_000) await new Promise(resolve => setTimeout(resolve, 10))
+    // the host's marks: when its code arrived, the lock was taken, the stores opened, the node started, the worker was told, the network started
     const marks = Object.fromEntries(performance.getEntriesByType('mark').filter(m => m.name.startsWith('mcp:')).map(m => [m.name.slice(4), Math.round(m.startTime)]))
     return { answered, marks }
   })
@@ -180,7 +183,8 @@ export async function apiSection (profiles, { origin, bench }) {
       ratioRow('API cat of 64 MiB, blocks in OPFS', median(catOpfs), 'MB/s', bareMbps, { atLeast: 0.8 }),
       row('bare service worker: small JSON reply, p50 of 200 (limit)', median(bareJson), 'ms', { ratio: 1 }),
       ratioRow('API GET /health through the service worker, p50 of 200', median(health), 'ms', median(bareJson), { atMost: 1.3 }),
-      row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 })
+      row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
+      row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
     samples: { raw, add, bare, cat, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }

@@ -92,9 +92,11 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options
     c.set('network', deps.node.network)
     let failure: { error: string, error_type: string } | undefined
     let bytesIn = 0
+    let body: TransformStreamDefaultController<Uint8Array> | undefined
     if (c.req.raw.body != null) {
       // count what the handler actually reads: Content-Length is absent for streamed bodies
       const counted = c.req.raw.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        start (controller) { body = controller },
         transform (chunk, controller) {
           bytesIn += chunk.byteLength
           controller.enqueue(chunk)
@@ -109,6 +111,9 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options
       disarm = deadline.disarm
       c.set('timeoutMs', timeoutMs)
       c.set('signal', deadline.signal)
+      // a body still being read when the request is given up fails its reader, which lets go of what it holds
+      // (the repo lock): a body that stopped coming would otherwise keep it waiting
+      deadline.signal.addEventListener('abort', () => { body?.error(deadline.signal.reason) }, { once: true })
       await next()
     } catch (err) {
       c.res = writeError(c, err)
@@ -132,10 +137,14 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options
     deps.stats.record(operation, duration, c.res.status >= 400, bytesIn)
     const method = KNOWN_METHODS.has(c.req.method) ? c.req.method : 'other'
     deps.metrics.observeRequest({ route: c.var.route, method, status: c.res.status, operation, seconds: duration / 1000, bytesIn })
+    // the request's body is done with once the reply is (a handler that replies while it still reads,
+    // as a progress reply does, reads within its reply's stream): what is left unread is let go, and
+    // its sender may stop sending it
+    const bodyDone = (): void => { body?.error(new DOMException('the request was answered before its body was read', 'AbortError')) }
     await countBytesOut(c, (n) => {
       deps.stats.addBytesOut(operation, n)
       deps.metrics.addBytesOut(operation, n)
-    })
+    }, bodyDone)
   }
 }
 
@@ -205,11 +214,11 @@ function errorResponse (c: Context<ApiEnv>, err: unknown): Response {
  * given its Content-Length (and the bridge then hands it over as one buffer),
  * where a counting stream cost more than the rest of a small request.
  */
-async function countBytesOut (c: Context<ApiEnv>, add: (n: number) => void): Promise<void> {
-  if (c.res.body == null) return
+async function countBytesOut (c: Context<ApiEnv>, add: (n: number) => void, ended: () => void): Promise<void> {
   const length = Number(c.res.headers.get('content-length'))
-  if (Number.isFinite(length) && length > 0 && c.res.headers.has('content-length')) {
-    add(length)
+  if (c.res.body == null || (Number.isFinite(length) && length > 0 && c.res.headers.has('content-length'))) {
+    if (c.res.body != null) add(length)
+    ended()
     return
   }
   if (isWholeJson(c.res)) {
@@ -218,13 +227,16 @@ async function countBytesOut (c: Context<ApiEnv>, add: (n: number) => void): Pro
     const headers = new Headers(c.res.headers)
     headers.set('content-length', String(bytes.byteLength))
     c.res = new Response(bytes, { status: c.res.status, statusText: c.res.statusText, headers })
+    ended()
     return
   }
   const counted = c.res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
     transform (chunk, controller) {
       add(chunk.byteLength)
       controller.enqueue(chunk)
-    }
-  }))
+    },
+    flush () { ended() },
+    cancel () { ended() }
+  } as Transformer<Uint8Array, Uint8Array>))
   c.res = new Response(counted, c.res)
 }

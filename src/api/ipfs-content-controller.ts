@@ -57,6 +57,9 @@ const CatBody = z.object({
 
 const RAW_TYPES = /^(application\/octet-stream|text\/)/i
 
+/** What a stopped add throws: its signal's abort, as the libraries or the add's own checks raise it. */
+const ABORTED = new Set(['AbortError', 'TimeoutError', 'DeadlineExceededError'])
+
 const CancelBody = z.object({ id: z.string().min(1).openapi({ description: 'The X-Add-Id header of the add\'s progress reply' }) })
 
 /** add, cat, get: content in and out, streamed. */
@@ -127,22 +130,6 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
     return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }))
-  })
-
-  addRoute(app, {
-    operation: 'ipfs_add_cancel',
-    method: 'post',
-    path: '/ipfs/add/cancel',
-    summary: 'Stop an add in progress (one started with progress=true), by the id its reply gave',
-    description: 'Its progress reply then ends with an AddCancelledError line (status 499) if the add stopped before it was pinned or placed, or with its result if it had finished first: read on to learn which.',
-    tags: ['ipfs'],
-    request: { body: { required: true, content: { 'application/json': { schema: CancelBody } } } },
-    // it only asks a running add to stop, and must not wait behind a garbage collection to do so
-    holdsRepoLock: false
-  }, async (c) => {
-    const { id } = await parseJsonBody(c, CancelBody)
-    if (!deps.adds.cancel(id)) throw new AddNotFoundError(`no add in progress has the id ${id}: it has ended, or never was`)
-    return ok(c, { id, cancelling: true })
   })
 
   addRoute(app, {
@@ -231,8 +218,11 @@ function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest
     progressLine: ({ name, bytes, totalBytes }) => ({ name, bytes, total_bytes: totalBytes }),
     resultLines: (added) => [{ success: true, operation, timestamp: unixSeconds(), ...addReply(added, request.options) }],
     errorLine: (err) => {
-      // the libraries an add runs through may raise their own AbortError: the cancel's reason says why
-      const classified = classifyError(stop.signal.aborted ? stop.signal.reason : err)
+      // the add reports a cancel as its signal's abort (an AbortError, or the deadline error it
+      // makes of one): the cancel's reason says why; any other failure (a store that failed, say)
+      // is reported as itself
+      const cancelled = stop.signal.aborted && (err === stop.signal.reason || ABORTED.has((err as Error)?.name))
+      const classified = classifyError(cancelled ? stop.signal.reason : err)
       return { ...errorBody(operation, classified), status: classified.status }
     },
     // the id to cancel it by (POST /ipfs/add/cancel), reading on to its last line

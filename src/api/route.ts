@@ -59,13 +59,15 @@ export const API_PREFIX = '/api/v0/mcp'
  * single validator middleware cannot tell apart.
  */
 export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Handler): void {
+  refuseTwice(app, spec)
   const locked = spec.holdsRepoLock ?? spec.method !== 'get'
-  const handle: Handler = spec.network === true
-    ? async (c) => { await c.var.network.ready({ signal: c.var.signal }); return handler(c) }
-    : handler
   const run: Handler = async (c) => {
-    // a request that timed out while it waited for the lock must not run after its 504
-    const work = locked ? c.var.repoLock.shared(async () => { c.var.signal.throwIfAborted(); return handle(c) }) : Promise.resolve(handle(c))
+    const work = (async () => {
+      // the network first, outside the lock: a collection must not wait while a route waits for libp2p
+      if (spec.network === true) await c.var.network.ready({ signal: c.var.signal })
+      // a request that timed out while it waited for the lock must not run after its 504
+      return locked ? c.var.repoLock.shared(async () => { c.var.signal.throwIfAborted(); return handler(c) }) : handler(c)
+    })()
     return raceDeadline(work, c.var.signal, c.var.timeoutMs)
   }
   const paths = [spec.path, ...(spec.aliases ?? [])]
@@ -85,6 +87,19 @@ export function addRoute (app: OpenAPIHono<ApiEnv>, spec: RouteSpec, handler: Ha
   })
   for (const path of spec.hiddenPaths ?? []) {
     app.on(spec.method.toUpperCase(), path, setOperation(spec.operation, spec.path), run)
+  }
+}
+
+const declared = new WeakMap<object, Set<string>>()
+
+/** A route declared twice would answer with the first handler and describe itself twice: a mistake to stop at once. */
+function refuseTwice (app: object, spec: RouteSpec): void {
+  const seen = declared.get(app) ?? new Set<string>()
+  declared.set(app, seen)
+  for (const path of [spec.path, ...(spec.aliases ?? [])]) {
+    const key = `${spec.method.toUpperCase()} ${path}`
+    if (seen.has(key)) throw new Error(`${key} is declared twice (${spec.operation})`)
+    seen.add(key)
   }
 }
 

@@ -23,26 +23,30 @@ export function toReadableStream (source: AsyncIterable<Uint8Array>, onBytes?: (
 
 /**
  * Reads a web ReadableStream as an async iterable (Chromium's streams are not
- * async-iterable everywhere). An abort cancels the stream, which also ends a
- * read that is waiting on a slow sender, and the iteration then throws: a
- * stream cut short must never look like one that ended.
+ * async-iterable everywhere). The stream is taken at once, so a handler that
+ * replies before it reads (a progress reply) has claimed its body. An abort
+ * cancels the stream, which also ends a read that is waiting on a slow
+ * sender, and the iteration then throws: a stream cut short must never look
+ * like one that ended.
  */
-export async function * iterateStream (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export function iterateStream (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader()
-  const onAbort = (): void => { reader.cancel(signal?.reason).catch(() => {}) }
-  signal?.addEventListener('abort', onAbort, { once: true })
-  try {
-    while (true) {
-      signal?.throwIfAborted()
-      const { value, done } = await reader.read()
-      signal?.throwIfAborted()
-      if (done) return
-      yield value
+  return (async function * () {
+    const onAbort = (): void => { reader.cancel(signal?.reason).catch(() => {}) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      while (true) {
+        signal?.throwIfAborted()
+        const { value, done } = await reader.read()
+        signal?.throwIfAborted()
+        if (done) return
+        yield value
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      reader.releaseLock()
     }
-  } finally {
-    signal?.removeEventListener('abort', onAbort)
-    reader.releaseLock()
-  }
+  })()
 }
 
 /** The first chunk of a stream (for sniffing) and an iterable that yields it again followed by the rest. */

@@ -53,8 +53,12 @@ export interface NodeStores {
 
 export interface CreateNodeInit {
   stores: NodeStores
-  /** Join the network through these relays; without it the node is offline (no transports). */
-  network?: NetworkConfig
+  /**
+   * Join the network through these relays; without it the node is offline
+   * (no transports). It may still be arriving (read from the server): only
+   * libp2p's start waits for it.
+   */
+  network?: NetworkConfig | Promise<NetworkConfig>
   /** The CID cache's tunables (partitioning, flush timing, memory tier size, heat thresholds). */
   cache?: Partial<CacheConfig>
   /** PBKDF2 iterations for a credentials passphrase (tests lower it). */
@@ -152,16 +156,25 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
       await networkMayStart.promise
     }
   })
-  if (init.network != null) {
-    const network = init.network
-    light.addMixin({ name: 'mcp-relays', start: async () => { await forgetPeersIfRelaysChanged(datastore, network) } })
-  }
   // offline, the node has no services at all; online it has every one of NetworkServices
   // (bitswap then fetches blocks that are not local from connected peers); either way a
-  // fresh options object: @helia/libp2p writes the node's datastore into the one it is given
+  // fresh options object: @helia/libp2p writes the node's datastore into the one it is given.
+  // Online, the options are filled in by the mixin before libp2p's, once the relay list is in.
+  const libp2pOptions: Libp2pOptions<Partial<NetworkServices>> = init.network != null ? { privateKey } : { ...OFFLINE, privateKey }
+  if (init.network != null) {
+    const config = init.network
+    light.addMixin({
+      name: 'mcp-network-config',
+      start: async () => {
+        const network = await config
+        Object.assign(libp2pOptions, networkOptions(network, { bandwidth }))
+        await forgetPeersIfRelaysChanged(datastore, network)
+      }
+    })
+  }
   const helia: NodeHelia = init.network != null
-    ? withBitswap(withLibp2pLight(light, { ...networkOptions(init.network, { bandwidth }), privateKey })) as unknown as NodeHelia
-    : withLibp2pLight(light, { ...OFFLINE, privateKey })
+    ? withBitswap(withLibp2pLight(light, libp2pOptions)) as unknown as NodeHelia
+    : withLibp2pLight(light, libp2pOptions)
   readLocalFirst(helia.blockstore, local.blockstore)
   const starting = helia.start()
   await Promise.race([localReady.promise, starting])
@@ -192,7 +205,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   // the node answers before the cache has read its files (changes queue until it has, and
   // what needs its records waits for them): reading them, with the Parquet codec's wasm, is
   // work for the background, as the network's start is
+  let stopped = false
   void (init.backgroundStartsWhen ?? whenIdle)().then(() => {
+    if (stopped) return
     networkMayStart.resolve()
     local.cache.start()
   }, (err: unknown) => { networkMayStart.reject(err) })
@@ -216,7 +231,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     get sessions () { return sessions },
     bandwidth,
     async stop (): Promise<void> {
-      // a network still starting would go on after the stores close
+      stopped = true
+      // a network not yet let start never will; one still starting would go on after the stores close
+      networkMayStart.reject(new Error('the node stopped before its network started'))
       await network.settled()
       announcer?.stop()
       await sessions?.stop()

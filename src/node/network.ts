@@ -32,6 +32,8 @@ export interface NetworkServices extends Record<string, unknown> {
 /** Where the node finds the network: relay multiaddrs (each with its /p2p/ id). */
 export interface NetworkConfig {
   relays: string[]
+  /** False when the list could not be read (the app opened offline): the peers the node learned are kept. */
+  relaysKnown?: boolean
 }
 
 /** What the node's libp2p reports to, beside its configuration. */
@@ -89,6 +91,7 @@ const PEER_STORE_PREFIX = '/peers/'
  * peer store was built with, the learned peers are forgotten before start.
  */
 export async function forgetPeersIfRelaysChanged (datastore: Datastore, config: NetworkConfig): Promise<boolean> {
+  if (config.relaysKnown === false) return false
   const wanted = new TextEncoder().encode(JSON.stringify([...config.relays].sort()))
   const previous = await datastore.has(RELAYS_KEY) ? await datastore.get(RELAYS_KEY) : undefined
   if (previous != null && new TextDecoder().decode(previous) === new TextDecoder().decode(wanted)) return false

@@ -23,6 +23,8 @@ const CACHE_PREFIX = 'mcp-app-'
 const SHELL = '/index.html'
 /** Files the server has beside the build's: read from it each time (the relay list changes when the relay restarts). */
 const SERVER_FILES = new Set(['/config.json', '/sw.js'])
+/** How long an install waits for the app's files before it lets the worker take the pages. */
+const INSTALL_LIMIT_MS = 3_000
 
 export class AppCache {
   readonly #files: AppFiles
@@ -36,15 +38,22 @@ export class AppCache {
   }
 
   /**
-   * Fetches the build's files into a cache of their own. A file that cannot
-   * be fetched now is left for later (it is cached the first time a page
-   * asks for it): a failed install would leave the first visit with no
-   * worker at all, and so no API.
+   * Fetches the build's files into a cache of their own, for at most
+   * `limitMs`. A file not fetched by then is left for later (it is cached
+   * the first time a page asks for it): the first visit's API waits for the
+   * install, and a failed one would leave it with no worker at all.
    */
-  async install (): Promise<void> {
+  async install (limitMs = INSTALL_LIMIT_MS): Promise<void> {
     const cache = await caches.open(this.#name)
-    // `reload`: past the HTTP cache, so a half-deployed build is never stored as this version
-    await Promise.allSettled(this.#files.precache.map(async path => cache.add(new Request(path, { cache: 'reload' }))))
+    // `no-cache`: revalidated with the server, so a file the page has just loaded is not fetched again,
+    // and a stale copy is never stored as this version
+    const adding = Promise.allSettled(this.#files.precache.map(async path => cache.add(new Request(path, { cache: 'no-cache' }))))
+    await Promise.race([adding, new Promise(resolve => setTimeout(resolve, limitMs))])
+  }
+
+  /** Whether an earlier build's files are cached: pages open now may run them. */
+  async earlierBuildCached (): Promise<boolean> {
+    return (await caches.keys()).some(n => n.startsWith(CACHE_PREFIX) && n !== this.#name)
   }
 
   /** Removes the caches of earlier builds. */
@@ -66,7 +75,7 @@ export class AppCache {
 
   /** The app's page, whatever the URL: a gateway path opened with no node running gets the app, which starts one. */
   async shell (): Promise<Response> {
-    return this.#cached(SHELL, new Request(SHELL))
+    return this.#cached(SHELL, new Request(SHELL, { cache: 'no-cache' }))
   }
 
   async #cached (path: string, request: Request): Promise<Response> {
@@ -74,8 +83,8 @@ export class AppCache {
     const hit = await cache.match(path)
     if (hit != null) return hit
     const response = await fetch(request)
-    // an on-demand file, or a precached one the browser dropped: keep it for next time
-    if (response.ok && response.type === 'basic') await cache.put(path, response.clone()).catch(() => {})
+    // an on-demand file, or a precached one the browser dropped: kept for next time, while the page already reads it
+    if (response.ok && response.type === 'basic') void cache.put(path, response.clone()).catch(() => {})
     return response
   }
 }

@@ -6,12 +6,70 @@
  * buffers over instead measured about 1.3× the rate (64 MiB in 1 MiB chunks),
  * and a request body streamed so reaches the node while it still arrives,
  * where a Blob had to arrive whole first.
+ *
+ * A port says nothing when the side holding its other end goes away (a tab
+ * closed, a worker stopped: Chromium fires no close event here), and a
+ * transferred stream used to be torn down by the browser then. So each side
+ * asks the other whether it is still there when it has heard nothing for a
+ * while, and gives up on a body whose other side does not answer.
  */
 
-/** Worker → leader on a body's port. */
-export type BodyRequest = { type: 'pull' } | { type: 'cancel', reason: string }
-/** Leader → worker on a body's port. */
-export type BodyMessage = { type: 'chunk', value: Uint8Array } | { type: 'done' } | { type: 'error', message: string }
+/** Reader → sender on a body's port. */
+export type BodyRequest = { type: 'pull' } | { type: 'cancel', reason: string } | { type: 'ping' } | { type: 'pong' }
+/** Sender → reader on a body's port. */
+export type BodyMessage = { type: 'chunk', value: Uint8Array } | { type: 'done' } | { type: 'error', message: string } | { type: 'ping' } | { type: 'pong' }
+
+/** How long a side waits before it asks whether the other is still there, and for the answer. */
+export interface LivenessTimes {
+  /** Quiet this long, a side asks. */
+  quietMs: number
+  /** Asked, the other side has this long to answer before the body is given up. */
+  answerMs: number
+}
+
+const LIVENESS: LivenessTimes = { quietMs: 5_000, answerMs: 10_000 }
+
+/**
+ * Asks whether the other side is still there after `quietMs` with nothing
+ * heard, and calls `lost` if it does not answer within `answerMs`. Anything
+ * heard (`heard()`) starts the wait over.
+ */
+class Liveness {
+  readonly #ask: () => void
+  readonly #lost: () => void
+  readonly #times: LivenessTimes
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #asked = false
+
+  constructor (ask: () => void, lost: () => void, times: LivenessTimes = LIVENESS) {
+    this.#ask = ask
+    this.#lost = lost
+    this.#times = times
+  }
+
+  /** Starts (or restarts) the wait. */
+  heard (): void {
+    this.stop()
+    this.#asked = false
+    this.#timer = setTimeout(() => { this.#quiet() }, this.#times.quietMs)
+  }
+
+  stop (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #quiet (): void {
+    if (this.#asked) {
+      this.#timer = undefined
+      this.#lost()
+      return
+    }
+    this.#asked = true
+    this.#ask()
+    this.#timer = setTimeout(() => { this.#quiet() }, this.#times.answerMs)
+  }
+}
 
 /** A body being served on a port. */
 export interface SentBody {
@@ -19,6 +77,8 @@ export interface SentBody {
   port: MessagePort
   /** True once the reader has asked for a chunk: the body can no longer be sent anew. */
   readonly started: boolean
+  /** Gives this port up (its reader never came), leaving the source to be served on another. */
+  abandon(): void
 }
 
 export interface SendBodyOptions {
@@ -28,41 +88,62 @@ export interface SendBodyOptions {
    * for each cost more than the bytes.
    */
   chunkBytes?: number
+  liveness?: LivenessTimes
 }
 
 /**
  * Serves what `reader` reads on a new port, one chunk per pull. Several
  * ports may serve one reader in turn (a request sent anew to another tab);
- * each stops once its reader is done, fails or is cancelled.
+ * each stops once its reader is done, fails or is cancelled, or once the
+ * reading side has gone away (and then cancels the source).
  */
 export function sendBody (reader: ReadableStreamDefaultReader<Uint8Array>, options: SendBodyOptions = {}): SentBody {
   const { port1, port2 } = new MessageChannel()
   const next = options.chunkBytes != null ? gathered(reader, options.chunkBytes) : async () => reader.read()
   // gathered chunks are fresh buffers of our own; a source's chunk may be a view of a buffer others hold (a block in the memory tier)
   const owned = options.chunkBytes != null
-  const sent = { port: port2, started: false }
-  const post = (message: BodyMessage, transfer: Transferable[] = []): void => { port1.postMessage(message, transfer) }
+  let open = true
+  const close = (): void => {
+    open = false
+    liveness.stop()
+    port1.close()
+  }
+  const sent = { port: port2, started: false, abandon: close }
+  const post = (message: BodyMessage, transfer: Transferable[] = []): void => { if (open) port1.postMessage(message, transfer) }
+  const liveness = new Liveness(() => { post({ type: 'ping' }) }, () => {
+    close()
+    reader.cancel(new Error('the side reading the body went away')).catch(() => {})
+  }, options.liveness)
   port1.onmessage = async (event: MessageEvent<BodyRequest>) => {
+    if (!open) return
+    liveness.heard()
+    const message = event.data
+    if (message.type === 'ping') {
+      post({ type: 'pong' })
+      return
+    }
+    if (message.type === 'pong') return
     sent.started = true
-    if (event.data.type === 'cancel') {
-      port1.close()
-      await reader.cancel(event.data.reason).catch(() => {})
+    if (message.type === 'cancel') {
+      close()
+      await reader.cancel(message.reason).catch(() => {})
       return
     }
     try {
       const { value, done } = await next()
       if (done === true) {
         post({ type: 'done' })
-        port1.close()
+        close()
         return
       }
       const chunk = owned ? value : value.slice()
       post({ type: 'chunk', value: chunk }, [chunk.buffer])
     } catch (err) {
       post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
-      port1.close()
+      close()
     }
   }
+  liveness.heard()
   return sent
 }
 
@@ -90,48 +171,83 @@ function gathered (reader: ReadableStreamDefaultReader<Uint8Array>, size: number
   }
 }
 
-/** How often a worker waiting for a chunk checks that the leader is still there. */
-const WATCH_MS = 1_000
+export interface ReceiveBodyOptions {
+  /** Ends the body with its reason (the request was given up): nothing then waits on a chunk that will not come. */
+  signal?: AbortSignal
+  liveness?: LivenessTimes
+}
 
 /**
- * The body arriving on `port`. A sender that goes away while the body is
- * read (`gone` says so, when given) errors the stream rather than leave the
- * reader hanging; without it, the reader's own deadline ends the wait.
+ * The body arriving on `port`. It errors if the sending side goes away (it
+ * stops answering), or when `signal` aborts.
  */
-export function receiveBody (port: MessagePort, gone?: () => Promise<boolean>): ReadableStream<Uint8Array> {
-  let next: ((message: BodyMessage) => void) | undefined
-  port.onmessage = (event: MessageEvent<BodyMessage>) => {
-    const deliver = next
-    next = undefined
-    deliver?.(event.data)
+export function receiveBody (port: MessagePort, options: ReceiveBodyOptions = {}): ReadableStream<Uint8Array> {
+  let pending: { resolve(message: BodyMessage): void } | undefined
+  let open = true
+  const settle = (message: BodyMessage): void => {
+    const waiting = pending
+    pending = undefined
+    waiting?.resolve(message)
   }
-  const request = (message: BodyRequest): void => { port.postMessage(message) }
+  const request = (message: BodyRequest): void => { if (open) port.postMessage(message) }
+  /** Done with the port; `reason`, when the body did not end: the sender stops reading its source. */
+  const close = (reason?: string): void => {
+    if (reason != null) request({ type: 'cancel', reason })
+    open = false
+    liveness.stop()
+    port.close()
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+  const liveness = new Liveness(() => { request({ type: 'ping' }) }, () => {
+    settle({ type: 'error', message: 'the side sending the body went away' })
+  }, options.liveness)
+  const onAbort = (): void => {
+    settle({ type: 'error', message: String(options.signal?.reason ?? 'aborted') })
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  port.onmessage = (event: MessageEvent<BodyMessage>) => {
+    const message = event.data
+    if (message.type === 'ping') {
+      request({ type: 'pong' })
+      return
+    }
+    if (message.type === 'pong') {
+      if (pending != null) liveness.heard()
+      return
+    }
+    settle(message)
+  }
   return new ReadableStream<Uint8Array>({
     async pull (controller) {
-      const message = await new Promise<BodyMessage>((resolve) => {
-        const watch = gone == null
-          ? undefined
-          : setInterval(() => {
-            void gone().then((isGone) => {
-              if (isGone) resolve({ type: 'error', message: 'the other side went away while it sent the body' })
-            })
-          }, WATCH_MS)
-        next = (received) => { clearInterval(watch); resolve(received) }
-        request({ type: 'pull' })
-      })
+      if (options.signal?.aborted === true) onAbort()
+      const message = open
+        ? await new Promise<BodyMessage>((resolve) => {
+          pending = { resolve }
+          if (options.signal?.aborted === true) {
+            onAbort()
+            return
+          }
+          liveness.heard()
+          request({ type: 'pull' })
+        })
+        : { type: 'error' as const, message: 'the body was closed' }
+      liveness.stop()
       if (message.type === 'chunk') {
         controller.enqueue(message.value)
-      } else if (message.type === 'done') {
-        port.close()
-        controller.close()
-      } else {
-        port.close()
-        controller.error(new Error(message.message))
+        return
       }
+      if (message.type === 'done') {
+        close()
+        controller.close()
+        return
+      }
+      const error = message.type === 'error' ? message.message : 'unexpected message'
+      close(error)
+      controller.error(new Error(error))
     },
     cancel (reason) {
-      request({ type: 'cancel', reason: String(reason) })
-      port.close()
+      settle({ type: 'error', message: 'cancelled' })
+      close(String(reason))
     }
   }, { highWaterMark: 2 })
 }

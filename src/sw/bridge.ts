@@ -18,8 +18,9 @@ export interface Bridge {
  * The page side of the service worker: answers forwarded requests with the
  * API while this tab leads, and tells the worker who leads when asked. Each
  * announcement hands the worker a port of its own, on which requests come
- * and replies go; a port from an earlier announcement answers on until the
- * worker lets it go (one that restarted asks again, and gets a new one).
+ * and replies go. The worker asks again only when it has lost its leader
+ * (it restarted, or gave up on this tab), so a port from an earlier
+ * announcement only answers what was already sent on it.
  */
 export function answerServiceWorker (tabId: string, handler: () => RequestHandler | undefined): Bridge {
   let leaderSince: number | undefined
@@ -42,8 +43,13 @@ export function answerServiceWorker (tabId: string, handler: () => RequestHandle
     await post({ type: 'mcp:leader', tabId, since }, [channel.port2])
   }
 
+  // the question last answered: a worker asks again every quarter second while requests wait
+  let lastQuestion = ''
   container.addEventListener('message', (event: MessageEvent<WorkerToPage>) => {
-    if (event.data?.type === 'mcp:who-leads' && leaderSince != null && handler() != null) void announce(leaderSince)
+    const message = event.data
+    if (message?.type !== 'mcp:who-leads' || leaderSince == null || handler() == null || message.asking === lastQuestion) return
+    lastQuestion = message.asking
+    void announce(leaderSince)
   })
   container.startMessages()
 
@@ -71,30 +77,31 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
   const request = new Request(message.url, {
     method: message.method,
     headers: message.headers,
-    // a large body streams from the worker as it arrives there (a body that stops coming ends at the request's deadline)
-    body: message.body instanceof MessagePort ? receiveBody(message.body) : message.body,
+    // a large body streams from the worker as it arrives there; an abort ends it
+    body: message.body instanceof MessagePort ? receiveBody(message.body, { signal: abort.signal }) : message.body,
     signal: abort.signal,
     duplex: 'half'
   } as RequestInit)
-  let response: Response
+  let reply: ForwardedResponse
   try {
-    response = await handler.fetch(request)
+    const response = await handler.fetch(request)
+    const forwarded = await bodyToForward(response)
+    reply = {
+      type: 'mcp:response',
+      id,
+      status: response.status,
+      statusText: response.statusText,
+      headers: [...response.headers],
+      body: forwarded instanceof ReadableStream ? sendBody(forwarded.getReader()).port : forwarded
+    }
   } catch (err) {
     // the API answers its own errors; reaching here is a bug, and the worker must still get a reply
-    response = Response.json({ success: false, operation: 'bridge', timestamp: Date.now() / 1000, error: String(err), error_type: 'InternalError' }, { status: 500 })
-  }
-  const forwarded = await bodyToForward(response)
-  const body = forwarded instanceof ReadableStream ? sendBody(forwarded.getReader()).port : forwarded
-  const reply: ForwardedResponse = {
-    type: 'mcp:response',
-    id,
-    status: response.status,
-    statusText: response.statusText,
-    headers: [...response.headers],
-    body
+    const body = new TextEncoder().encode(JSON.stringify({ success: false, operation: 'bridge', timestamp: Date.now() / 1000, error: String(err), error_type: 'InternalError' }))
+    reply = { type: 'mcp:response', id, status: 500, statusText: '', headers: [['content-type', 'application/json']], body: body.buffer }
+  } finally {
+    // an abort that comes later reaches the reply's stream (the worker cancels it), not the handler
+    aborts.delete(id)
   }
   // either way the body is handed over, not copied: a buffer is transferred, and so is the port a stream goes on
-  port.postMessage(reply, body != null ? [body] : [])
-  // an abort that comes later reaches the reply's stream (the worker cancels it), not the handler
-  aborts.delete(id)
+  port.postMessage(reply, reply.body != null ? [reply.body] : [])
 }

@@ -48,10 +48,9 @@ export function startHost (init: StartHostInit = {}): Host {
       performance.mark('mcp:lead')
       void navigator.storage?.persist?.().catch(() => false)
       const prefix = init.storePrefix ?? 'mcp-node'
-      const [stores, network] = await Promise.all([
-        chooseBlockstore(prefix).then(async (blocks) => openBrowserStores(prefix, blocks)),
-        loadNetworkConfig()
-      ])
+      // the relay list is read from the server: only libp2p's start, after the node's first answer, waits for it
+      const network = loadNetworkConfig()
+      const stores = await chooseBlockstore(prefix).then(async (blocks) => openBrowserStores(prefix, blocks))
       performance.mark('mcp:stores-open')
       const running = await createNode({ stores, network, backgroundStartsWhen: afterFirstAnswer })
       node = running
@@ -112,6 +111,8 @@ async function registerWorker (url: string): Promise<void> {
     throw new Error('this browser has no service workers (a private window, or an insecure origin?)')
   }
   if (container.controller != null) {
+    // a newer worker took over (the app asked it to): this page runs the older build, so it reloads
+    container.addEventListener('controllerchange', () => { location.reload() }, { once: true })
     // already served by the worker (every visit but the first): registering again only checks
     // for an update, which took seconds now and then, and nothing here needs to wait for it
     container.register(url, { scope: '/' }).catch((err: unknown) => { log.error('checking the service worker for an update failed', err) })

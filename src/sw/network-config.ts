@@ -39,7 +39,8 @@ export async function loadNetworkConfig (): Promise<NetworkConfig> {
       const config = await response.json() as Partial<NetworkConfig>
       relays = Array.isArray(config.relays) ? config.relays.filter((r): r is string => typeof r === 'string') : []
     } catch (err) {
-      log.error('no usable /config.json: the node starts without relays', err)
+      log.error('no usable /config.json: the node starts without relays, and keeps the peers it knew', err)
+      return { relays: [], relaysKnown: false }
     }
   }
   return { relays: relays.filter(valid) }

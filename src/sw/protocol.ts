@@ -14,9 +14,15 @@ export interface ForwardedRequest {
   body: ArrayBuffer | MessagePort | null
 }
 
-/** Service worker → every page: which of you leads? (after the worker restarted and lost its cache) */
+/**
+ * Service worker → every page: which of you leads? (the worker restarted, or
+ * forgot a leader that stopped answering). A leader answers each question
+ * once: `asking` names this worker and this time it forgot, and the worker
+ * asks again every quarter second while requests wait.
+ */
 export interface LeaderQuery {
   type: 'mcp:who-leads'
+  asking: string
 }
 
 /**
@@ -60,7 +66,12 @@ export interface AbortNotice {
   id: number
 }
 
-export type PageToWorker = LeaderAnnouncement | LeaderResignation
+/** Page → the waiting (newer) worker: take over now; every tab of the app then reloads. */
+export interface UpdateActivation {
+  type: 'mcp:activate-update'
+}
+
+export type PageToWorker = LeaderAnnouncement | LeaderResignation | UpdateActivation
 export type WorkerToPage = LeaderQuery
 /** What the worker sends on a leader's port. */
 export type WorkerToLeader = ForwardedRequest | AbortNotice

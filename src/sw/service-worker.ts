@@ -4,14 +4,16 @@ import { AppCache } from './app-files.ts'
 import { receiveBody, sendBody } from './body-port.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { AppFiles } from './app-files.ts'
-import type { ForwardedRequest, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
+import type { ForwardedRequest, LeaderQuery, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
 
 /**
  * The service worker: it answers `/api/v0/*` (the MCP and Kubo APIs) and the
  * `/ipfs/*`, `/ipns/*` gateway by handing each Request to
- * the leader tab (which runs the node) and streaming the reply back. It keeps
- * no state but a cache of which client leads, rebuilt by asking the clients
- * whenever the browser has restarted the worker.
+ * the leader tab (which runs the node) and streaming the reply back, and
+ * serves the app's own files from its copy of them (app-files.ts). It keeps
+ * nothing of the node's: only which tab leads (and the port it gave), and
+ * the requests waiting on that tab, rebuilt by asking the clients whenever
+ * the browser has restarted the worker.
  */
 declare const self: ServiceWorkerGlobalScope
 /** The build's file list, written in by vite.sw.config.ts. */
@@ -34,13 +36,23 @@ const REPLY_GRACE_MS = 5_000
 
 let leader: Leader | undefined
 const leaderWaiters = new Set<() => void>()
+/** This worker, and how many times it has been without a leader: each time is a new question (protocol.ts, LeaderQuery). */
+const WORKER_ID = crypto.randomUUID()
+let leaderless = 0
 /** Requests sent to a leader, by id, until their reply comes (on whichever leader's port they went out on). */
 const awaitingReply = new Map<number, (reply: PortReply) => void>()
 let nextRequestId = 0
 const appCache = new AppCache(__APP_FILES__)
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(appCache.install().then(async () => { await self.skipWaiting() }))
+  event.waitUntil((async () => {
+    await appCache.install()
+    // the first worker takes the pages at once, and so does one after a worker that kept no copy of
+    // the app (its pages were served from the server, so they run this build already). A newer one
+    // waits until the app asks for it (the open pages run the older build's files and messages),
+    // and then every tab of the app reloads.
+    if (self.registration.active == null || !(await appCache.earlierBuildCached())) await self.skipWaiting()
+  })())
 })
 
 self.addEventListener('activate', (event) => {
@@ -61,7 +73,9 @@ self.addEventListener('message', (event) => {
     leader = { client: source, clientId: source.id, tabId: message.tabId, since: message.since, port }
     for (const wake of leaderWaiters) wake()
   } else if (message?.type === 'mcp:resign' && leader?.tabId === message.tabId) {
-    leader = undefined
+    forgetLeader()
+  } else if (message?.type === 'mcp:activate-update') {
+    void self.skipWaiting()
   }
 })
 
@@ -109,16 +123,17 @@ async function forward (request: Request, url: URL): Promise<Response> {
     const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { chunkBytes: BODY_CHUNK_BYTES })
     const reply = await sendToLeader(current, request, url, sent?.port ?? body as ArrayBuffer | null, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
-      const body = reply.body instanceof MessagePort
-        ? receiveBody(reply.body, async () => (await self.clients.get(current.clientId)) == null)
-        : reply.body
+      // a reply body that stops coming because its tab went away errors (body-port.ts asks the tab)
+      const body = reply.body instanceof MessagePort ? receiveBody(reply.body) : reply.body
       return new Response(body, { status: reply.status, statusText: reply.statusText, headers: reply.headers })
     }
     // the tab stopped leading (or closed) before answering: try the next leader while there is time
-    if (leader?.clientId === current.clientId) leader = undefined
+    if (leader?.clientId === current.clientId) forgetLeader()
     if (Date.now() >= waitUntil || sent?.started === true) {
       return errorResponse(503, 'NodeNotReadyError', 'the tab running the node went away while answering; retry the request')
     }
+    // the body goes to the next leader on a port of its own
+    sent?.abandon()
   }
 }
 
@@ -166,6 +181,11 @@ function joined (chunks: Uint8Array[], size: number): ArrayBuffer {
   return out.buffer
 }
 
+function forgetLeader (): void {
+  leader = undefined
+  leaderless++
+}
+
 /**
  * The leader, asking every open page when none is known. A leader that
  * closed without resigning (a crash) is found out by sendToLeader's watch,
@@ -177,7 +197,7 @@ async function findLeader (waitUntil: number): Promise<Leader | undefined> {
     const remaining = waitUntil - Date.now()
     if (remaining <= 0) return undefined
     const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-    for (const page of pages) page.postMessage({ type: 'mcp:who-leads' })
+    for (const page of pages) page.postMessage({ type: 'mcp:who-leads', asking: `${WORKER_ID}/${leaderless}` } satisfies LeaderQuery)
     await leaderAnnounced(Math.min(POLL_MS, remaining))
   }
 }

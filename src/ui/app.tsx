@@ -4,6 +4,7 @@
  * node only through the API client.
  */
 import { useEffect, useRef } from 'preact/hooks'
+import { applyUpdate, updateWaiting } from './app-update.ts'
 import { ConfirmDialog } from './components/confirm-dialog.tsx'
 import { ErrorBoundary } from './components/error-boundary.tsx'
 import { apiReady, nodeState } from './node-state.ts'
@@ -71,6 +72,14 @@ export function App () {
       <header class='top'>
         <a class='brand' href='/'>MCP browser node</a>
         <p id='status' role='status' aria-live='polite' class={`status ${state.phase}`}>{state.message}</p>
+        {updateWaiting.value
+          ? (
+            <p class='update' aria-live='polite'>
+              A new version of the app is ready.{' '}
+              <button type='button' class='small' onClick={() => { void applyUpdate() }}>Update (reloads every tab of the app)</button>
+            </p>
+            )
+          : null}
       </header>
       <nav aria-label='Pages' class='pages'>
         <ul>

@@ -93,8 +93,11 @@ export function cancelUpload (id: number): void {
     run.abort.abort()
     return
   }
-  // the reply's last line tells how it ended; if the cancel cannot be sent, drop the request
-  api.cancelAdd(run.addId).catch(() => { run.abort.abort() })
+  // the reply's last line tells how it ended. A 404 says the add has just ended: its reply says how.
+  // If the cancel cannot be sent at all, drop the request (which stops the add too).
+  api.cancelAdd(run.addId).catch((err: unknown) => {
+    if (!(err instanceof ApiError && err.status === 404)) run.abort.abort()
+  })
 }
 
 /** Forgets finished uploads (done, failed or cancelled). */

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
 import { call, openApp } from './helpers.ts'
 
@@ -67,5 +69,32 @@ test('a second visit opens from the service worker\'s copy of the app: with the 
     await expect(page.getByRole('heading', { name: 'Files', level: 1 })).toBeVisible()
   } finally {
     await context.setOffline(false)
+  }
+})
+
+test('a newer build waits until the person asks for it, and then every tab of the app reloads into it', async ({ context }) => {
+  const worker = fileURLToPath(new URL('../../dist/sw.js', import.meta.url))
+  const built = await readFile(worker, 'utf8')
+  const version = /version:`([0-9a-f]+)`/.exec(built)?.[1]
+  expect(version).toBeDefined()
+  const page = await openApp(context)
+  const other = await openApp(context, '/files')
+  try {
+    // a deploy: the same files under a new version, so a new worker with a copy of its own
+    await writeFile(worker, built.replace(`version:\`${version!}\``, `version:\`${version!}next\``))
+    // a visit checks for a newer worker; it installs, and waits
+    await page.reload()
+    const update = page.getByRole('button', { name: /^Update/ })
+    await expect(update).toBeVisible({ timeout: 20_000 })
+    // meanwhile both tabs go on with the build they run
+    expect((await call(other, '/health')).status).toBe(200)
+    await Promise.all([page.waitForEvent('load'), other.waitForEvent('load'), update.click()])
+    for (const tab of [page, other]) {
+      await expect(tab.getByRole('banner').getByRole('status')).toHaveText('The node is up.', { timeout: 30_000 })
+    }
+    await expect(update).toHaveCount(0)
+    expect(await page.evaluate(async () => (await caches.keys()).filter(name => name.startsWith('mcp-app-')))).toEqual([`mcp-app-${version!}next`])
+  } finally {
+    await writeFile(worker, built)
   }
 })

@@ -163,6 +163,34 @@ describe('add', () => {
     expect((await api.json('/ipfs/add/cancel', postJson({}))).status).toBe(400)
   })
 
+  it('a body that stops coming ends at the deadline and lets go of the repo lock; a body the reply did not need is let go', async () => {
+    let sent = false
+    let cancelled = false
+    const stalled = new ReadableStream<Uint8Array>({
+      pull (c) {
+        if (!sent) { sent = true; c.enqueue(bytes(1000, 4)); return }
+        return new Promise(() => {})
+      },
+      cancel () { cancelled = true }
+    })
+    const write = await api.json('/ipfs/files/write?path=/stalled.bin&timeout=200ms', {
+      method: 'POST', body: stalled, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
+    } as RequestInit)
+    expect(write.status).toBe(504)
+    // garbage collection takes the lock alone: it would wait for ever behind a write still reading
+    const gc = await api.json('/ipfs/repo/gc?timeout=5s', { method: 'POST' })
+    expect(gc.status).toBe(200)
+    await expect.poll(() => cancelled).toBe(true)
+
+    let refusedCancelled = false
+    const unwanted = new ReadableStream<Uint8Array>({ pull (c) { c.enqueue(new Uint8Array(10)) }, cancel () { refusedCancelled = true } })
+    const refused = await api.json('/ipfs/add?chunker=size-0', {
+      method: 'POST', body: unwanted, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
+    } as RequestInit)
+    expect(refused.status).toBe(400)
+    await expect.poll(() => refusedCancelled).toBe(true)
+  })
+
   it('to_files places the added content in MFS, with or without progress', async () => {
     const plain = await api.json('/ipfs/add?to_files=/inbox/', postJson({ content: 'filed', filename: 'filed.txt' }))
     expect(plain.status).toBe(200)

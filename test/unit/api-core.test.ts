@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { addRoute } from '../../src/api/route.ts'
 import { startTestApi } from './helpers.ts'
+import type { ApiEnv } from '../../src/api/env.ts'
 import type { TestApi } from './helpers.ts'
 
 describe('core routes', () => {
@@ -78,6 +81,13 @@ describe('core routes', () => {
       expect(paths).toContain(p)
     }
     expect(body.paths['/api/v0/mcp/ipfs/add'].post.operationId).toBe('ipfs_add')
+  })
+
+  it('a route declared twice is refused when the API is built', () => {
+    const app = new OpenAPIHono<ApiEnv>()
+    const spec = { operation: 'twice', method: 'get' as const, path: '/twice', summary: 'twice', tags: ['test'] }
+    addRoute(app, spec, (c) => c.text('first'))
+    expect(() => { addRoute(app, { ...spec, path: '/other', aliases: ['/twice'] }, (c) => c.text('second')) }).toThrow(/GET \/twice is declared twice/)
   })
 
   it('an unknown route is a JSON 404', async () => {

@@ -11,20 +11,21 @@ async function readAll (stream: ReadableStream<Uint8Array>): Promise<Uint8Array>
   return out
 }
 
-const stillThere = async (): Promise<boolean> => false
-
 /** Equal bytes (a deep equality over megabytes takes seconds). */
 function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 }
 
-describe('a reply body on a port', () => {
+/** Short waits, so a side that went away is found out within the test. */
+const quick = { quietMs: 50, answerMs: 100 }
+
+describe('a body on a port', () => {
   it('arrives whole and in order, and the sender keeps the buffers it read from', async () => {
     const data = bytes(3 * 1024 * 1024 + 5, 3)
     // views of one buffer, as a cached block's bytes would be
     const views = [data.subarray(0, 1024 * 1024), data.subarray(1024 * 1024, 3 * 1024 * 1024), data.subarray(3 * 1024 * 1024)]
     const source = new ReadableStream<Uint8Array>({ start (c) { for (const v of views) c.enqueue(v); c.close() } })
-    expect(sameBytes(await readAll(receiveBody(sendBody(source.getReader()).port, stillThere)), data)).toBe(true)
+    expect(sameBytes(await readAll(receiveBody(sendBody(source.getReader()).port)), data)).toBe(true)
     expect(data.buffer.byteLength).toBe(3 * 1024 * 1024 + 5)
   })
 
@@ -37,7 +38,7 @@ describe('a reply body on a port', () => {
         c.enqueue(new Uint8Array([1, 2, 3]))
       }
     })
-    await expect(readAll(receiveBody(sendBody(source.getReader()).port, stillThere))).rejects.toThrow('the block is damaged')
+    await expect(readAll(receiveBody(sendBody(source.getReader()).port))).rejects.toThrow('the block is damaged')
   })
 
   it('a reader that stops cancels the source, with its reason', async () => {
@@ -46,20 +47,44 @@ describe('a reply body on a port', () => {
       pull (c) { c.enqueue(new Uint8Array(1024)) },
       cancel (reason) { cancelled.resolve(reason) }
     })
-    const reader = receiveBody(sendBody(source.getReader()).port, stillThere).getReader()
+    const reader = receiveBody(sendBody(source.getReader()).port).getReader()
     expect((await reader.read()).value?.byteLength).toBe(1024)
     await reader.cancel('the client went away')
     expect(await cancelled.promise).toBe('the client went away')
   })
 
-  it('a sender that goes away mid-body errors the stream instead of leaving it hanging', async () => {
-    // a source that never gives its next chunk, from a leader the worker then finds gone
-    const source = new ReadableStream<Uint8Array>({ start (c) { c.enqueue(new Uint8Array(8)) }, pull () { return new Promise(() => {}) } })
-    let leaderGone = false
-    const reader = receiveBody(sendBody(source.getReader()).port, async () => leaderGone).getReader()
-    expect((await reader.read()).value?.byteLength).toBe(8)
-    leaderGone = true
-    await expect(reader.read()).rejects.toThrow(/went away/)
+  it('a slow sender that still answers is waited for; one that went away errors the body instead of leaving it hanging', async () => {
+    // a source that gives its second chunk late: the reader asks meanwhile, and the sender answers
+    const late = new ReadableStream<Uint8Array>({
+      start (c) { c.enqueue(new Uint8Array(8)) },
+      async pull (c) { await new Promise(resolve => setTimeout(resolve, 400)); c.enqueue(new Uint8Array(4)); c.close() }
+    })
+    expect((await readAll(receiveBody(sendBody(late.getReader(), { liveness: quick }).port, { liveness: quick }))).byteLength).toBe(12)
+
+    // a sender whose side is gone: its port closed with the body unfinished
+    const { port1, port2 } = new MessageChannel()
+    port1.onmessage = () => { port1.close() }
+    await expect(readAll(receiveBody(port2, { liveness: quick }))).rejects.toThrow(/went away/)
+  })
+
+  it('a reader that went away without a word has its source cancelled', async () => {
+    const cancelled = Promise.withResolvers<unknown>()
+    const source = new ReadableStream<Uint8Array>({ pull (c) { c.enqueue(new Uint8Array(1)) }, cancel (reason) { cancelled.resolve(reason) } })
+    const sent = sendBody(source.getReader(), { liveness: quick })
+    // the reading side closes its end and never answers
+    sent.port.close()
+    expect(String(await cancelled.promise)).toMatch(/went away/)
+  })
+
+  it('an aborted request ends its body, and tells the sender', async () => {
+    const cancelled = Promise.withResolvers<unknown>()
+    const source = new ReadableStream<Uint8Array>({ pull () { return new Promise(() => {}) }, cancel (reason) { cancelled.resolve(reason) } })
+    const abort = new AbortController()
+    const reader = receiveBody(sendBody(source.getReader()).port, { signal: abort.signal }).getReader()
+    const read = reader.read()
+    abort.abort(new Error('the deadline passed'))
+    await expect(read).rejects.toThrow(/deadline passed/)
+    expect(String(await cancelled.promise)).toMatch(/deadline passed/)
   })
 
   it('a request body in small pieces goes in chunks of the size asked for, and says once it has begun', async () => {
@@ -86,8 +111,9 @@ describe('a reply body on a port', () => {
   it('a body not yet begun can be served again on a new port, from where it is', async () => {
     const reader = new ReadableStream<Uint8Array>({ start (c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3])); c.close() } }).getReader()
     const first = sendBody(reader, { chunkBytes: 4 })
-    // the first leader went away without reading it
+    // the first leader went away without reading it, and the worker gives that port up
     first.port.close()
+    first.abandon()
     expect(first.started).toBe(false)
     expect(await readAll(receiveBody(sendBody(reader, { chunkBytes: 4 }).port))).toEqual(new Uint8Array([1, 2, 3]))
   })

@@ -125,3 +125,27 @@ describe('Kubo commands while the network starts', () => {
     expect((await id).ID).toBe(site.node.peerId.toString())
   })
 })
+
+describe('stopping a node', () => {
+  it('does not wait for a network start that was never let begin', async () => {
+    const api = await startTestApi({ network: { relays: [] }, backgroundStartsWhen: async () => new Promise(() => {}) })
+    await api.stop()
+    expect(api.node.network.status).toBe('failed')
+    expect(api.node.network.error?.message).toMatch(/stopped before its network started/)
+  })
+})
+
+describe('a relay list still arriving', () => {
+  it('holds only libp2p\'s start: the node answers meanwhile, and its network starts once the list is in', async () => {
+    const list = Promise.withResolvers<{ relays: string[] }>()
+    const api = await startTestApi({ network: list.promise })
+    expect((await api.json('/ipfs/add', postJson({ content: 'while the relays load' }))).status).toBe(200)
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(api.node.network.status).toBe('starting')
+    list.resolve({ relays: [] })
+    await api.node.network.ready()
+    expect((await api.json('/health')).body.network).toBe('started')
+    await api.stop()
+  })
+})
+
