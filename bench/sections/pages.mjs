@@ -23,7 +23,7 @@ export async function stagesSection (bench) {
   const catStage = (blocks, key) => mbps(SIZE, median(catRuns[blocks].map(r => r[key])))
   const catRows = ['indexeddb', 'opfs'].flatMap(blocks => [
     row(`  cat stage (${blocks}): every block read from the store, through its worker`, catStage(blocks, 'store_ms'), 'MB/s'),
-    row(`  cat stage (${blocks}): the same through Helia's blockstore (memory tier, has-then-get)`, catStage(blocks, 'helia_blockstore_ms'), 'MB/s'),
+    row(`  cat stage (${blocks}): the same through Helia's blockstore (local first, then the network)`, catStage(blocks, 'helia_blockstore_ms'), 'MB/s'),
     row(`  cat stage (${blocks}): the node's cat model (the exporter)`, catStage(blocks, 'model_ms'), 'MB/s'),
     row(`  cat stage (${blocks}): the API's cat called in the page, no service worker`, catStage(blocks, 'api_in_page_ms'), 'MB/s')
   ])
