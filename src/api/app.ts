@@ -18,7 +18,7 @@ import { registerContentRoutes } from './ipfs-content-controller.ts'
 import { registerFsJournalRoutes } from './fs-journal-controller.ts'
 import { registerDagRoutes } from './ipfs-dag-controller.ts'
 import { registerNodeRoutes } from './ipfs-node-controller.ts'
-import { API_PREFIX } from './route.ts'
+import { API_PREFIX, apiRouter } from './route.ts'
 import { isWholeJson } from './whole-json.ts'
 import { registerPinRoutes } from './ipfs-pins-controller.ts'
 import { registerMfsRoutes } from './mfs-controller.ts'
@@ -152,6 +152,7 @@ export function observeRequests (deps: ApiDeps, writeError: ErrorWriter, options
 export function createApi (init: CreateApiInit | ApiDeps): OpenAPIHono<ApiEnv> {
   const deps = 'operations' in init ? init : createApiDeps(init)
   const app = new OpenAPIHono<ApiEnv>({
+    router: apiRouter(),
     strict: false
   }).basePath(API_PREFIX)
 

@@ -35,7 +35,7 @@ import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
 import type { RepoBlockstore } from './stores/repo-blockstore.ts'
 import type { IPNS } from '@helia/ipns'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
@@ -143,8 +143,10 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   // included, and libp2p is only there once started); it resolves from the datastore at
   // once, and starts republishing when Helia's start (network included) is done
   const names = ipns(light)
-  // the peer id is known before libp2p starts: the key @helia/libp2p would load (the keychain's "self")
-  const privateKey = await loadOrCreateSelfKey(datastore)
+  // the peer id is known before libp2p starts: the key @helia/libp2p would load (the keychain's "self"),
+  // read while the stores and MFS start
+  const selfKey = loadOrCreateSelfKey(datastore)
+  selfKey.catch(() => {})
   const localReady = Promise.withResolvers<void>()
   const networkMayStart = Promise.withResolvers<void>()
   // Helia starts its stores, then runs its mixins in order: the first says the stores are up,
@@ -160,7 +162,8 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   // (bitswap then fetches blocks that are not local from connected peers); either way a
   // fresh options object: @helia/libp2p writes the node's datastore into the one it is given.
   // Online, the options are filled in by the mixin before libp2p's, once the relay list is in.
-  const libp2pOptions: Libp2pOptions<Partial<NetworkServices>> = init.network != null ? { privateKey } : { ...OFFLINE, privateKey }
+  const libp2pOptions: Libp2pOptions<Partial<NetworkServices>> = init.network != null ? {} : { ...OFFLINE }
+  light.addMixin({ name: 'mcp-self-key', start: async () => { libp2pOptions.privateKey = await selfKey } })
   if (init.network != null) {
     const config = init.network
     light.addMixin({
@@ -193,9 +196,12 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     }
   }))
   let mfs: Mfs
+  let privateKey: PrivateKey
   try {
     mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
+    privateKey = await selfKey
   } catch (err) {
+    // a node that cannot answer does not start its network either
     networkMayStart.reject(err)
     await starting.catch(() => {})
     await helia.stop().catch(() => {})

@@ -3,7 +3,7 @@ import { createNode } from '../node/create-node.ts'
 import { whenIdle } from '../node/idle.ts'
 import { storageEstimate } from '../node/host-info.ts'
 import { seekLeadership } from '../node/leader.ts'
-import { openBrowserStores } from '../node/stores/browser-stores.ts'
+import { openBrowserStores, startBlockWorker } from '../node/stores/browser-stores.ts'
 import { createLogger } from '../logger.ts'
 import { chooseBlockstore } from './blockstore-config.ts'
 import { answerServiceWorker } from './bridge.ts'
@@ -13,6 +13,9 @@ import type { McpNode } from '../node/create-node.ts'
 import type { HostInfo, LeaderState } from '../node/host-info.ts'
 
 const log = createLogger('mcp:host')
+
+/** How long a tab keeps the blockstore's worker it started ahead, waiting to lead. */
+const SPARE_WORKER_MS = 3_000
 
 export interface Host {
   tabId: string
@@ -41,8 +44,16 @@ export function startHost (init: StartHostInit = {}): Host {
   const bridge = answerServiceWorker(tabId, () => handler)
   const hostInfo: HostInfo = { leader: () => leaderState(), storage: storageEstimate }
 
+  // the blockstore's worker starts now, while this tab waits for the lock (most tabs lead: the first
+  // one open does); a tab that does not lead soon lets it go, and starts one if it ever leads
+  let blockWorker: Worker | undefined = startBlockWorker()
+  const idleWorker = setTimeout(() => { blockWorker?.terminate(); blockWorker = undefined }, SPARE_WORKER_MS)
+
   const leadership = seekLeadership({
     async lead () {
+      clearTimeout(idleWorker)
+      const worker = blockWorker ?? startBlockWorker()
+      blockWorker = undefined
       const started = performance.now()
       // marks for the start-up's stages (read by the benchmarks, and by anyone with DevTools open)
       performance.mark('mcp:lead')
@@ -50,7 +61,7 @@ export function startHost (init: StartHostInit = {}): Host {
       const prefix = init.storePrefix ?? 'mcp-node'
       // the relay list is read from the server: only libp2p's start, after the node's first answer, waits for it
       const network = loadNetworkConfig()
-      const stores = await chooseBlockstore(prefix).then(async (blocks) => openBrowserStores(prefix, blocks))
+      const stores = await chooseBlockstore(prefix).then(async (blocks) => openBrowserStores(prefix, blocks, worker))
       performance.mark('mcp:stores-open')
       const running = await createNode({ stores, network, backgroundStartsWhen: afterFirstAnswer })
       node = running

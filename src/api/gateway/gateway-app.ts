@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import { createLogger } from '../../logger.ts'
 import { observeRequests } from '../app.ts'
+import { apiRouter } from '../route.ts'
 import { DEFAULT_TIMEOUT_MS } from '../timeout.ts'
 import { classifyError } from '../errors.ts'
 import { textReply } from './gateway-request.ts'
@@ -31,7 +32,7 @@ export interface GatewayOptions {
 }
 
 export function createGateway (deps: ApiDeps, options: GatewayOptions = {}): Hono<ApiEnv> {
-  const app = new Hono<ApiEnv>({ strict: false })
+  const app = new Hono<ApiEnv>({ strict: false, router: apiRouter() })
   app.use(observeRequests(deps, gatewayError, { fixedTimeoutMs: options.retrievalTimeoutMs ?? DEFAULT_TIMEOUT_MS }))
   registerGatewayRoutes(app, deps)
   app.notFound((c) => c.text('404 page not found\n', 404))

@@ -7,6 +7,7 @@
 import { Hono } from 'hono'
 import { observeRequests } from '../app.ts'
 import { raceDeadline } from '../deadline.ts'
+import { apiRouter } from '../route.ts'
 import { registerKuboContent } from './kubo-content.ts'
 import { kuboError } from './kubo-errors.ts'
 import { registerKuboFiles } from './kubo-files.ts'
@@ -26,7 +27,7 @@ const NEEDS_NETWORK = /^\/(id|ping|swarm\/.*|routing\/.*)$/
 export const KUBO_PREFIX = '/api/v0'
 
 export function createKuboApi (deps: ApiDeps): Hono<ApiEnv> {
-  const app = new Hono<ApiEnv>({ strict: false }).basePath(KUBO_PREFIX)
+  const app = new Hono<ApiEnv>({ strict: false, router: apiRouter() }).basePath(KUBO_PREFIX)
   app.use(observeRequests(deps, kuboError))
   // as Kubo does: a request another origin's page sent (its Origin header says so) is refused, or any site could drive the node
   app.use(async (c, next) => {

@@ -39,6 +39,8 @@ export interface MessageEndpoint {
 export function serveBlockstore (endpoint: MessageEndpoint, store: Promise<RepoBlockstore>): void {
   endpoint.addEventListener('message', (event: MessageEvent<BlockRequest>) => {
     const request = event.data
+    // not a block request (the worker's open message, say)
+    if (typeof request?.id !== 'number') return
     store.then(async (s) => answer(s, request)).then(
       ({ value, transfer }) => {
         try {

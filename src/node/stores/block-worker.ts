@@ -5,8 +5,10 @@
  * the page's thread rather than on it (a 64 MiB add spent 0.7 s of its
  * page's time inside IndexedDB's put alone, measured in Chromium 156); and
  * the OPFS store needs a worker for its synchronous access handles.
- * The worker's name says which store and where: `indexeddb:<database>` or
- * `opfs:<directory path>`.
+ * It opens its store when the page asks, `{ open: '<kind>:<where>' }`
+ * (`indexeddb:<database>` or `opfs:<directory path>`): a tab starts the
+ * worker while it still waits to lead, so the worker's own start is not
+ * part of the node's.
  */
 import { serveBlockstore } from './block-service.ts'
 import { IDBRepoBlockstore } from './idb-blockstore.ts'
@@ -24,4 +26,13 @@ async function openStore (name: string): Promise<RepoBlockstore> {
   return store
 }
 
-serveBlockstore(self as unknown as MessageEndpoint, openStore(self.name))
+const opened = new Promise<RepoBlockstore>((resolve, reject) => {
+  const onOpen = (event: MessageEvent<{ open?: unknown }>): void => {
+    if (typeof event.data?.open !== 'string') return
+    self.removeEventListener('message', onOpen)
+    openStore(event.data.open).then(resolve, reject)
+  }
+  self.addEventListener('message', onOpen)
+})
+
+serveBlockstore(self as unknown as MessageEndpoint, opened)

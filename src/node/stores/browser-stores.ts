@@ -13,11 +13,12 @@ export const BLOCKSTORE_KINDS: readonly BlockstoreKind[] = ['indexeddb', 'opfs']
 
 /**
  * Opens the node's persistent stores: the datastore, the MFS journal and
- * credentials in IndexedDB; the blocks, from a dedicated worker, in
- * IndexedDB or OPFS; the CID cache's files in OPFS.
+ * credentials in IndexedDB; the blocks, from a dedicated worker (`worker`,
+ * started ahead by startBlockWorker, or one started now), in IndexedDB or
+ * OPFS; the CID cache's files in OPFS.
  */
-export async function openBrowserStores (prefix = 'mcp-node', blocks: BlockstoreKind = 'indexeddb'): Promise<NodeStores> {
-  const blockstore = openWorkerBlockstore(blocks === 'opfs' ? `opfs:${prefix}/blocks` : `indexeddb:${prefix}/blocks`)
+export async function openBrowserStores (prefix = 'mcp-node', blocks: BlockstoreKind = 'indexeddb', worker: Worker = startBlockWorker()): Promise<NodeStores> {
+  const blockstore = openWorkerBlockstore(worker, blocks === 'opfs' ? `opfs:${prefix}/blocks` : `indexeddb:${prefix}/blocks`)
   const datastore = new IDBDatastore(`${prefix}/datastore`)
   const journal = new IDBJournalStore(`${prefix}/journal`)
   const credentials = new IDBCredentialStore(`${prefix}/credentials`)
@@ -26,12 +27,26 @@ export async function openBrowserStores (prefix = 'mcp-node', blocks: Blockstore
   return { blockstore, datastore, journal, cacheFiles: new OpfsCacheFiles(`${prefix}/cid-cache`), credentials }
 }
 
-/** `name`: the worker's, `<kind>:<where>` (see block-worker.ts), also the store's location. */
-function openWorkerBlockstore (name: string): WorkerBlockstore {
-  const worker = new Worker(new URL('./block-worker.ts', import.meta.url), { type: 'module', name })
-  const store = new WorkerBlockstore(worker as unknown as MessageEndpoint, name, { terminate: () => { worker.terminate() } })
-  worker.addEventListener('error', (event) => {
-    store.fail(new Error(`the blockstore's worker stopped: ${event.message ?? 'it could not be loaded'}`))
-  })
+/**
+ * Starts the blockstore's worker without opening a store: its thread and
+ * script take tens of milliseconds to start, which a tab can spend while it
+ * waits for the lock.
+ */
+export function startBlockWorker (): Worker {
+  const worker = new Worker(new URL('./block-worker.ts', import.meta.url), { type: 'module', name: 'mcp-blocks' })
+  // a worker whose script fails does so once, perhaps before its store is opened
+  worker.addEventListener('error', (event) => { workerFailures.set(worker, new Error(`the blockstore's worker stopped: ${event.message ?? 'it could not be loaded'}`)) })
+  return worker
+}
+
+const workerFailures = new WeakMap<Worker, Error>()
+
+/** `location`: `<kind>:<where>` (see block-worker.ts), also the store's location as reported. */
+function openWorkerBlockstore (worker: Worker, location: string): WorkerBlockstore {
+  const store = new WorkerBlockstore(worker as unknown as MessageEndpoint, location, { terminate: () => { worker.terminate() } })
+  const failed = workerFailures.get(worker)
+  if (failed != null) store.fail(failed)
+  worker.addEventListener('error', () => { store.fail(workerFailures.get(worker) ?? new Error('the blockstore\'s worker stopped')) })
+  worker.postMessage({ open: location })
   return store
 }
