@@ -10,6 +10,7 @@ import { standaloneHost } from '../../src/node/host-info.ts'
 import { addContent } from '../../src/node/models/ipfs/add.ts'
 import { catContent } from '../../src/node/models/ipfs/cat.ts'
 import { blockBytes } from '../../src/node/stores/repo-blockstore.ts'
+import { receiveBody } from '../../src/sw/body-port.ts'
 import { openBrowserStores } from '../../src/node/stores/browser-stores.ts'
 import { IDBBlockstore } from 'blockstore-idb'
 import { deleteDatabases, randomBytes, removeOpfs } from './bench-util.ts'
@@ -133,6 +134,8 @@ export interface CatStages {
   model_ms: number
   /** The API's cat called in the page (no service worker), its body read to the end. */
   api_in_page_ms: number
+  /** The file's bytes sent by the blockstore's worker on a port, as the bridge hands a reply's body to the service worker, read in the page. */
+  worker_port_ms: number
 }
 
 /** Cat of `size` random bytes taken apart, on a node whose blocks are in `blocks`. */
@@ -168,8 +171,17 @@ export async function catStages (size: number, blocks: 'indexeddb' | 'opfs'): Pr
     while (true) { const { value, done } = await reader.read(); if (done) break; read += value.byteLength }
     const api = performance.now() - t
     if (read !== size) throw new Error(`API cat read ${read} of ${size} bytes`)
+    // what the bridge hands the service worker for a file's body: the blockstore's worker sends it on a port
+    t = performance.now()
+    const port = await node.serveFileFromStore(added.cid, 0, size)
+    if (port == null) throw new Error('the blockstore\'s worker did not serve the file')
+    const direct = receiveBody(port).getReader()
+    read = 0
+    while (true) { const { value, done } = await direct.read(); if (done) break; read += value.byteLength }
+    const worker = performance.now() - t
+    if (read !== size) throw new Error(`the worker's port gave ${read} of ${size} bytes`)
     await node.stop()
-    return { store_ms: store, helia_blockstore_ms: heliaStore, model_ms: model, api_in_page_ms: api }
+    return { store_ms: store, helia_blockstore_ms: heliaStore, model_ms: model, api_in_page_ms: api, worker_port_ms: worker }
   } finally {
     await deleteDatabases(prefix)
     await removeOpfs(prefix)

@@ -1,9 +1,11 @@
 import { contentTypeByName, sniffContentType, TEXT_SAMPLE } from '../node/models/ipfs/content-type.ts'
 import { errorBody } from './envelope.ts'
+import { servedElsewhere } from './direct-body.ts'
 import { peek, toReadableStream } from './streams.ts'
 import type { ApiEnv } from './env.ts'
 import type { FileHandle } from '../node/models/ipfs/cat.ts'
 import type { Context } from 'hono'
+import type { CID } from 'multiformats/cid'
 
 export interface RequestedRange { offset?: number, length?: number }
 
@@ -18,12 +20,32 @@ export interface FileReplyInit {
   name?: string
   /** A HEAD request: headers only, reading no more than sniffing the type needs. */
   headOnly?: boolean
+  /**
+   * The body may be sent by the blockstore's thread (direct-body.ts): the
+   * type is sniffed from the first bytes alone, and nothing else is read
+   * here until the body is.
+   */
+  lazy?: boolean
 }
 
-/** A file's reply before any face has written it: status, headers and the bytes to stream. */
+/** A file's reply before any face has written it: status, headers, the range and the bytes to stream. */
 export type FileReply =
-  | { status: 200 | 206, headers: Record<string, string>, body: AsyncIterable<Uint8Array> | undefined }
+  | { status: 200 | 206, headers: Record<string, string>, offset: number, length: number, body: AsyncIterable<Uint8Array> | undefined }
   | { status: 416, size: number }
+
+/** Serves bytes [offset, offset + length) of a file from the blockstore's own thread (the node's serveFileFromStore). */
+export type DirectFileReads = (cid: CID, offset: number, length: number) => Promise<MessagePort | undefined>
+
+/**
+ * A file reply's body as a stream, which the bridge to the service worker
+ * may have the blockstore's worker send instead (direct-body.ts).
+ */
+export function fileBody (file: FileHandle, reply: Extract<FileReply, { status: 200 | 206 }>, direct?: DirectFileReads): ReadableStream<Uint8Array> | null {
+  if (reply.body == null) return null
+  if (direct == null || reply.length === 0) return toReadableStream(reply.body)
+  // nothing read here until the stream is: the bridge may have the blockstore's worker send it instead
+  return servedElsewhere(toReadableStream(reply.body, undefined, 0), async () => direct(file.cid, reply.offset, reply.length))
+}
 
 /**
  * What every face answers for a file: Content-Type (from the name, else
@@ -41,9 +63,11 @@ export async function prepareFileReply (file: FileHandle, init: FileReplyInit): 
   let body: AsyncIterable<Uint8Array> | undefined
   if (init.headOnly === true) {
     contentType ??= sniffContentType(undefined, await readHead(file))
-  } else if (contentType == null && offset > 0) {
+  } else if (contentType == null && (offset > 0 || init.lazy === true)) {
     // the type is the file's, not the range's: a range from the middle of a PNG is still image/png
     contentType = sniffContentType(undefined, await readHead(file))
+    body = content
+  } else if (contentType != null) {
     body = content
   } else {
     const { first, all } = await peek(content)
@@ -59,21 +83,21 @@ export async function prepareFileReply (file: FileHandle, init: FileReplyInit): 
   }
   if (header != null) {
     headers['Content-Range'] = `bytes ${offset}-${offset + length - 1}/${file.size}`
-    return { status: 206, headers, body }
+    return { status: 206, headers, offset, length, body }
   }
-  return { status: 200, headers, body }
+  return { status: 200, headers, offset, length, body }
 }
 
 /** Streams a file with Content-Type, Content-Length, X-IPFS-Path and Range (206/416) handling; a 416 in the MCP envelope. */
-export async function fileResponse (c: Context<ApiEnv>, file: FileHandle, ipfsPath: string, requested: RequestedRange): Promise<Response> {
-  const reply = await prepareFileReply(file, { range: c.req.header('range'), requested, ipfsPath, headOnly: c.req.method === 'HEAD' })
+export async function fileResponse (c: Context<ApiEnv>, file: FileHandle, ipfsPath: string, requested: RequestedRange, direct?: DirectFileReads): Promise<Response> {
+  const reply = await prepareFileReply(file, { range: c.req.header('range'), requested, ipfsPath, headOnly: c.req.method === 'HEAD', lazy: direct != null })
   if (reply.status === 416) {
     const error = { status: 416 as const, error: `the range is outside the file (${reply.size} bytes)`, error_type: 'RangeNotSatisfiableError' }
     return c.json(errorBody(c.var.operation, error), 416, {
       'Content-Range': `bytes */${reply.size}`
     })
   }
-  return new Response(reply.body == null ? null : toReadableStream(reply.body), { status: reply.status, headers: reply.headers })
+  return new Response(fileBody(file, reply, direct), { status: reply.status, headers: reply.headers })
 }
 
 /** The first bytes of a file, enough to sniff its type. */

@@ -18,6 +18,7 @@ import type { CidCache, LookupTier } from '../node/cache/cid-cache.ts'
 import type { AddRequest, Placed } from './add-runner.ts'
 import type { AddContentOptions, AddEntry } from '../node/models/ipfs/add.ts'
 import type { FileHandle } from '../node/models/ipfs/cat.ts'
+import type { DirectFileReads } from './file-response.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 
@@ -66,6 +67,8 @@ const CancelBody = z.object({ id: z.string().min(1).openapi({ description: 'The 
 export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { helia, cache } = deps.node
   const offline = (): boolean => !deps.node.online
+  /** A file's bytes sent by the blockstore's own thread, when the reply crosses to the service worker. */
+  const fromStore = (c: Context<ApiEnv>): DirectFileReads => async (cid, offset, length) => deps.node.serveFileFromStore(cid, offset, length, { signal: c.var.signal })
 
   addRoute(app, {
     operation: 'ipfs_add',
@@ -129,7 +132,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const { offset, length } = parseQuery(c, ReadQuery)
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
-    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }))
+    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }, fromStore(c)))
   })
 
   addRoute(app, {
@@ -144,7 +147,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const path = parseContentPath(body.cid)
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
     const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
-    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }))
+    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }, fromStore(c)))
   })
 
   addRoute(app, {

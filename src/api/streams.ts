@@ -1,5 +1,9 @@
-/** Turns an async iterable of bytes into a pull-driven ReadableStream (backpressure, cancel). */
-export function toReadableStream (source: AsyncIterable<Uint8Array>, onBytes?: (n: number) => void): ReadableStream<Uint8Array> {
+/**
+ * Turns an async iterable of bytes into a pull-driven ReadableStream
+ * (backpressure, cancel). With `ahead` 0 nothing is read until the stream is
+ * (a body another thread may send instead: it must not start reading here).
+ */
+export function toReadableStream (source: AsyncIterable<Uint8Array>, onBytes?: (n: number) => void, ahead = 1): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]()
   return new ReadableStream<Uint8Array>({
     async pull (controller) {
@@ -18,7 +22,7 @@ export function toReadableStream (source: AsyncIterable<Uint8Array>, onBytes?: (
     async cancel () {
       await iterator.return?.()
     }
-  }, { highWaterMark: 1 })
+  }, { highWaterMark: ahead })
 }
 
 /**

@@ -26,6 +26,7 @@ import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
 import { RepoLock } from './repo-lock.ts'
 import { readLocalFirst } from './stores/local-first.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
+import { planFileRead } from './models/ipfs/file-plan.ts'
 import type { CacheFiles } from './cache/cache-files.ts'
 import type { CidCache } from './cache/cid-cache.ts'
 import type { CacheConfig } from './cache/config.ts'
@@ -35,7 +36,8 @@ import type { JournalStore } from './journal/types.ts'
 import type { NetworkConfig, NetworkServices } from './network.ts'
 import type { RepoBlockstore } from './stores/repo-blockstore.ts'
 import type { IPNS } from '@helia/ipns'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
@@ -108,6 +110,13 @@ export interface McpNode {
   readonly sessions?: ContentSessions
   /** Bytes exchanged with peers over libp2p streams; an offline node's stay at zero, as it exchanges none. */
   bandwidth: Bandwidth
+  /**
+   * A port on which the blockstore's worker serves bytes [offset, offset +
+   * length) of a file straight from the store, the page's thread never
+   * touching them; undefined when that cannot be (a store in this thread,
+   * leaves that are not raw, a block not held).
+   */
+  serveFileFromStore(cid: CID, offset: number, length: number, options?: AbortOptions): Promise<MessagePort | undefined>
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
@@ -236,6 +245,11 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     get announcer () { return announcer },
     get sessions () { return sessions },
     bandwidth,
+    async serveFileFromStore (cid, offset, length, options) {
+      if (blockstore.streamFile == null) return undefined
+      const plan = await planFileRead(helia.blockstore, cid, offset, length, options)
+      return plan == null ? undefined : blockstore.streamFile(plan)
+    },
     async stop (): Promise<void> {
       stopped = true
       // a network not yet let start never will; one still starting would go on after the stores close

@@ -88,6 +88,8 @@ export interface SendBodyOptions {
    * for each cost more than the bytes.
    */
   chunkBytes?: number
+  /** The source's chunks are fresh buffers of the sender's own: handed over as they are, not copied. */
+  owned?: boolean
   liveness?: LivenessTimes
 }
 
@@ -99,16 +101,26 @@ export interface SendBodyOptions {
  */
 export function sendBody (reader: ReadableStreamDefaultReader<Uint8Array>, options: SendBodyOptions = {}): SentBody {
   const { port1, port2 } = new MessageChannel()
+  const served = serveBody(port1, reader, options)
+  return {
+    port: port2,
+    get started () { return served.started },
+    abandon: served.abandon
+  }
+}
+
+/** Serves what `reader` reads on `port` (whose other end the reader of the body holds), as sendBody does. */
+export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultReader<Uint8Array>, options: SendBodyOptions = {}): Omit<SentBody, 'port'> {
   const next = options.chunkBytes != null ? gathered(reader, options.chunkBytes) : async () => reader.read()
   // gathered chunks are fresh buffers of our own; a source's chunk may be a view of a buffer others hold (a block in the memory tier)
-  const owned = options.chunkBytes != null
+  const owned = options.chunkBytes != null || options.owned === true
   let open = true
   const close = (): void => {
     open = false
     liveness.stop()
     port1.close()
   }
-  const sent = { port: port2, started: false, abandon: close }
+  const sent = { started: false, abandon: close }
   const post = (message: BodyMessage, transfer: Transferable[] = []): void => { if (open) port1.postMessage(message, transfer) }
   const liveness = new Liveness(() => { post({ type: 'ping' }) }, () => {
     close()
@@ -129,6 +141,12 @@ export function sendBody (reader: ReadableStreamDefaultReader<Uint8Array>, optio
       await reader.cancel(message.reason).catch(() => {})
       return
     }
+    // pulls come several at once (PULLS_AHEAD): each is answered in turn, its chunk after the one before
+    serving = serving.then(answerPull)
+  }
+  let serving = Promise.resolve()
+  const answerPull = async (): Promise<void> => {
+    if (!open) return
     try {
       const { value, done } = await next()
       if (done === true) {
@@ -136,7 +154,7 @@ export function sendBody (reader: ReadableStreamDefaultReader<Uint8Array>, optio
         close()
         return
       }
-      const chunk = owned ? value : value.slice()
+      const chunk = owned && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice()
       post({ type: 'chunk', value: chunk }, [chunk.buffer])
     } catch (err) {
       post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
@@ -171,6 +189,13 @@ function gathered (reader: ReadableStreamDefaultReader<Uint8Array>, size: number
   }
 }
 
+/**
+ * Chunks a reader asks for before it has read the ones asked already: one
+ * at a time, the sender sat idle while each chunk and the next pull crossed
+ * between threads.
+ */
+const PULLS_AHEAD = 4
+
 export interface ReceiveBodyOptions {
   /** Ends the body with its reason (the request was given up): nothing then waits on a chunk that will not come. */
   signal?: AbortSignal
@@ -182,14 +207,27 @@ export interface ReceiveBodyOptions {
  * stops answering), or when `signal` aborts.
  */
 export function receiveBody (port: MessagePort, options: ReceiveBodyOptions = {}): ReadableStream<Uint8Array> {
+  /** What has arrived and not yet been read, in order. */
+  const arrived: BodyMessage[] = []
   let pending: { resolve(message: BodyMessage): void } | undefined
+  /** Pulls asked and not yet answered with a chunk. */
+  let asked = 0
+  let ended = false
   let open = true
   const settle = (message: BodyMessage): void => {
     const waiting = pending
     pending = undefined
-    waiting?.resolve(message)
+    if (waiting != null) waiting.resolve(message)
+    else arrived.push(message)
   }
   const request = (message: BodyRequest): void => { if (open) port.postMessage(message) }
+  /** Keeps PULLS_AHEAD chunks asked for or waiting to be read, so the sender is not idle while one crosses. */
+  const askAhead = (): void => {
+    while (open && !ended && asked + arrived.length < PULLS_AHEAD) {
+      asked++
+      request({ type: 'pull' })
+    }
+  }
   /** Done with the port; `reason`, when the body did not end: the sender stops reading its source. */
   const close = (reason?: string): void => {
     if (reason != null) request({ type: 'cancel', reason })
@@ -202,6 +240,8 @@ export function receiveBody (port: MessagePort, options: ReceiveBodyOptions = {}
     settle({ type: 'error', message: 'the side sending the body went away' })
   }, options.liveness)
   const onAbort = (): void => {
+    // an abort goes before whatever has arrived: the body ends with its reason now
+    arrived.length = 0
     settle({ type: 'error', message: String(options.signal?.reason ?? 'aborted') })
   }
   options.signal?.addEventListener('abort', onAbort, { once: true })
@@ -215,12 +255,16 @@ export function receiveBody (port: MessagePort, options: ReceiveBodyOptions = {}
       if (pending != null) liveness.heard()
       return
     }
+    if (message.type === 'chunk') asked--
+    else ended = true
+    if (pending != null) liveness.heard()
     settle(message)
   }
   return new ReadableStream<Uint8Array>({
     async pull (controller) {
       if (options.signal?.aborted === true) onAbort()
-      const message = open
+      askAhead()
+      const message = arrived.shift() ?? (open
         ? await new Promise<BodyMessage>((resolve) => {
           pending = { resolve }
           if (options.signal?.aborted === true) {
@@ -228,12 +272,12 @@ export function receiveBody (port: MessagePort, options: ReceiveBodyOptions = {}
             return
           }
           liveness.heard()
-          request({ type: 'pull' })
         })
-        : { type: 'error' as const, message: 'the body was closed' }
+        : { type: 'error' as const, message: 'the body was closed' })
       liveness.stop()
       if (message.type === 'chunk') {
         controller.enqueue(message.value)
+        askAhead()
         return
       }
       if (message.type === 'done') {
@@ -249,5 +293,5 @@ export function receiveBody (port: MessagePort, options: ReceiveBodyOptions = {}
       settle({ type: 'error', message: 'cancelled' })
       close(String(reason))
     }
-  }, { highWaterMark: 2 })
+  }, { highWaterMark: 1 })
 }

@@ -1,3 +1,4 @@
+import { portServing } from '../api/direct-body.ts'
 import { receiveBody, sendBody } from './body-port.ts'
 import { bodyToForward } from './reply-body.ts'
 import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, PortReply, WorkerToLeader, WorkerToPage } from './protocol.ts'
@@ -66,6 +67,18 @@ export function answerServiceWorker (tabId: string, handler: () => RequestHandle
   }
 }
 
+/**
+ * The port a reply's stream goes to the worker on: one the blockstore's
+ * worker serves itself, for a file's bytes (direct-body.ts), so they never
+ * cross this page's thread; else this page's, reading the stream.
+ */
+async function streamedBody (stream: ReadableStream<Uint8Array>): Promise<MessagePort> {
+  const served = await portServing(stream)
+  if (served == null) return sendBody(stream.getReader()).port
+  stream.cancel('the blockstore\'s worker sends it').catch(() => {})
+  return served
+}
+
 async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map<number, AbortController>, handler: RequestHandler | undefined): Promise<void> {
   const { id } = message
   if (handler == null) {
@@ -92,7 +105,7 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
       status: response.status,
       statusText: response.statusText,
       headers: [...response.headers],
-      body: forwarded instanceof ReadableStream ? sendBody(forwarded.getReader()).port : forwarded
+      body: forwarded instanceof ReadableStream ? await streamedBody(forwarded) : forwarded
     }
   } catch (err) {
     // the API answers its own errors; reaching here is a bug, and the worker must still get a reply

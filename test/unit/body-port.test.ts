@@ -29,6 +29,33 @@ describe('a body on a port', () => {
     expect(data.buffer.byteLength).toBe(3 * 1024 * 1024 + 5)
   })
 
+  it('the reader asks a few chunks ahead, yet the source is read no further than that, and gathered chunks keep their order', async () => {
+    let reads = 0
+    const source = new ReadableStream<Uint8Array>({
+      // pieces of uneven sizes, each its own value, as a request body arrives
+      pull (c) {
+        if (reads === 40) { c.close(); return }
+        c.enqueue(new Uint8Array(1000 + reads).fill(reads++))
+      }
+    }, { highWaterMark: 0 })
+    const expected = new Uint8Array(Array.from({ length: 40 }, (_, i) => 1000 + i).reduce((n, l) => n + l, 0))
+    let at = 0
+    for (let i = 0; i < 40; i++) { expected.fill(i, at, at + 1000 + i); at += 1000 + i }
+    const body = receiveBody(sendBody(source.getReader(), { chunkBytes: 4096 }).port)
+    const reader = body.getReader()
+    const first = await reader.read()
+    await new Promise(resolve => setTimeout(resolve, 50))
+    // the first chunk read, one queued in the stream and four asked ahead: a few KiB read of the source, not all of it
+    expect(first.value?.byteLength).toBe(4096)
+    expect(reads).toBeLessThan(30)
+    const rest: Uint8Array[] = [first.value!]
+    for (let r = await reader.read(); r.done !== true; r = await reader.read()) rest.push(r.value)
+    const all = new Uint8Array(rest.reduce((n, c) => n + c.byteLength, 0))
+    at = 0
+    for (const c of rest) { all.set(c, at); at += c.byteLength }
+    expect(sameBytes(all, expected)).toBe(true)
+  })
+
   it('an error in the source ends the body with that error', async () => {
     let sent = false
     const source = new ReadableStream<Uint8Array>({

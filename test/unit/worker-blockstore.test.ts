@@ -4,11 +4,15 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
+import { importer } from 'ipfs-unixfs-importer'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
+import { planFileRead } from '../../src/node/models/ipfs/file-plan.ts'
+import { receiveBody } from '../../src/sw/body-port.ts'
 import { serveBlockstore } from '../../src/node/stores/block-service.ts'
 import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
 import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
-import { rawBlock } from './helpers.ts'
+import { bytes, rawBlock } from './helpers.ts'
 import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
 
 /** The page's side and the worker's, joined by a MessageChannel as a worker's port would join them. */
@@ -63,4 +67,27 @@ describe('WorkerBlockstore', () => {
     const a = await rawBlock('later')
     await expect(store.put(a.cid, a.bytes)).rejects.toThrow(/worker stopped/)
   })
+
+  it('serves a file\'s bytes itself from a plan, and declines when a block is missing', async () => {
+    const connected = connect(`worker-blocks-${++n}`)
+    ports = connected.ports
+    const { store } = connected
+    const data = bytes(5000, 12)
+    let root: CID | undefined
+    for await (const entry of importer([{ content: data }], store, { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 1024 }) })) root = entry.cid
+    await store.flush()
+    const plan = await planFileRead(store, root!, 100, 3000)
+    const port = await store.streamFile(plan!)
+    expect(port).toBeDefined()
+    const chunks: Uint8Array[] = []
+    for await (const chunk of receiveBody(port!) as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk)
+    const read = new Uint8Array(chunks.reduce((total, c) => total + c.byteLength, 0))
+    chunks.reduce((at, c) => { read.set(c, at); return at + c.byteLength }, 0)
+    expect(Buffer.from(read).equals(Buffer.from(data.subarray(100, 3100)))).toBe(true)
+
+    const leaf = plan!.find((s): s is { cid: CID, start: number, end: number } => 'cid' in s)!
+    await store.delete(leaf.cid)
+    expect(await store.streamFile(plan!)).toBeUndefined()
+  })
 })
+

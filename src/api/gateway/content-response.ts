@@ -8,7 +8,7 @@ import { fileHandle } from '../../node/models/ipfs/cat.ts'
 import { listDirectory } from '../../node/models/ipfs/ls.ts'
 import { resolvePath } from '../../node/models/ipfs/resolve.ts'
 import { PathNotFoundError } from '../../node/errors.ts'
-import { prepareFileReply } from '../file-response.ts'
+import { fileBody, prepareFileReply } from '../file-response.ts'
 import { requestedDisposition } from './content-disposition.ts'
 import { LISTING_CONTENT_SECURITY_POLICY, renderDirectoryListing } from './directory-listing.ts'
 import { contentHeaders, notModified, reply, textReply } from './gateway-request.ts'
@@ -55,7 +55,8 @@ async function fileResponse (req: GatewayRequest, entry: UnixFSEntry, path: Cont
     ipfsPath: req.path.urlPath,
     // `?filename=photo.jpg` is how a link gives a bare CID its type
     name: filename != null && filename !== '' ? filename : file.name,
-    headOnly: req.head
+    headOnly: req.head,
+    lazy: true
   })
   if (prepared.status === 416) {
     return textReply(416, `the range is outside the file (${prepared.size} bytes)`, { 'Content-Range': `bytes */${prepared.size}` })
@@ -63,7 +64,8 @@ async function fileResponse (req: GatewayRequest, entry: UnixFSEntry, path: Cont
   for (const [name, value] of Object.entries(prepared.headers)) headers.set(name, value)
   const disposition = requestedDisposition({ filename, download: c.req.query('download') }, file.name)
   if (disposition != null) headers.set('Content-Disposition', disposition)
-  return reply(req, prepared.status, headers, prepared.body)
+  const { node } = req.deps
+  return reply(req, prepared.status, headers, fileBody(file, prepared, async (cid, offset, length) => node.serveFileFromStore(cid, offset, length, { signal: c.var.signal })) ?? undefined)
 }
 
 async function directoryResponse (req: GatewayRequest, dir: UnixFSDirectory, roots: CID[]): Promise<Response> {

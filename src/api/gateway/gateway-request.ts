@@ -58,9 +58,9 @@ export function notModified (req: GatewayRequest, headers: Headers): Response | 
 }
 
 /** The reply, with no body for HEAD (a stream is then never started, so nothing is read). */
-export function reply (req: GatewayRequest, status: number, headers: Headers, body: AsyncIterable<Uint8Array> | Uint8Array | string | undefined): Response {
+export function reply (req: GatewayRequest, status: number, headers: Headers, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array | string | undefined): Response {
   if (req.head || body == null) return new Response(null, { status, headers })
-  if (typeof body === 'string' || body instanceof Uint8Array) return new Response(body as BodyInit, { status, headers })
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ReadableStream) return new Response(body as BodyInit, { status, headers })
   return new Response(toReadableStream(body), { status, headers })
 }
 

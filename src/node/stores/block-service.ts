@@ -5,10 +5,14 @@
  * both sides.
  */
 import { CID } from 'multiformats/cid'
+import { serveBody } from '../../sw/body-port.ts'
 import { blockBytes } from './repo-blockstore.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 
-export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close'
+export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream'
+
+/** A piece of a file to stream: part of a block (by its CID's bytes), or bytes given. */
+export type StreamSegment = { cid: Uint8Array, start: number, end: number } | { bytes: Uint8Array }
 
 export interface BlockRequest {
   id: number
@@ -17,6 +21,10 @@ export interface BlockRequest {
   cid?: Uint8Array
   /** A put's block; its buffer is transferred, not copied. */
   bytes?: Uint8Array
+  /** A stream's pieces, in order (file-plan.ts). */
+  segments?: StreamSegment[]
+  /** The port a stream is served on (body-port.ts), transferred with the request. */
+  port?: MessagePort
 }
 
 export interface BlockReply {
@@ -88,5 +96,56 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     case 'close':
       await store.close()
       return { transfer: [] }
+    case 'stream':
+      return { value: await streamSegments(store, request.segments ?? [], request.port!), transfer: [] }
   }
+}
+
+/** Blocks a stream reads ahead of the one it sends. */
+const READ_AHEAD = 8
+
+/**
+ * Serves a file's bytes on `port` straight from the store, the page's
+ * thread never touching them: false (and nothing served) when a block is
+ * not here, for the page then reads the file itself (it may fetch the
+ * missing block from a peer).
+ */
+async function streamSegments (store: RepoBlockstore, segments: StreamSegment[], port: MessagePort): Promise<boolean> {
+  const cids = segments.map(s => 'cid' in s ? CID.decode(s.cid) : undefined)
+  // asked all at once: one after another, a large file's thousands of blocks kept its first byte waiting
+  const held = await Promise.all(cids.map(async cid => cid == null || store.has(cid)))
+  if (held.includes(false)) {
+    port.close()
+    return false
+  }
+  // a few blocks are read ahead: a store's read takes a while (an IndexedDB transaction each), and
+  // one at a time left the body waiting on every one
+  const reads: Array<Promise<Uint8Array>> = []
+  let scheduled = 0
+  const schedule = (): void => {
+    while (scheduled < segments.length && reads.length < READ_AHEAD) {
+      const segment = segments[scheduled]
+      const cid = cids[scheduled++]
+      reads.push(cid == null || 'bytes' in segment
+        ? Promise.resolve((segment as { bytes: Uint8Array }).bytes)
+        : blockBytes(store.get(cid)).then(block =>
+          // a read is a buffer of our own (repo-blockstore.ts): handed over whole, or the part wanted copied out
+          segment.start === 0 && segment.end === block.byteLength ? block : block.slice(segment.start, segment.end)))
+      reads.at(-1)?.catch(() => {})
+    }
+  }
+  const source = new ReadableStream<Uint8Array>({
+    async pull (controller) {
+      schedule()
+      const read = reads.shift()
+      if (read == null) {
+        controller.close()
+        return
+      }
+      controller.enqueue(await read)
+      schedule()
+    }
+  }, { highWaterMark: 0 })
+  serveBody(port, source.getReader(), { owned: true })
+  return true
 }

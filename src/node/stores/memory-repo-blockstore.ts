@@ -1,10 +1,20 @@
 import { MemoryBlockstore } from 'blockstore-core'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
+import type { CID } from 'multiformats/cid'
 
 /** The in-memory blockstore used by unit tests and throwaway nodes. */
 export class MemoryRepoBlockstore extends MemoryBlockstore implements RepoBlockstore {
   readonly location = 'memory'
+
+  /**
+   * A copy of the block, as the stores on disk give (each read is a new
+   * buffer): a reader may hand its bytes over (transfer them to another
+   * thread), which must not empty the stored block.
+   */
+  async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    for await (const chunk of super.get(cid, options)) yield chunk.slice()
+  }
 
   /** Walks every block: fine for memory, which holds little. */
   async stat (options?: AbortOptions): Promise<RepoStat> {

@@ -2,6 +2,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
+import type { PlanSegment } from '../models/ipfs/file-plan.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
 
@@ -21,7 +22,12 @@ export interface RepoStat {
   bytes: number
 }
 
-/** A blockstore that can say how many blocks and bytes it holds without a full scan. */
+/**
+ * A store of blocks for the node, which can say how many blocks and bytes it
+ * holds without a full scan. A read (`get`) gives the reader a buffer of
+ * its own, never the one the store keeps: a reader may hand it to another
+ * thread (transferring it), which empties it.
+ */
 export interface RepoBlockstore extends Blockstore {
   /** Where the blocks live, for people reading a report (`indexeddb:mcp-node/blocks`, `memory`). */
   readonly location?: string
@@ -29,6 +35,11 @@ export interface RepoBlockstore extends Blockstore {
   /** Resolves once every accepted `put` is durable. */
   flush(): Promise<void>
   close(): Promise<void>
+  /**
+   * A store in a thread of its own may serve pieces of a file itself, on a
+   * port (body-port.ts): undefined when one of the blocks is not there.
+   */
+  streamFile?(segments: PlanSegment[]): Promise<MessagePort | undefined>
 }
 
 /** Collects a block given as bytes or chunks into one Uint8Array that owns its buffer. */

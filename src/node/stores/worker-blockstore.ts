@@ -2,7 +2,8 @@ import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { blockBytes, blockKey } from './repo-blockstore.ts'
-import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint } from './block-service.ts'
+import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint, StreamSegment } from './block-service.ts'
+import type { PlanSegment } from '../models/ipfs/file-plan.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
@@ -106,6 +107,22 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
       const cid = CID.decode(key)
       yield { cid, bytes: this.get(cid, options) }
     }
+  }
+
+  /**
+   * A port on which the worker serves these pieces of a file straight from
+   * the store (body-port.ts), or undefined when a block is not in the store
+   * (the page then reads the file itself, and may fetch what is missing).
+   */
+  async streamFile (segments: PlanSegment[]): Promise<MessagePort | undefined> {
+    const { port1, port2 } = new MessageChannel()
+    const wire: StreamSegment[] = segments.map(s => 'cid' in s ? { cid: s.cid.bytes, start: s.start, end: s.end } : { bytes: s.bytes })
+    const served = await this.call<boolean>('stream', { segments: wire, port: port1 }, [port1])
+    if (!served) {
+      port2.close()
+      return undefined
+    }
+    return port2
   }
 
   async stat (options?: AbortOptions): Promise<RepoStat> {
