@@ -180,6 +180,28 @@ describe.each(stores)('%s queries', (_name, open) => {
     await store.close()
   })
 
+  it('a change settles its own entries and moves the root; a failed one leaves the root and the others as they were', async () => {
+    const { journal, store } = await seeded()
+    const before = await store.entries({ ascending: true })
+    const root = await journal.run([
+      { operation_type: 'write', path: '/b/one.txt', data: {} },
+      { operation_type: 'write', path: '/b/two.txt', data: {} }
+    ], 'bafy-base', async () => 'bafy-after')
+    await expect(journal.run([{ operation_type: 'delete', path: '/b', data: {} }], root, async () => { throw new Error('the disk is full') })).rejects.toThrow('the disk is full')
+    expect(root).toBe('bafy-after')
+    expect(await store.root()).toBe('bafy-after')
+    const after = await store.entries({ ascending: true })
+    // the earlier entries untouched
+    expect(after.slice(0, before.length)).toEqual(before)
+    expect(after.slice(before.length).map(e => ({ seq: e.seq, path: e.path, status: e.status, result_cid: e.result_cid, base_root: e.base_root, settled: typeof e.settled_at === 'number', error: e.error }))).toEqual([
+      { seq: 7, path: '/b/one.txt', status: 'completed', result_cid: 'bafy-after', base_root: 'bafy-base', settled: true, error: undefined },
+      { seq: 8, path: '/b/two.txt', status: 'completed', result_cid: 'bafy-after', base_root: 'bafy-base', settled: true, error: undefined },
+      { seq: 9, path: '/b', status: 'failed', result_cid: undefined, base_root: 'bafy-after', settled: true, error: 'the disk is full' }
+    ])
+    expect(await store.count({ status: 'pending' })).toBe(0)
+    await store.close()
+  })
+
   it('pages with offset and limit, and counts every match', async () => {
     const { journal, store } = await seeded()
     expect(await journal.page({ offset: 0, limit: 4 }).then(p => ({ seqs: seqs(p.entries), total: p.total }))).toEqual({ seqs: [6, 5, 4, 3], total: 6 })

@@ -83,7 +83,8 @@ export class FsJournal {
    */
   async run (planned: PlannedEntry[], baseRoot: string, apply: () => Promise<string>): Promise<string> {
     const transactionId = crypto.randomUUID()
-    const appended = this.store.append(planned.map(p => ({ ...p, transaction_id: transactionId, origin: 'mfs', base_root: baseRoot })))
+    // the settle below is what makes the change durable, and these entries with it: one flush to disk a change, not two
+    const appended = this.store.append(planned.map(p => ({ ...p, transaction_id: transactionId, origin: 'mfs', base_root: baseRoot })), { durable: false })
     // awaited below; a failure to journal is that error, whatever the change did
     appended.catch(() => {})
     const started = performance.now()
@@ -97,8 +98,8 @@ export class FsJournal {
       }
       throw err
     }
-    await appended
-    await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root)
+    const entries = await appended
+    await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root, entries)
     if (++this.sinceCheckpoint >= this.checkpointEvery) await this.checkpoint('automatic')
     return root
   }

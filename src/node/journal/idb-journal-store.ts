@@ -1,6 +1,6 @@
 import { openDatabase, request, transactionDone } from '../stores/idb.ts'
 import { entryMatcher, selectEntries } from './entry-query.ts'
-import type { EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from './types.ts'
+import type { AppendOptions, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from './types.ts'
 
 const ENTRIES = 'entries'
 const META = 'meta'
@@ -8,8 +8,9 @@ const ROOT_KEY = 'mfs-root'
 
 /**
  * The journal in IndexedDB. Entries and the MFS root share one database so a
- * transaction's completion and the root's move commit together; writes use
- * strict durability, so an acknowledged change is on disk, not in a cache.
+ * transaction's completion and the root's move commit together; the writes
+ * a change is acknowledged after use strict durability, so an acknowledged
+ * change is on disk, not in a cache.
  */
 export class IDBJournalStore implements JournalStore {
   private readonly name: string
@@ -28,8 +29,11 @@ export class IDBJournalStore implements JournalStore {
     })
   }
 
-  async append (entries: NewEntry[]): Promise<JournalEntry[]> {
-    const tx = this.transaction([ENTRIES], 'readwrite')
+  async append (entries: NewEntry[], options: AppendOptions = {}): Promise<JournalEntry[]> {
+    // not durable: a settle with strict durability follows in this same database, and its flush takes
+    // these entries to the disk with it (the store writes in order); a crash before then loses the
+    // entries and the change together, neither acknowledged, and the root unmoved
+    const tx = this.transaction([ENTRIES], 'readwrite', options.durable === false ? 'relaxed' : 'strict')
     const store = tx.objectStore(ENTRIES)
     const now = Date.now()
     const added = entries.map(e => ({ ...e, status: e.status ?? 'pending' as const, entry_id: crypto.randomUUID(), timestamp: now }))
@@ -40,11 +44,20 @@ export class IDBJournalStore implements JournalStore {
     return added.map((entry, i) => ({ ...entry, seq: Number(keys[i]) }))
   }
 
-  async settle (transactionId: string, settlement: Settlement, root?: string): Promise<void> {
+  async settle (transactionId: string, settlement: Settlement, root?: string, appended?: JournalEntry[]): Promise<void> {
     const tx = this.transaction([ENTRIES, META], 'readwrite')
     const done = transactionDone(tx)
-    const index = tx.objectStore(ENTRIES).index('transaction_id')
     const settledAt = Date.now()
+    if (root != null) tx.objectStore(META).put(root, ROOT_KEY)
+    if (appended != null) {
+      // written by their keys, all requests at once: a cursor's round trip per entry was most of a small change's settle
+      for (const entry of appended) {
+        if (entry.transaction_id === transactionId && entry.status === 'pending') tx.objectStore(ENTRIES).put({ ...entry, ...settlement, settled_at: settledAt })
+      }
+      await done
+      return
+    }
+    const index = tx.objectStore(ENTRIES).index('transaction_id')
     const cursorRequest = index.openCursor(IDBKeyRange.only(transactionId))
     cursorRequest.onsuccess = () => {
       const cursor = cursorRequest.result
@@ -53,7 +66,6 @@ export class IDBJournalStore implements JournalStore {
       if (entry.status === 'pending') cursor.update({ ...entry, ...settlement, settled_at: settledAt })
       cursor.continue()
     }
-    if (root != null) tx.objectStore(META).put(root, ROOT_KEY)
     await done
   }
 
@@ -108,8 +120,8 @@ export class IDBJournalStore implements JournalStore {
     this.db = undefined
   }
 
-  private transaction (stores: string[], mode: IDBTransactionMode): IDBTransaction {
+  private transaction (stores: string[], mode: IDBTransactionMode, durability: IDBTransactionDurability = mode === 'readwrite' ? 'strict' : 'default'): IDBTransaction {
     if (this.db == null) throw new Error('the journal database is not open')
-    return this.db.transaction(stores, mode, { durability: mode === 'readwrite' ? 'strict' : 'default' })
+    return this.db.transaction(stores, mode, { durability })
   }
 }

@@ -62,10 +62,23 @@ export interface Settlement {
  * the root happen in one atomic step, so the root never reflects a change the
  * journal does not show as completed.
  */
+export interface AppendOptions {
+  /**
+   * False when a later, durable step (a settle) follows before anything is
+   * acknowledged: the entries may then reach the disk with that step rather
+   * than wait for a flush of their own. True (the default) otherwise.
+   */
+  durable?: boolean
+}
+
 export interface JournalStore {
-  append(entries: NewEntry[]): Promise<JournalEntry[]>
-  /** Settles every entry of a transaction; when `root` is given, moves the MFS root in the same step. */
-  settle(transactionId: string, settlement: Settlement, root?: string): Promise<void>
+  append(entries: NewEntry[], options?: AppendOptions): Promise<JournalEntry[]>
+  /**
+   * Settles every pending entry of a transaction; when `root` is given, moves
+   * the MFS root in the same step. `appended`, the transaction's entries as
+   * `append` gave them, spares the store looking them up.
+   */
+  settle(transactionId: string, settlement: Settlement, root?: string, appended?: JournalEntry[]): Promise<void>
   root(): Promise<string | undefined>
   entries(query?: EntryQuery): Promise<JournalEntry[]>
   /** How many entries match the query's filters (its offset and limit ignored). */
