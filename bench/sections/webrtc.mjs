@@ -57,8 +57,33 @@ async function closeRtc (page) {
   await page.evaluate(() => { globalThis.benchRtc?.pc.close(); delete globalThis.benchRtc })
 }
 
-/** ms for `size` bytes over a bare data channel from A to B. */
+/** `promise`, or an error naming `what` once `ms` have passed: a stalled step fails the section instead of hanging it. */
+async function within (promise, ms, what) {
+  let timer
+  const expired = new Promise((resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what}: no answer within ${ms / 1000} s`)) }, ms) })
+  try {
+    return await Promise.race([promise, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** A bare data channel that stalls (now and then one never opens) is set up afresh, up to three times. */
 async function rawChannel (a, b, size) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await within(rawChannelOnce(a, b, size), 60_000, `the bare data channel, attempt ${attempt}`)
+    } catch (err) {
+      await closeRtc(a)
+      await closeRtc(b)
+      if (attempt === 3) throw err
+      console.error(String(err))
+    }
+  }
+}
+
+/** ms for `size` bytes over a bare data channel from A to B. */
+async function rawChannelOnce (a, b, size) {
   const offer = await a.evaluate(rtcOffer)
   const answer = await b.evaluate(rtcAnswer, [offer, size])
   const started = await a.evaluate(rtcSend, [answer, size, MESSAGE])
@@ -87,11 +112,42 @@ async function addRandom (size) {
 /** Runs in page B: ms to cat `cid` (fetched from peers) through its API. */
 async function timedCat ([cid, size]) {
   const started = performance.now()
-  const reader = (await fetch(`/api/v0/mcp/ipfs/cat/${cid}?timeout=120s`)).body.getReader()
+  // how far it got, for the error should it stall
+  const progress = globalThis.benchCatProgress = { status: 0, read: 0, lastMs: 0 }
+  const response = await fetch(`/api/v0/mcp/ipfs/cat/${cid}?timeout=120s`)
+  progress.status = response.status
+  const reader = response.body.getReader()
   let read = 0
-  while (true) { const { value, done } = await reader.read(); if (done) break; read += value.byteLength }
+  while (true) {
+    const { value, done } = await reader.read()
+    if (done) break
+    read += value.byteLength
+    progress.read = read
+    progress.lastMs = Math.round(performance.now() - started)
+  }
   if (read !== size) throw new Error(`cat over WebRTC gave ${read} bytes, not ${size}`)
   return performance.now() - started
+}
+
+/**
+ * ms for B to cat a fresh file of A's. A fetch over WebRTC stalls now and
+ * then (the bytes stop coming and the read fails once the request's 120 s
+ * pass without any): it is noted in `stalls` and tried again with a new file,
+ * up to three times.
+ */
+async function fetchOverWebRTC (a, b, stalls) {
+  for (let attempt = 1; ; attempt++) {
+    const cid = await within(a.evaluate(addRandom, SIZE), 120_000, 'A\'s add')
+    try {
+      // the cat's own deadline is 120 s: a stall fails it before this limit
+      return await within(b.evaluate(timedCat, [cid, SIZE]), 150_000, 'B\'s cat of A\'s file')
+    } catch (err) {
+      const stall = { error: err.message.split('\n')[0], progress: await b.evaluate(() => globalThis.benchCatProgress) }
+      stalls.push(stall)
+      console.error(`B's cat of A's file, attempt ${attempt}: ${JSON.stringify(stall)}`)
+      if (attempt === 3) throw err
+    }
+  }
 }
 
 /** Waits until the node holds a relay reservation (its WebRTC address), which a dial to or from it needs. */
@@ -116,17 +172,17 @@ export async function webrtcSection (profiles, { origin }) {
     if (connected?.json.type !== 'webrtc') throw new Error(`B could not reach A over WebRTC: ${JSON.stringify(connected?.json)}`)
     const raw = []
     const fetched = []
+    const stalls = []
     for (let i = 0; i < REPEATS; i++) {
       raw.push(mbps(SIZE, await rawChannel(a, b, SIZE)))
-      const cid = await a.evaluate(addRandom, SIZE)
-      fetched.push(mbps(SIZE, await b.evaluate(timedCat, [cid, SIZE])))
+      fetched.push(mbps(SIZE, await fetchOverWebRTC(a, b, stalls)))
     }
     return {
       rows: [
         row('raw WebRTC data channel between the two pages, 64 KiB messages (limit)', median(raw), 'MB/s', { ratio: 1 }),
         ratioRow('B fetches A\'s 64 MiB file over WebRTC (bitswap), through B\'s API', median(fetched), 'MB/s', median(raw), { atLeast: 0.5 })
       ],
-      samples: { raw, fetched }
+      samples: { raw, fetched, stalls }
     }
   } finally {
     await a.context().close()

@@ -131,7 +131,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/cat/'))
     const { offset, length } = parseQuery(c, ReadQuery)
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
+    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline(), stallMs: c.var.timeoutMs })
     return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }, fromStore(c)))
   })
 
@@ -146,7 +146,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const body = await parseJsonBody(c, CatBody)
     const path = parseContentPath(body.cid)
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
+    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline(), stallMs: c.var.timeoutMs })
     return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }, fromStore(c)))
   })
 

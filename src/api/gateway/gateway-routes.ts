@@ -41,7 +41,7 @@ export function registerGatewayRoutes (app: Hono<ApiEnv>, deps: ApiDeps): void {
 async function gatewayResponse (c: Context<ApiEnv>, deps: ApiDeps): Promise<Response> {
   const path = parseGatewayPath(c.req.url)
   const format = negotiateFormat(c.req.query('format'), c.req.header('accept'))
-  const read = { signal: c.var.signal, offline: !deps.node.online }
+  const read = { signal: c.var.signal, offline: !deps.node.online, stallMs: c.var.timeoutMs }
   const base = { c, deps, path, read, head: c.req.method === 'HEAD' }
   let req: GatewayRequest
   if (path.namespace === 'ipns') {

@@ -73,7 +73,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     const files: FileHandle[] = []
     for (const path of await Promise.all(paths.map(contentPath(c)))) {
       const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-      const file = await catContent(helia, path, { signal: c.var.signal, offline: offline() })
+      const file = await catContent(helia, path, { signal: c.var.signal, offline: offline(), stallMs: c.var.timeoutMs })
       noteRead(file, tier)
       files.push(file)
     }

@@ -1,5 +1,5 @@
 import { formatContentPath } from './content-path.ts'
-import { resolveEntry, translatedStream } from './resolve.ts'
+import { failOnStall, resolveEntry, translatedStream } from './resolve.ts'
 import { InvalidParametersError, RangeNotSatisfiableError } from '../../errors.ts'
 import type { ContentPath } from './content-path.ts'
 import type { ReadOptions } from './resolve.ts'
@@ -54,10 +54,11 @@ export function fileHandle (entry: UnixFSEntry, path: ContentPath, options: Read
         throw new RangeNotSatisfiableError(`offset ${offset} is outside ${subject} (${size} bytes)`)
       }
       const length = Math.max(0, Math.min(range?.length ?? size - offset, size - offset))
-      const content = length === 0
-        ? (async function * () {})()
-        : translatedStream(entry.content({ offset, length, signal: options.signal, offline: options.offline, blockReadConcurrency: BLOCK_READ_CONCURRENCY }), subject, options.signal)
-      return { offset, length, content }
+      if (length === 0) return { offset, length, content: (async function * () {})() }
+      const stall = options.stallMs == null ? undefined : new AbortController()
+      const signal = stall == null ? options.signal : options.signal == null ? stall.signal : AbortSignal.any([options.signal, stall.signal])
+      const read = translatedStream(entry.content({ offset, length, signal, offline: options.offline, blockReadConcurrency: BLOCK_READ_CONCURRENCY }), subject, signal)
+      return { offset, length, content: stall == null ? read : failOnStall(read, options.stallMs!, stall) }
     }
   }
 }

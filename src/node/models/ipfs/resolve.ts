@@ -1,6 +1,7 @@
 import { exporter, walkPath } from 'ipfs-unixfs-exporter'
 import { formatContentPath } from './content-path.ts'
 import { translateLibraryError } from './library-errors.ts'
+import { DeadlineExceededError } from '../../errors.ts'
 import type { ContentPath } from './content-path.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
@@ -10,6 +11,13 @@ import type { CID } from 'multiformats/cid'
 export interface ReadOptions extends AbortOptions {
   /** Fail at once for blocks that are not local instead of asking the network. */
   offline?: boolean
+  /**
+   * A file's bytes that stop coming for this long fail with
+   * DeadlineExceededError (a peer that stopped answering); a reader that is
+   * slow to ask for them is waited for. Unset, a stalled read waits for the
+   * signal.
+   */
+  stallMs?: number
 }
 
 /** Walks a `/ipfs/<cid>/path` to the entry it names (file, directory, raw block or IPLD node). */
@@ -23,6 +31,32 @@ export async function resolveEntry (helia: Pick<Helia, 'blockstore'>, path: Cont
 }
 
 /** Re-throws errors raised while a content stream is read, in this project's terms. */
+/**
+ * `source`, failing with DeadlineExceededError when its next piece takes
+ * longer than `stallMs` to come: `stall` is aborted then, which the source's
+ * reads are given, so what waits on a peer stops waiting.
+ */
+export async function * failOnStall (source: AsyncIterable<Uint8Array>, stallMs: number, stall: AbortController): AsyncGenerator<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]()
+  try {
+    while (true) {
+      const timer = setTimeout(() => { stall.abort(new DeadlineExceededError(`no bytes came for ${stallMs} ms: the peers holding them stopped answering`)) }, stallMs)
+      let next: IteratorResult<Uint8Array>
+      try {
+        next = await iterator.next()
+      } catch (err) {
+        throw stall.signal.aborted ? stall.signal.reason : err
+      } finally {
+        clearTimeout(timer)
+      }
+      if (next.done === true) return
+      yield next.value
+    }
+  } finally {
+    await iterator.return?.()
+  }
+}
+
 export async function * translatedStream (source: AsyncIterable<Uint8Array>, subject: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   try {
     yield * source
