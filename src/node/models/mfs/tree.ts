@@ -31,6 +31,12 @@ export function formatMfsPath (segments: string[]): string {
 export class MfsTree {
   readonly fs: UnixFS
   private readonly blockstore: Pick<Blockstore, 'get'>
+  /**
+   * Entries and children already looked up, by CID (and name): a CID's
+   * content never changes, and a change looked up the same directories
+   * several times, each a decode of the whole directory.
+   */
+  private readonly known = new RecentlyUsed<string, Promise<UnixFSEntry | CID | undefined>>(KNOWN_ENTRIES)
 
   constructor (fs: UnixFS, blockstore: Pick<Blockstore, 'get'>) {
     this.fs = fs
@@ -100,11 +106,23 @@ export class MfsTree {
   }
 
   async entry (cid: CID): Promise<UnixFSEntry> {
-    try {
-      return await exporter(cid, this.blockstore)
-    } catch (err) {
-      throw translateLibraryError(err, cid.toString())
-    }
+    return this.remembered(cid.toString(), async () => {
+      try {
+        return await exporter(cid, this.blockstore)
+      } catch (err) {
+        throw translateLibraryError(err, cid.toString())
+      }
+    }) as Promise<UnixFSEntry>
+  }
+
+  /** What `look` gives for `key`, looked up once while it is among the recently used; a failure is not kept. */
+  private async remembered (key: string, look: () => Promise<UnixFSEntry | CID | undefined>): Promise<UnixFSEntry | CID | undefined> {
+    const known = this.known.get(key)
+    if (known != null) return known
+    const found = look()
+    this.known.set(key, found)
+    found.catch(() => { this.known.delete(key) })
+    return found
   }
 
   /** Size and block count of a node without walking its DAG: the block plus its links' Tsizes. */
@@ -121,14 +139,53 @@ export class MfsTree {
   }
 
   private async child (dir: CID, name: string): Promise<CID | undefined> {
-    try {
-      const entry = await exporter(`${dir.toString()}/${name}`, this.blockstore)
-      return entry.cid
-    } catch (err) {
-      const e = err as Error
-      if (e.name === 'NotFoundError' || e.name === 'DoesNotExistError') return undefined
-      if (e.name === 'NotUnixFSError' || e.name === 'NoResolverError') throw new NotADirectoryError(`${dir} is not a directory`)
-      throw translateLibraryError(err, `${dir}/${name}`)
-    }
+    const path = `${dir.toString()}/${name}`
+    return this.remembered(path, async () => {
+      try {
+        const entry = await exporter(path, this.blockstore)
+        return entry.cid
+      } catch (err) {
+        const e = err as Error
+        if (e.name === 'NotFoundError' || e.name === 'DoesNotExistError') return undefined
+        if (e.name === 'NotUnixFSError' || e.name === 'NoResolverError') throw new NotADirectoryError(`${dir} is not a directory`)
+        throw translateLibraryError(err, path)
+      }
+    }) as Promise<CID | undefined>
+  }
+}
+
+/**
+ * Entries and children a tree keeps: enough for a change's own repeated
+ * lookups and the next change's, few enough that the stale versions of a
+ * large directory (each entry holds its decoded node) do not pile up.
+ */
+const KNOWN_ENTRIES = 16
+
+/** A map that forgets its least recently used key beyond `limit` keys. */
+class RecentlyUsed<K, V> {
+  private readonly map = new Map<K, V>()
+  private readonly limit: number
+
+  constructor (limit: number) {
+    this.limit = limit
+  }
+
+  get (key: K): V | undefined {
+    const value = this.map.get(key)
+    if (value === undefined) return undefined
+    // moved to the back: the front is the least recently used
+    this.map.delete(key)
+    this.map.set(key, value)
+    return value
+  }
+
+  set (key: K, value: V): void {
+    this.map.delete(key)
+    this.map.set(key, value)
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K)
+  }
+
+  delete (key: K): void {
+    this.map.delete(key)
   }
 }
