@@ -4,6 +4,7 @@ import { servedElsewhere } from './direct-body.ts'
 import { peek, toReadableStream } from './streams.ts'
 import type { ApiEnv } from './env.ts'
 import type { FileHandle } from '../node/models/ipfs/cat.ts'
+import type { McpNode } from '../node/create-node.ts'
 import type { Context } from 'hono'
 import type { CID } from 'multiformats/cid'
 
@@ -35,6 +36,11 @@ export type FileReply =
 
 /** Serves bytes [offset, offset + length) of a file from the blockstore's own thread (the node's serveFileFromStore). */
 export type DirectFileReads = (cid: CID, offset: number, length: number) => Promise<MessagePort | undefined>
+
+/** A file's bytes sent by the node's blockstore thread, under the request's signal, when the reply crosses to the service worker. */
+export function readsFromStore (c: Context<ApiEnv>, node: Pick<McpNode, 'serveFileFromStore'>): DirectFileReads {
+  return async (cid, offset, length) => node.serveFileFromStore(cid, offset, length, { signal: c.var.signal })
+}
 
 /**
  * A file reply's body as a stream, which the bridge to the service worker

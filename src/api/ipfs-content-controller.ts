@@ -6,7 +6,8 @@ import { getContent } from '../node/models/ipfs/get.ts'
 import { listDirectory } from '../node/models/ipfs/ls.ts'
 import { addAndPlace, progressReply } from './add-runner.ts'
 import { errorBody, ok, unixSeconds } from './envelope.ts'
-import { fileResponse } from './file-response.ts'
+import { contentReads } from './content-reads.ts'
+import { fileResponse, readsFromStore } from './file-response.ts'
 import { AddNotFoundError, classifyError, UnsupportedMediaTypeError } from './errors.ts'
 import { fileParts, isDirectoryPart, isMultipart, partPath, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
@@ -18,7 +19,6 @@ import type { CidCache, LookupTier } from '../node/cache/cid-cache.ts'
 import type { AddRequest, Placed } from './add-runner.ts'
 import type { AddContentOptions, AddEntry } from '../node/models/ipfs/add.ts'
 import type { FileHandle } from '../node/models/ipfs/cat.ts'
-import type { DirectFileReads } from './file-response.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 
@@ -66,9 +66,6 @@ const CancelBody = z.object({ id: z.string().min(1).openapi({ description: 'The 
 /** add, cat, get: content in and out, streamed. */
 export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { helia, cache } = deps.node
-  const offline = (): boolean => !deps.node.online
-  /** A file's bytes sent by the blockstore's own thread, when the reply crosses to the service worker. */
-  const fromStore = (c: Context<ApiEnv>): DirectFileReads => async (cid, offset, length) => deps.node.serveFileFromStore(cid, offset, length, { signal: c.var.signal })
 
   addRoute(app, {
     operation: 'ipfs_add',
@@ -131,8 +128,8 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/cat/'))
     const { offset, length } = parseQuery(c, ReadQuery)
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline(), stallMs: c.var.timeoutMs })
-    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }, fromStore(c)))
+    const file = await catContent(helia, path, contentReads(c, deps.node))
+    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset, length }, readsFromStore(c, deps.node)))
   })
 
   addRoute(app, {
@@ -146,8 +143,8 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const body = await parseJsonBody(c, CatBody)
     const path = parseContentPath(body.cid)
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-    const file = await catContent(helia, path, { signal: c.var.signal, offline: offline(), stallMs: c.var.timeoutMs })
-    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }, fromStore(c)))
+    const file = await catContent(helia, path, contentReads(c, deps.node))
+    return notedRead(cache, tier, file, await fileResponse(c, file, formatContentPath(path), { offset: body.offset, length: body.length }, readsFromStore(c, deps.node)))
   })
 
   addRoute(app, {
@@ -160,7 +157,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     request: { params: z.object({ cid: cidParam }), query: z.object({ timeout: timeoutParam }) }
   }, async (c) => {
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/ls/'))
-    const listed = await listDirectory(helia, path, { signal: c.var.signal, offline: offline() })
+    const listed = await listDirectory(helia, path, contentReads(c, deps.node))
     const entries = listed.entries.map(e => ({ name: e.name, cid: e.cid.toString(), type: e.type, size: e.size }))
     return ok(c, {
       path: formatContentPath(path),
@@ -183,7 +180,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   }, async (c) => {
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/get/'))
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-    const result = await getContent(helia, path, { signal: c.var.signal, offline: offline() })
+    const result = await getContent(helia, path, contentReads(c, deps.node))
     const ipfsPath = formatContentPath(path)
     if (result.kind === 'file') {
       const response = await fileResponse(c, result.file, ipfsPath, {})

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { ok } from './envelope.ts'
-import { fileResponse } from './file-response.ts'
+import { fileResponse, readsFromStore } from './file-response.ts'
 import { UnsupportedMediaTypeError } from './errors.ts'
 import { fileParts, isMultipart, readForm } from './multipart.ts'
 import { addRoute } from './route.ts'
@@ -80,7 +80,7 @@ export function registerMfsRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): voi
     addRoute(app, { operation: 'files_read', method, path: '/ipfs/files/read', summary: 'A file\'s bytes, streamed (offset, count, Range)', tags, request: { query: ReadParams } }, async (c) => {
       const p = await parseParams(c, ReadParams)
       const file = await mfs.read(p.path)
-      return fileResponse(c, file, `/ipfs/${file.cid.toString()}`, { offset: p.offset, length: p.count }, async (cid, offset, length) => deps.node.serveFileFromStore(cid, offset, length, { signal: c.var.signal }))
+      return fileResponse(c, file, `/ipfs/${file.cid.toString()}`, { offset: p.offset, length: p.count }, readsFromStore(c, deps.node))
     })
     addRoute(app, { operation: 'files_flush', method, path: '/ipfs/files/flush', summary: 'The CID of a path (changes are durable when acknowledged)', tags, request: { query: FlushParams } }, async (c) => {
       const { path } = await parseParams(c, FlushParams)

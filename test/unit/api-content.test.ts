@@ -4,6 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { absentCid, bytes, postJson, startTestApi } from './helpers.ts'
 import type { TestApi } from './helpers.ts'
 
+/** An upload that sends `first`, then never another byte nor its end (a sender that stalled); says whether it was cancelled. */
+function stallingUpload (first: Uint8Array): { body: ReadableStream<Uint8Array>, cancelled: () => boolean } {
+  let sent = false
+  let cancelled = false
+  const body = new ReadableStream<Uint8Array>({
+    pull (controller) {
+      if (!sent) { sent = true; controller.enqueue(first); return }
+      return new Promise(() => {})
+    },
+    cancel () { cancelled = true }
+  })
+  return { body, cancelled: () => cancelled }
+}
+
 const HELLO_V0 = 'Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD'
 const HELLO_V1 = 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
 
@@ -88,25 +102,17 @@ describe('add', () => {
 
   it('?progress=true stops the add when the reader cancels, pins nothing and lets go of the repo lock', async () => {
     const pinsBefore = (await api.json('/ipfs/pins')).body.count as number
-    let cancelledUpload = false
-    let sent = false
-    const upload = new ReadableStream<Uint8Array>({
-      pull (controller) {
-        // one chunk's worth, then a body that never ends (a slow uploader)
-        if (!sent) { sent = true; controller.enqueue(bytes(300 * 1024, 9)); return }
-        return new Promise(() => {})
-      },
-      cancel () { cancelledUpload = true }
-    })
+    // one chunk's worth, then a body that never ends (a slow uploader)
+    const upload = stallingUpload(bytes(300 * 1024, 9))
     const response = await api.request('/ipfs/add?progress=true&chunker=size-262144', {
-      method: 'POST', body: upload, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
+      method: 'POST', body: upload.body, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
     } as RequestInit)
     expect(response.status).toBe(200)
     const reader = response.body!.getReader()
     const first = JSON.parse(new TextDecoder().decode((await reader.read()).value)) as Record<string, number>
     expect(first.bytes).toBe(262144)
     await reader.cancel()
-    await expect.poll(() => cancelledUpload).toBe(true)
+    await expect.poll(() => upload.cancelled()).toBe(true)
     // garbage collection needs the lock alone: it runs, so the add let go of its share
     const gc = await api.json('/ipfs/repo/gc', { method: 'POST' })
     expect(gc.status).toBe(200)
@@ -164,23 +170,15 @@ describe('add', () => {
   })
 
   it('a body that stops coming ends at the deadline and lets go of the repo lock; a body the reply did not need is let go', async () => {
-    let sent = false
-    let cancelled = false
-    const stalled = new ReadableStream<Uint8Array>({
-      pull (c) {
-        if (!sent) { sent = true; c.enqueue(bytes(1000, 4)); return }
-        return new Promise(() => {})
-      },
-      cancel () { cancelled = true }
-    })
+    const stalled = stallingUpload(bytes(1000, 4))
     const write = await api.json('/ipfs/files/write?path=/stalled.bin&timeout=200ms', {
-      method: 'POST', body: stalled, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
+      method: 'POST', body: stalled.body, headers: { 'Content-Type': 'application/octet-stream' }, duplex: 'half'
     } as RequestInit)
     expect(write.status).toBe(504)
     // garbage collection takes the lock alone: it would wait for ever behind a write still reading
     const gc = await api.json('/ipfs/repo/gc?timeout=5s', { method: 'POST' })
     expect(gc.status).toBe(200)
-    await expect.poll(() => cancelled).toBe(true)
+    await expect.poll(() => stalled.cancelled()).toBe(true)
 
     let refusedCancelled = false
     const unwanted = new ReadableStream<Uint8Array>({ pull (c) { c.enqueue(new Uint8Array(10)) }, cancel () { refusedCancelled = true } })

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { receiveBody, sendBody } from '../../src/sw/body-port.ts'
-import { bytes } from './helpers.ts'
-
-async function readAll (stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk)
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
-  let at = 0
-  for (const c of chunks) { out.set(c, at); at += c.byteLength }
-  return out
-}
-
-/** Equal bytes (a deep equality over megabytes takes seconds). */
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
-}
+import { bytes, joinBytes, readAll, sameBytes } from './helpers.ts'
 
 /** Short waits, so a side that went away is found out within the test. */
 const quick = { quietMs: 50, answerMs: 100 }
@@ -38,9 +24,7 @@ describe('a body on a port', () => {
         c.enqueue(new Uint8Array(1000 + reads).fill(reads++))
       }
     }, { highWaterMark: 0 })
-    const expected = new Uint8Array(Array.from({ length: 40 }, (_, i) => 1000 + i).reduce((n, l) => n + l, 0))
-    let at = 0
-    for (let i = 0; i < 40; i++) { expected.fill(i, at, at + 1000 + i); at += 1000 + i }
+    const expected = joinBytes(Array.from({ length: 40 }, (_, i) => new Uint8Array(1000 + i).fill(i)))
     const body = receiveBody(sendBody(source.getReader(), { chunkBytes: 4096 }).port)
     const reader = body.getReader()
     const first = await reader.read()
@@ -50,10 +34,7 @@ describe('a body on a port', () => {
     expect(reads).toBeLessThan(30)
     const rest: Uint8Array[] = [first.value!]
     for (let r = await reader.read(); r.done !== true; r = await reader.read()) rest.push(r.value)
-    const all = new Uint8Array(rest.reduce((n, c) => n + c.byteLength, 0))
-    at = 0
-    for (const c of rest) { all.set(c, at); at += c.byteLength }
-    expect(sameBytes(all, expected)).toBe(true)
+    expect(sameBytes(joinBytes(rest), expected)).toBe(true)
   })
 
   it('an error in the source ends the body with that error', async () => {

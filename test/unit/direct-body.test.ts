@@ -7,16 +7,8 @@ import { serveBlockstore } from '../../src/node/stores/block-service.ts'
 import { MemoryRepoBlockstore } from '../../src/node/stores/memory-repo-blockstore.ts'
 import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
 import { receiveBody } from '../../src/sw/body-port.ts'
-import { bytes } from './helpers.ts'
+import { bytes, readAll, sameBytes } from './helpers.ts'
 import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
-
-async function all (stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk)
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
-  chunks.reduce((at, c) => { out.set(c, at); return at + c.byteLength }, 0)
-  return out
-}
 
 describe('a file reply the blockstore\'s thread sends itself', () => {
   it('gives the bridge a port with the same bytes as the reply, a range\'s included, and is read in the page as ever', async () => {
@@ -31,7 +23,6 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
     const site = createSite({ node, host: standaloneHost() })
     const data = bytes(3 * 1024 * 1024 + 17, 21)
     const added = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
-    const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
 
     for (const [path, init, expected] of [
       [`/api/v0/mcp/ipfs/cat/${added.cid}`, {}, data],
@@ -41,9 +32,9 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
       const viaPort = await site.fetch(new Request(`http://localhost${path}`, init))
       const port = await portServing(viaPort.body!)
       expect(port).toBeDefined()
-      expect(same(await all(receiveBody(port!)), expected)).toBe(true)
+      expect(sameBytes(await readAll(receiveBody(port!)), expected)).toBe(true)
       const inPage = await site.fetch(new Request(`http://localhost${path}`, init))
-      expect(same(new Uint8Array(await inPage.arrayBuffer()), expected)).toBe(true)
+      expect(sameBytes(new Uint8Array(await inPage.arrayBuffer()), expected)).toBe(true)
     }
     await node.stop()
     channel.port1.close()

@@ -6,7 +6,7 @@ import { balanced, trickle } from 'ipfs-unixfs-importer/layout'
 import { describe, expect, it } from 'vitest'
 import { planFileRead } from '../../src/node/models/ipfs/file-plan.ts'
 import { blockBytes } from '../../src/node/stores/repo-blockstore.ts'
-import { bytes } from './helpers.ts'
+import { bytes, joinBytes, sameBytes } from './helpers.ts'
 import type { PlanSegment } from '../../src/node/models/ipfs/file-plan.ts'
 import type { ImporterOptions } from 'ipfs-unixfs-importer'
 import type { CID } from 'multiformats/cid'
@@ -23,10 +23,7 @@ async function readPlan (store: MemoryBlockstore, plan: PlanSegment[]): Promise<
   for (const segment of plan) {
     parts.push('bytes' in segment ? segment.bytes : (await blockBytes(store.get(segment.cid))).subarray(segment.start, segment.end))
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.byteLength }
-  return out
+  return joinBytes(parts)
 }
 
 async function exported (store: MemoryBlockstore, cid: CID, offset: number, length: number): Promise<Uint8Array> {
@@ -34,13 +31,9 @@ async function exported (store: MemoryBlockstore, cid: CID, offset: number, leng
   if (entry.type !== 'file' && entry.type !== 'raw') throw new Error(`${cid.toString()} is not a file`)
   const parts: Uint8Array[] = []
   for await (const chunk of entry.content({ offset, length })) parts.push(chunk)
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.byteLength }
-  return out
+  return joinBytes(parts)
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
 
 describe('planning a file read', () => {
   const shapes: Array<[string, number, Partial<ImporterOptions>]> = [
@@ -64,8 +57,8 @@ describe('planning a file read', () => {
         expect(plan).toBeDefined()
         const read = await readPlan(store, plan!)
         expect(read.byteLength).toBe(length)
-        expect(same(read, data.subarray(offset, offset + length))).toBe(true)
-        expect(same(read, await exported(store, root, offset, length))).toBe(true)
+        expect(sameBytes(read, data.subarray(offset, offset + length))).toBe(true)
+        expect(sameBytes(read, await exported(store, root, offset, length))).toBe(true)
       }
     })
   }

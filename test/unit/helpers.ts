@@ -62,6 +62,26 @@ export function bytes (n: number, seed = 1): Uint8Array<ArrayBuffer> {
   return out
 }
 
+/** The chunks, one after another, in one array. */
+export function joinBytes (chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  let at = 0
+  for (const c of chunks) { out.set(c, at); at += c.byteLength }
+  return out
+}
+
+/** Every byte of a stream. */
+export async function readAll (stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk)
+  return joinBytes(chunks)
+}
+
+/** Equal bytes (a deep equality over megabytes takes seconds). */
+export function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+}
+
 /** A CID that is well formed but names no block any node has. */
 export async function absentCid (): Promise<string> {
   return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(`absent ${Math.random()}`))).toString()

@@ -12,7 +12,7 @@ import { receiveBody } from '../../src/sw/body-port.ts'
 import { serveBlockstore } from '../../src/node/stores/block-service.ts'
 import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
 import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
-import { bytes, rawBlock } from './helpers.ts'
+import { bytes, rawBlock, readAll, sameBytes } from './helpers.ts'
 import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
 
 /** The page's side and the worker's, joined by a MessageChannel as a worker's port would join them. */
@@ -79,11 +79,7 @@ describe('WorkerBlockstore', () => {
     const plan = await planFileRead(store, root!, 100, 3000)
     const port = await store.streamFile(plan!)
     expect(port).toBeDefined()
-    const chunks: Uint8Array[] = []
-    for await (const chunk of receiveBody(port!) as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk)
-    const read = new Uint8Array(chunks.reduce((total, c) => total + c.byteLength, 0))
-    chunks.reduce((at, c) => { read.set(c, at); return at + c.byteLength }, 0)
-    expect(Buffer.from(read).equals(Buffer.from(data.subarray(100, 3100)))).toBe(true)
+    expect(sameBytes(await readAll(receiveBody(port!)), data.subarray(100, 3100))).toBe(true)
 
     const leaf = plan!.find((s): s is { cid: CID, start: number, end: number } => 'cid' in s)!
     await store.delete(leaf.cid)

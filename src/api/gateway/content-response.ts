@@ -8,7 +8,7 @@ import { fileHandle } from '../../node/models/ipfs/cat.ts'
 import { listDirectory } from '../../node/models/ipfs/ls.ts'
 import { resolvePath } from '../../node/models/ipfs/resolve.ts'
 import { PathNotFoundError } from '../../node/errors.ts'
-import { fileBody, prepareFileReply } from '../file-response.ts'
+import { fileBody, prepareFileReply, readsFromStore } from '../file-response.ts'
 import { requestedDisposition } from './content-disposition.ts'
 import { LISTING_CONTENT_SECURITY_POLICY, renderDirectoryListing } from './directory-listing.ts'
 import { contentHeaders, notModified, reply, textReply } from './gateway-request.ts'
@@ -64,8 +64,7 @@ async function fileResponse (req: GatewayRequest, entry: UnixFSEntry, path: Cont
   for (const [name, value] of Object.entries(prepared.headers)) headers.set(name, value)
   const disposition = requestedDisposition({ filename, download: c.req.query('download') }, file.name)
   if (disposition != null) headers.set('Content-Disposition', disposition)
-  const { node } = req.deps
-  return reply(req, prepared.status, headers, fileBody(file, prepared, async (cid, offset, length) => node.serveFileFromStore(cid, offset, length, { signal: c.var.signal })) ?? undefined)
+  return reply(req, prepared.status, headers, fileBody(file, prepared, readsFromStore(c, req.deps.node)) ?? undefined)
 }
 
 async function directoryResponse (req: GatewayRequest, dir: UnixFSDirectory, roots: CID[]): Promise<Response> {

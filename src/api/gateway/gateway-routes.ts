@@ -6,6 +6,7 @@
  */
 import { parseCid, parseContentPath } from '../../node/models/ipfs/content-path.ts'
 import { parseIpnsName, resolveName } from '../../node/models/network/names.ts'
+import { contentReads } from '../content-reads.ts'
 import { contentResponse } from './content-response.ts'
 import { IMMUTABLE_CACHE_CONTROL, ipnsCacheControl } from './http-cache.ts'
 import { parseGatewayPath } from './request-path.ts'
@@ -41,7 +42,7 @@ export function registerGatewayRoutes (app: Hono<ApiEnv>, deps: ApiDeps): void {
 async function gatewayResponse (c: Context<ApiEnv>, deps: ApiDeps): Promise<Response> {
   const path = parseGatewayPath(c.req.url)
   const format = negotiateFormat(c.req.query('format'), c.req.header('accept'))
-  const read = { signal: c.var.signal, offline: !deps.node.online, stallMs: c.var.timeoutMs }
+  const read = contentReads(c, deps.node)
   const base = { c, deps, path, read, head: c.req.method === 'HEAD' }
   let req: GatewayRequest
   if (path.namespace === 'ipns') {

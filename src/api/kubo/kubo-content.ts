@@ -6,6 +6,7 @@
 import { checkAddOptions } from '../../node/models/ipfs/add.ts'
 import { catContent } from '../../node/models/ipfs/cat.ts'
 import { resolveContentPath } from '../../node/models/network/names.ts'
+import { contentReads } from '../content-reads.ts'
 import { getContent } from '../../node/models/ipfs/get.ts'
 import { listLinks } from '../../node/models/ipfs/ls.ts'
 import { tarStream } from '../../node/models/ipfs/tar.ts'
@@ -38,10 +39,9 @@ const UNSUPPORTED_ADD_VALUES = ['mode', 'mtime', 'max-file-links', 'max-director
 
 export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
   const { helia, cache } = deps.node
-  const offline = (): boolean => !deps.node.online
   /** A path argument, an `/ipns/` name at its start resolved first (as Kubo takes them). */
   const contentPath = (c: Context<ApiEnv>) => async (text: string): Promise<ContentPath> =>
-    resolveContentPath(deps.node.names, text, { signal: c.var.signal, offline: offline() })
+    resolveContentPath(deps.node.names, text, contentReads(c, deps.node))
 
   app.post('/add', async (c) => {
     const options = readAddOptions(c)
@@ -73,7 +73,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     const files: FileHandle[] = []
     for (const path of await Promise.all(paths.map(contentPath(c)))) {
       const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-      const file = await catContent(helia, path, { signal: c.var.signal, offline: offline(), stallMs: c.var.timeoutMs })
+      const file = await catContent(helia, path, contentReads(c, deps.node))
       noteRead(file, tier)
       files.push(file)
     }
@@ -92,7 +92,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
       throw new InvalidRequestError('compression-level must be between 1 and 9')
     }
     const tier = await cache.lookup(path.cid, { signal: c.var.signal })
-    const result = await getContent(helia, path, { signal: c.var.signal, offline: offline() })
+    const result = await getContent(helia, path, contentReads(c, deps.node))
     let content: AsyncIterable<Uint8Array>
     if (result.kind === 'file') {
       noteRead(result.file, tier)
@@ -116,7 +116,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     const stream = flagOption(c, 'stream', false)
     const objects: LsObject[] = []
     for (const path of paths) {
-      const listed = await listLinks(helia, await contentPath(c)(path), { signal: c.var.signal, offline: offline() })
+      const listed = await listLinks(helia, await contentPath(c)(path), contentReads(c, deps.node))
       // Kubo names each object by the path as it was given, and sorts a directory's links by name
       objects.push({ Hash: path, Links: listed.entries.map(lsLink).sort((a, b) => a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0) })
     }

@@ -57,11 +57,6 @@ export interface Settlement {
   duration_ms?: number
 }
 
-/**
- * Where the journal and the MFS root live. Settling a transaction and moving
- * the root happen in one atomic step, so the root never reflects a change the
- * journal does not show as completed.
- */
 export interface AppendOptions {
   /**
    * False when a later, durable step (a settle) follows before anything is
@@ -71,6 +66,11 @@ export interface AppendOptions {
   durable?: boolean
 }
 
+/**
+ * Where the journal and the MFS root live. Settling a transaction and moving
+ * the root happen in one atomic step, so the root never reflects a change the
+ * journal does not show as completed.
+ */
 export interface JournalStore {
   append(entries: NewEntry[], options?: AppendOptions): Promise<JournalEntry[]>
   /**

@@ -126,9 +126,9 @@ async function streamSegments (store: RepoBlockstore, segments: StreamSegment[],
     while (scheduled < segments.length && reads.length < READ_AHEAD) {
       const segment = segments[scheduled]
       const cid = cids[scheduled++]
-      reads.push(cid == null || 'bytes' in segment
-        ? Promise.resolve((segment as { bytes: Uint8Array }).bytes)
-        : blockBytes(store.get(cid)).then(block =>
+      reads.push('bytes' in segment
+        ? Promise.resolve(segment.bytes)
+        : blockBytes(store.get(cid!)).then(block =>
           // a read is a buffer of our own (repo-blockstore.ts): handed over whole, or the part wanted copied out
           segment.start === 0 && segment.end === block.byteLength ? block : block.slice(segment.start, segment.end)))
       reads.at(-1)?.catch(() => {})

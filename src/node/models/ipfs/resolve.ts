@@ -30,7 +30,6 @@ export async function resolveEntry (helia: Pick<Helia, 'blockstore'>, path: Cont
   }
 }
 
-/** Re-throws errors raised while a content stream is read, in this project's terms. */
 /**
  * `source`, failing with DeadlineExceededError when its next piece takes
  * longer than `stallMs` to come: `stall` is aborted then, which the source's
@@ -57,6 +56,7 @@ export async function * failOnStall (source: AsyncIterable<Uint8Array>, stallMs:
   }
 }
 
+/** Re-throws errors raised while a content stream is read, in this project's terms. */
 export async function * translatedStream (source: AsyncIterable<Uint8Array>, subject: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   try {
     yield * source
