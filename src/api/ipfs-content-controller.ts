@@ -248,7 +248,8 @@ async function readAddRequest (c: Context<ApiEnv>, signal: AbortSignal): Promise
     return readMultipartAdd(c, signal, fromQuery)
   }
   if (type === '' || RAW_TYPES.test(type)) {
-    const options = addOptions(fromQuery)
+    // the body's chunks are read once, by this add alone
+    const options = { ...addOptions(fromQuery), contentIsOwned: true }
     const body = c.req.raw.body
     const content = body == null ? new Uint8Array(0) : iterateStream(body, signal)
     return { entries: [{ path: options.filename, content }], options }

@@ -14,6 +14,8 @@
  * while, and gives up on a body whose other side does not answer.
  */
 
+import { releaseBuffer } from '../buffers.ts'
+
 /** Reader → sender on a body's port. */
 export type BodyRequest = { type: 'pull' } | { type: 'cancel', reason: string } | { type: 'ping' } | { type: 'pong' }
 /** Sender → reader on a body's port. */
@@ -88,7 +90,11 @@ export interface SendBodyOptions {
    * for each cost more than the bytes.
    */
   chunkBytes?: number
-  /** The source's chunks are fresh buffers of the sender's own: handed over as they are, not copied. */
+  /**
+   * The source's chunks are fresh buffers of the sender's own: handed over
+   * as they are, not copied; gathered (`chunkBytes`), each is freed once
+   * copied, not left to the collector.
+   */
   owned?: boolean
   liveness?: LivenessTimes
 }
@@ -111,7 +117,7 @@ export function sendBody (reader: ReadableStreamDefaultReader<Uint8Array>, optio
 
 /** Serves what `reader` reads on `port` (whose other end the reader of the body holds), as sendBody does. */
 export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultReader<Uint8Array>, options: SendBodyOptions = {}): Omit<SentBody, 'port'> {
-  const next = options.chunkBytes != null ? gathered(reader, options.chunkBytes) : async () => reader.read()
+  const next = options.chunkBytes != null ? gathered(reader, options.chunkBytes, options.owned === true) : async () => reader.read()
   // gathered chunks are fresh buffers of our own; a source's chunk may be a view of a buffer others hold (a block in the memory tier)
   const owned = options.chunkBytes != null || options.owned === true
   let open = true
@@ -165,8 +171,11 @@ export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultRead
   return sent
 }
 
-/** Reads from `reader` into fresh chunks of `size` bytes (the last shorter). */
-function gathered (reader: ReadableStreamDefaultReader<Uint8Array>, size: number): () => Promise<ReadableStreamReadResult<Uint8Array>> {
+/**
+ * Reads from `reader` into fresh chunks of `size` bytes (the last shorter);
+ * with `release`, each chunk read is freed once all of it is copied.
+ */
+function gathered (reader: ReadableStreamDefaultReader<Uint8Array>, size: number, release: boolean): () => Promise<ReadableStreamReadResult<Uint8Array>> {
   let rest: Uint8Array | undefined
   return async () => {
     const out = new Uint8Array(size)
@@ -183,6 +192,7 @@ function gathered (reader: ReadableStreamDefaultReader<Uint8Array>, size: number
       out.set(piece.subarray(0, n), filled)
       filled += n
       if (n < piece.byteLength) rest = piece.subarray(n)
+      else if (release) releaseBuffer(piece)
     }
     if (filled === 0) return { done: true, value: undefined }
     return { done: false, value: filled === size ? out : out.slice(0, filled) }

@@ -120,7 +120,7 @@ async function forward (request: Request, url: URL): Promise<Response> {
       return errorResponse(503, 'NodeNotReadyError', `no tab is running the node: none answered within ${Math.round(Math.min(LEADER_WAIT_MS, deadlineMs))} ms. Open the app to start it.`)
     }
     // a large body streams to the leader as it arrives; once it has begun to, it cannot go to another
-    const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { chunkBytes: BODY_CHUNK_BYTES })
+    const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { chunkBytes: BODY_CHUNK_BYTES, owned: true })
     const reply = await sendToLeader(current, request, url, sent?.port ?? body as ArrayBuffer | null, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
       // a reply body that stops coming because its tab went away errors (body-port.ts asks the tab)

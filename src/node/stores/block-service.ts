@@ -7,6 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { serveBody } from '../../sw/body-port.ts'
 import { blockBytes } from './repo-blockstore.ts'
+import { releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 
 export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream'
@@ -71,6 +72,8 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
   switch (request.op) {
     case 'put':
       await store.put(cid!, request.bytes!)
+      // it came to this thread for the put alone, and the store keeps its own copy
+      releaseBuffer(request.bytes!)
       return { transfer: [] }
     case 'get': {
       const bytes = await blockBytes(store.get(cid!))
@@ -128,9 +131,13 @@ async function streamSegments (store: RepoBlockstore, segments: StreamSegment[],
       const cid = cids[scheduled++]
       reads.push('bytes' in segment
         ? Promise.resolve(segment.bytes)
-        : blockBytes(store.get(cid!)).then(block =>
+        : blockBytes(store.get(cid!)).then((block) => {
           // a read is a buffer of our own (repo-blockstore.ts): handed over whole, or the part wanted copied out
-          segment.start === 0 && segment.end === block.byteLength ? block : block.slice(segment.start, segment.end)))
+          if (segment.start === 0 && segment.end === block.byteLength) return block
+          const part = block.slice(segment.start, segment.end)
+          releaseBuffer(block)
+          return part
+        }))
       reads.at(-1)?.catch(() => {})
     }
   }

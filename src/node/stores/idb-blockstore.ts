@@ -3,6 +3,7 @@ import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { openDatabase, request, transactionDone } from './idb.ts'
 import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
+import { releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
@@ -272,10 +273,14 @@ function putBlock (blocks: IDBObjectStore, pieces: IDBObjectStore, key: string, 
     return
   }
   const count = Math.ceil(bytes.byteLength / pieceBytes)
+  // each piece a copy (a view would store the whole buffer), which put() clones at once: freed then
   const first: FirstPiece = { first: bytes.slice(0, pieceBytes), size: bytes.byteLength, pieces: count }
   blocks.put(first, key)
+  releaseBuffer(first.first)
   for (let i = 1; i < count; i++) {
-    pieces.put(bytes.slice(i * pieceBytes, (i + 1) * pieceBytes), pieceKey(key, i))
+    const piece = bytes.slice(i * pieceBytes, (i + 1) * pieceBytes)
+    pieces.put(piece, pieceKey(key, i))
+    releaseBuffer(piece)
   }
 }
 
@@ -288,9 +293,12 @@ function joinPieces (cid: CID, value: StoredBlock, rest: Uint8Array[]): Uint8Arr
   const out = new Uint8Array(value.size)
   out.set(value.first, 0)
   let offset = value.first.byteLength
+  // the pieces were read for this call alone: freed once copied
+  releaseBuffer(value.first)
   for (const piece of rest) {
     out.set(piece, offset)
     offset += piece.byteLength
+    releaseBuffer(piece)
   }
   return out
 }

@@ -23,6 +23,17 @@ export interface RepoStat {
 }
 
 /**
+ * A put's options. `handOver` gives the store the block's buffer: the store
+ * may move it to another thread, which leaves the caller's bytes empty,
+ * rather than copy it. Only for bytes nothing else will read again (a
+ * request body's chunk, once hashed); a store that keeps buffers in this
+ * thread simply keeps it.
+ */
+export interface PutOptions extends AbortOptions {
+  handOver?: boolean
+}
+
+/**
  * A store of blocks for the node, which can say how many blocks and bytes it
  * holds without a full scan. A read (`get`) gives the reader a buffer of
  * its own, never the one the store keeps: a reader may hand it to another

@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid'
 import { blockBytes, blockKey } from './repo-blockstore.ts'
 import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint, StreamSegment } from './block-service.ts'
 import type { PlanSegment } from '../models/ipfs/file-plan.ts'
-import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
+import type { PutOptions, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
 
@@ -15,7 +15,8 @@ const ERRORS: Record<string, new (message: string) => Error> = { NotFoundError, 
  * The page's side of a blockstore that runs in a dedicated worker (see
  * block-worker.ts). A put hands the worker its own copy of the block, whose
  * buffer is transferred, not cloned; until the worker has stored it, reads
- * of that block are answered here from the caller's bytes.
+ * of that block are answered here from the caller's bytes. A put that hands
+ * the block over (`PutOptions.handOver`) transfers the caller's buffer itself.
  */
 export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
   readonly location: string
@@ -63,18 +64,23 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
     return reply.promise as Promise<T>
   }
 
-  async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
+  async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<CID> {
     options?.signal?.throwIfAborted()
     const given = val instanceof Uint8Array ? val : await blockBytes(val)
+    if (options?.handOver === true && given.byteOffset === 0 && given.byteLength === given.buffer.byteLength) {
+      // the caller's own buffer goes, and its bytes are empty from here: a read of the block
+      // meanwhile goes to the worker (an IndexedDB store answers from its pending batch)
+      await this.call('put', { cid: cid.bytes, bytes: given }, [given.buffer])
+      return cid
+    }
     const key = blockKey(cid)
     // a copy of our own to transfer: the caller may go on using its bytes (bitswap hands them on)
     const copy = given.slice()
-    const bytes = given
-    this.pending.set(key, bytes)
+    this.pending.set(key, given)
     try {
       await this.call('put', { cid: cid.bytes, bytes: copy }, [copy.buffer])
     } finally {
-      if (this.pending.get(key) === bytes) this.pending.delete(key)
+      if (this.pending.get(key) === given) this.pending.delete(key)
     }
     return cid
   }

@@ -6,6 +6,7 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { translateLibraryError } from './library-errors.ts'
 import { parseChunker } from './chunker.ts'
+import { handingOverLeaves } from './handed-over-leaves.ts'
 import { pinContent } from './pins.ts'
 import { writingBehind } from './write-behind.ts'
 import { InvalidParametersError } from '../../errors.ts'
@@ -39,6 +40,12 @@ export interface AddContentOptions extends AbortOptions {
   pin?: boolean
   /** Compute the CIDs only: nothing is stored and nothing pinned (Kubo's `--only-hash`). */
   onlyHash?: boolean
+  /**
+   * The content's chunks are the add's alone (a request body's, read once,
+   * held by nothing else): a store in a worker may then take their buffers,
+   * emptying them, rather than copy them (handed-over-leaves.ts).
+   */
+  contentIsOwned?: boolean
   /** Name stored as pin metadata and echoed back; defaults to the root's path. */
   name?: string
   onProgress?(event: AddProgress): void
@@ -100,6 +107,7 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
   if (options.chunker != null) {
     importerOptions.chunker = await parseChunker(options.chunker)
   }
+  importerOptions.bufferImporter = handingOverLeaves(importerOptions, options.contentIsOwned === true)
   if (options.onProgress != null) {
     const report = options.onProgress
     let bytes = 0

@@ -1,5 +1,5 @@
 import { base32 } from 'multiformats/bases/base32'
-import type { AbortOptions } from 'abort-error'
+import type { PutOptions } from '../../stores/repo-blockstore.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 
@@ -32,7 +32,7 @@ export class WriteBehind {
     this.maxPendingBytes = init.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES
   }
 
-  async put (cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<CID> {
+  async put (cid: CID, bytes: Uint8Array, options?: PutOptions): Promise<CID> {
     this.throwIfFailed()
     while (this.pendingBytes >= this.maxPendingBytes && this.waiting.size > 0) {
       await Promise.race(this.waiting)
@@ -41,7 +41,8 @@ export class WriteBehind {
     const size = bytes.byteLength
     const key = base32.encode(cid.multihash.bytes)
     this.pendingBytes += size
-    this.unwritten.set(key, bytes)
+    // a block handed over may be emptied by the store at once: not one to answer readers with
+    if (options?.handOver !== true) this.unwritten.set(key, bytes)
     const write: Promise<void> = Promise.resolve(this.store.put(cid, bytes, options)).then(
       () => { this.written.set(key, cid) },
       (error: unknown) => { this.failure ??= { error } }
@@ -60,7 +61,7 @@ export class WriteBehind {
     this.throwIfFailed()
   }
 
-  /** A block handed over and not yet durable, for readers that must see it now. */
+  /** A block handed to the store and not yet durable, for readers that must see it now (not one put with `handOver`). */
   unwrittenBlock (cid: CID): Uint8Array | undefined {
     return this.unwritten.get(base32.encode(cid.multihash.bytes))
   }
