@@ -14,7 +14,6 @@
  * while, and gives up on a body whose other side does not answer.
  */
 
-import { releaseBuffer } from '../buffers.ts'
 
 /** Reader → sender on a body's port. */
 export type BodyRequest = { type: 'pull' } | { type: 'cancel', reason: string } | { type: 'ping' } | { type: 'pong' }
@@ -84,17 +83,7 @@ export interface SentBody {
 }
 
 export interface SendBodyOptions {
-  /**
-   * Gather the source's chunks into chunks of this size (the last may be
-   * shorter): a request body arrives in pieces of a few KiB, and a message
-   * for each cost more than the bytes.
-   */
-  chunkBytes?: number
-  /**
-   * The source's chunks are fresh buffers of the sender's own: handed over
-   * as they are, not copied; gathered (`chunkBytes`), each is freed once
-   * copied, not left to the collector.
-   */
+  /** The source's chunks are fresh buffers of the sender's own: handed over as they are, not copied. */
   owned?: boolean
   liveness?: LivenessTimes
 }
@@ -117,9 +106,8 @@ export function sendBody (reader: ReadableStreamDefaultReader<Uint8Array>, optio
 
 /** Serves what `reader` reads on `port` (whose other end the reader of the body holds), as sendBody does. */
 export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultReader<Uint8Array>, options: SendBodyOptions = {}): Omit<SentBody, 'port'> {
-  const next = options.chunkBytes != null ? gathered(reader, options.chunkBytes, options.owned === true) : async () => reader.read()
-  // gathered chunks are fresh buffers of our own; a source's chunk may be a view of a buffer others hold (a block in the memory tier)
-  const owned = options.chunkBytes != null || options.owned === true
+  // a source's chunk may be a view of a buffer others hold (a block in the memory tier)
+  const owned = options.owned === true
   let open = true
   const close = (): void => {
     open = false
@@ -154,7 +142,7 @@ export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultRead
   const answerPull = async (): Promise<void> => {
     if (!open) return
     try {
-      const { value, done } = await next()
+      const { value, done } = await reader.read()
       if (done === true) {
         post({ type: 'done' })
         close()
@@ -169,34 +157,6 @@ export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultRead
   }
   liveness.heard()
   return sent
-}
-
-/**
- * Reads from `reader` into fresh chunks of `size` bytes (the last shorter);
- * with `release`, each chunk read is freed once all of it is copied.
- */
-function gathered (reader: ReadableStreamDefaultReader<Uint8Array>, size: number, release: boolean): () => Promise<ReadableStreamReadResult<Uint8Array>> {
-  let rest: Uint8Array | undefined
-  return async () => {
-    const out = new Uint8Array(size)
-    let filled = 0
-    while (filled < size) {
-      let piece = rest
-      rest = undefined
-      if (piece == null) {
-        const { value, done } = await reader.read()
-        if (done) break
-        piece = value
-      }
-      const n = Math.min(piece.byteLength, size - filled)
-      out.set(piece.subarray(0, n), filled)
-      filled += n
-      if (n < piece.byteLength) rest = piece.subarray(n)
-      else if (release) releaseBuffer(piece)
-    }
-    if (filled === 0) return { done: true, value: undefined }
-    return { done: false, value: filled === size ? out : out.slice(0, filled) }
-  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
 import { AppCache } from './app-files.ts'
 import { receiveBody, sendBody } from './body-port.ts'
+import { filledChunks } from './filled-chunks.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { AppFiles } from './app-files.ts'
 import type { ForwardedRequest, LeaderQuery, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
@@ -120,7 +121,7 @@ async function forward (request: Request, url: URL): Promise<Response> {
       return errorResponse(503, 'NodeNotReadyError', `no tab is running the node: none answered within ${Math.round(Math.min(LEADER_WAIT_MS, deadlineMs))} ms. Open the app to start it.`)
     }
     // a large body streams to the leader as it arrives; once it has begun to, it cannot go to another
-    const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { chunkBytes: BODY_CHUNK_BYTES, owned: true })
+    const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { owned: true })
     const reply = await sendToLeader(current, request, url, sent?.port ?? body as ArrayBuffer | null, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
       // a reply body that stops coming because its tab went away errors (body-port.ts asks the tab)
@@ -144,41 +145,28 @@ const BODY_CHUNK_BYTES = 1024 * 1024
 
 /**
  * The request's body: none, a small one whole (it can be sent again should
- * the leader change before it answers), or a reader of a large one, which
- * streams to the leader while it still arrives. Waiting for a large body
- * whole (as a Blob) held the node back until the last byte came.
+ * the leader change before it answers), or a reader of a large one in
+ * chunks of BODY_CHUNK_BYTES, which streams to the leader while it still
+ * arrives. Waiting for a large body whole (as a Blob) held the node back
+ * until the last byte came.
  */
 async function bodyOf (request: Request): Promise<ArrayBuffer | ReadableStreamDefaultReader<Uint8Array> | null> {
   if (request.method === 'GET' || request.method === 'HEAD' || request.body == null) return null
-  const reader = request.body.getReader()
-  const head: Uint8Array[] = []
-  let size = 0
-  while (size <= SMALL_BODY_BYTES) {
-    const { value, done } = await reader.read()
-    if (done) return size === 0 ? null : joined(head, size)
-    head.push(value)
-    size += value.byteLength
-  }
-  // what was read to tell, then the rest
+  const chunks = filledChunks(request.body, BODY_CHUNK_BYTES)
+  const first = await chunks.read()
+  if (first.done) return null
+  // a chunk is short only where the body ends: this one is all of it
+  if (first.value.byteLength < BODY_CHUNK_BYTES && first.value.byteLength <= SMALL_BODY_BYTES) return first.value.buffer as ArrayBuffer
+  // the chunk read to tell, then the rest
   return new ReadableStream<Uint8Array>({
-    start (controller) { for (const chunk of head) controller.enqueue(chunk) },
+    start (controller) { controller.enqueue(first.value) },
     async pull (controller) {
-      const { value, done } = await reader.read()
+      const { value, done } = await chunks.read()
       if (done) controller.close()
       else controller.enqueue(value)
     },
-    async cancel (reason) { await reader.cancel(reason) }
+    async cancel (reason) { await chunks.cancel(reason) }
   }, { highWaterMark: 0 }).getReader()
-}
-
-function joined (chunks: Uint8Array[], size: number): ArrayBuffer {
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out.buffer
 }
 
 function forgetLeader (): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { receiveBody, sendBody } from '../../src/sw/body-port.ts'
+import { filledChunks } from '../../src/sw/filled-chunks.ts'
 import { bytes, joinBytes, readAll, sameBytes } from './helpers.ts'
 
 /** Short waits, so a side that went away is found out within the test. */
@@ -25,7 +26,7 @@ describe('a body on a port', () => {
       }
     }, { highWaterMark: 0 })
     const expected = joinBytes(Array.from({ length: 40 }, (_, i) => new Uint8Array(1000 + i).fill(i)))
-    const body = receiveBody(sendBody(source.getReader(), { chunkBytes: 4096 }).port)
+    const body = receiveBody(sendBody(filledChunks(source, 4096), { owned: true }).port)
     const reader = body.getReader()
     const first = await reader.read()
     await new Promise(resolve => setTimeout(resolve, 50))
@@ -106,7 +107,7 @@ describe('a body on a port', () => {
         at += 16 * 1024
       }
     })
-    const sent = sendBody(source.getReader(), { chunkBytes: 1024 * 1024 })
+    const sent = sendBody(filledChunks(source, 1024 * 1024), { owned: true })
     expect(sent.started).toBe(false)
     const sizes: number[] = []
     const chunks: Uint8Array[] = []
@@ -117,12 +118,12 @@ describe('a body on a port', () => {
   })
 
   it('a body not yet begun can be served again on a new port, from where it is', async () => {
-    const reader = new ReadableStream<Uint8Array>({ start (c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3])); c.close() } }).getReader()
-    const first = sendBody(reader, { chunkBytes: 4 })
+    const reader = filledChunks(new ReadableStream<Uint8Array>({ start (c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3])); c.close() } }), 4)
+    const first = sendBody(reader, { owned: true })
     // the first leader went away without reading it, and the worker gives that port up
     first.port.close()
     first.abandon()
     expect(first.started).toBe(false)
-    expect(await readAll(receiveBody(sendBody(reader, { chunkBytes: 4 }).port))).toEqual(new Uint8Array([1, 2, 3]))
+    expect(await readAll(receiveBody(sendBody(reader, { owned: true }).port))).toEqual(new Uint8Array([1, 2, 3]))
   })
 })
