@@ -1,11 +1,15 @@
 import * as dagPb from '@ipld/dag-pb'
 import { exporter } from 'ipfs-unixfs-exporter'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { findLink, linkTo, plainDirectory, totalSize, unixfsOf, withLink, withoutLink } from './directory-links.ts'
 import { InvalidPathError, NotADirectoryError, PathNotFoundError } from '../../errors.ts'
+import { readBlock } from '../ipfs/dag-walker.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import type { UnixFSEntry } from 'ipfs-unixfs-exporter'
-import type { CID } from 'multiformats/cid'
 
 /** `/a/b/c` → `['a', 'b', 'c']`; `/` → `[]`. Paths are absolute; `.` and `..` are refused. */
 export function parseMfsPath (path: string): string[] {
@@ -30,31 +34,43 @@ export function formatMfsPath (segments: string[]): string {
  */
 export class MfsTree {
   readonly fs: UnixFS
-  private readonly blockstore: Pick<Blockstore, 'get'>
+  private readonly blockstore: Pick<Blockstore, 'get' | 'put'>
   /**
    * Entries and children already looked up, by CID (and name): a CID's
    * content never changes, and a change looked up the same directories
    * several times, each a decode of the whole directory.
    */
   private readonly known = new RecentlyUsed<string, Promise<UnixFSEntry | CID | undefined>>(KNOWN_ENTRIES)
+  /** dag-pb nodes decoded (or just written), by CID, for the same reason. */
+  private readonly nodes = new RecentlyUsed<string, Promise<DecodedNode>>(KNOWN_ENTRIES)
 
-  constructor (fs: UnixFS, blockstore: Pick<Blockstore, 'get'>) {
+  constructor (fs: UnixFS, blockstore: Pick<Blockstore, 'get' | 'put'>) {
     this.fs = fs
     this.blockstore = blockstore
   }
 
   /** The entry at `segments` under `root`, or undefined if nothing is there. */
   async lookup (root: CID, segments: string[]): Promise<UnixFSEntry | undefined> {
-    let entry = await this.entry(root)
+    const cid = await this.resolve(root, segments)
+    return cid == null ? undefined : this.entry(cid)
+  }
+
+  /** The CID at `segments` under `root`, or undefined if nothing is there. */
+  async resolve (root: CID, segments: string[]): Promise<CID | undefined> {
+    let cid = root
     for (let i = 0; i < segments.length; i++) {
-      if (entry.type !== 'directory') {
-        throw new NotADirectoryError(`${formatMfsPath(segments.slice(0, i))} is not a directory`)
-      }
-      const child = await this.child(entry.cid, segments[i])
+      const child = await this.child(cid, segments[i], segments.slice(0, i))
       if (child == null) return undefined
-      entry = await this.entry(child)
+      cid = child
     }
-    return entry
+    return cid
+  }
+
+  /** Whether `segments` under `root` is a directory (PathNotFoundError when nothing is there), without an entry's walk. */
+  async isDirectoryAt (root: CID, segments: string[]): Promise<boolean> {
+    const cid = await this.resolve(root, segments)
+    if (cid == null) throw new PathNotFoundError(`${formatMfsPath(segments)} does not exist`)
+    return this.isDirectory(cid)
   }
 
   async require (root: CID, segments: string[]): Promise<UnixFSEntry> {
@@ -66,10 +82,10 @@ export class MfsTree {
   /** Creates every missing directory along `segments` (each must be a directory if it exists). */
   async ensureDirectories (root: CID, segments: string[]): Promise<CID> {
     for (let depth = 1; depth <= segments.length; depth++) {
-      const existing = await this.lookup(root, segments.slice(0, depth))
+      const existing = await this.resolve(root, segments.slice(0, depth))
       if (existing == null) {
         root = await this.setChild(root, segments.slice(0, depth - 1), segments[depth - 1], await this.emptyDirectory())
-      } else if (existing.type !== 'directory') {
+      } else if (!await this.isDirectory(existing)) {
         throw new NotADirectoryError(`${formatMfsPath(segments.slice(0, depth))} is not a directory`)
       }
     }
@@ -84,21 +100,76 @@ export class MfsTree {
   async setChild (root: CID, parent: string[], name: string, child: CID | null): Promise<CID> {
     const chain: CID[] = [root]
     for (let i = 0; i < parent.length; i++) {
-      const next = await this.child(chain[i], parent[i])
+      const next = await this.child(chain[i], parent[i], parent.slice(0, i))
       if (next == null) throw new PathNotFoundError(`${formatMfsPath(parent.slice(0, i + 1))} does not exist`)
       chain.push(next)
     }
     const dir = chain[chain.length - 1]
-    if ((await this.entry(dir)).type !== 'directory') {
+    if (!await this.isDirectory(dir)) {
       throw new NotADirectoryError(`${formatMfsPath(parent)} is not a directory`)
     }
-    let updated = child == null
-      ? await this.fs.rm(dir, name)
-      : await this.fs.cp(child, dir, name, { force: true })
+    let updated = await this.edited(dir, name, child)
     for (let i = chain.length - 2; i >= 0; i--) {
-      updated = await this.fs.cp(updated, chain[i], parent[i], { force: true })
+      updated = await this.edited(chain[i], parent[i], updated)
     }
     return updated
+  }
+
+  /**
+   * `dir` with `name` set to `child`, or taken out when `child` is null: a
+   * plain directory edited here (directory-links.ts), anything else (a
+   * shard, a change that makes one, a child that is not UnixFS) by the library.
+   */
+  private async edited (dir: CID, name: string, child: CID | null): Promise<CID> {
+    const decoded = dir.code === dagPb.code ? await this.node(dir) : undefined
+    const unixfs = decoded == null ? undefined : plainDirectory(decoded.node)
+    if (decoded != null && unixfs != null) {
+      if (child == null) return this.store(withoutLink(decoded.node, name), dir.version)
+      const size = await this.linkSize(child)
+      const node = size == null ? undefined : withLink(decoded.node, unixfs, linkTo(child, name, size))
+      if (node != null) return this.store(node, dir.version)
+    }
+    return child == null ? this.fs.rm(dir, name) : this.fs.cp(child, dir, name, { force: true })
+  }
+
+  /** Writes a directory's node, kept decoded for the next lookups and links. */
+  private async store (node: dagPb.PBNode, version: CID['version']): Promise<CID> {
+    const bytes = dagPb.encode(node)
+    const cid = CID.create(version, dagPb.code, await sha256.digest(bytes))
+    await this.blockstore.put(cid, bytes)
+    this.nodes.set(cid.toString(), Promise.resolve({ node, size: totalSize(bytes, node) }))
+    return cid
+  }
+
+  /** What a link to `cid` says it holds (its Tsize), as the library counts it; undefined where the library must judge. */
+  private async linkSize (cid: CID): Promise<number | undefined> {
+    if (cid.code === raw.code) return (await readBlock(this.blockstore, cid)).byteLength
+    if (cid.code !== dagPb.code) return undefined
+    const { node, size } = await this.node(cid)
+    // what the library links to must be a UnixFS file or directory (it refuses the rest)
+    const type = unixfsOf(node)?.type
+    return type === 'file' || type === 'raw' || type === 'directory' || type === 'hamt-sharded-directory' ? size : undefined
+  }
+
+  private async node (cid: CID): Promise<DecodedNode> {
+    const key = cid.toString()
+    const known = this.nodes.get(key)
+    if (known != null) return known
+    const decoded = readBlock(this.blockstore, cid).then(bytes => {
+      const node = dagPb.decode(bytes)
+      return { node, size: totalSize(bytes, node) }
+    })
+    this.nodes.set(key, decoded)
+    decoded.catch(() => { this.nodes.delete(key) })
+    return decoded
+  }
+
+  async isDirectory (cid: CID): Promise<boolean> {
+    if (cid.code === dagPb.code) {
+      const { node } = await this.node(cid)
+      if (plainDirectory(node) != null) return true
+    }
+    return (await this.entry(cid)).type === 'directory'
   }
 
   async emptyDirectory (): Promise<CID> {
@@ -138,7 +209,14 @@ export class MfsTree {
     return { cumulativeSize: bytes.byteLength + node.Links.reduce((n, l) => n + (l.Tsize ?? 0), 0), blocks: node.Links.length }
   }
 
-  private async child (dir: CID, name: string): Promise<CID | undefined> {
+  /** The CID at `name` in the directory `dir` (found at `at`, for the error when it is not a directory). */
+  private async child (dir: CID, name: string, at: string[]): Promise<CID | undefined> {
+    if (dir.code === dagPb.code) {
+      const { node } = await this.node(dir)
+      // a plain directory's link is found by a binary search, with no walk of the library's
+      if (plainDirectory(node) != null) return findLink(node, name)?.Hash
+    }
+    if (!await this.isDirectory(dir)) throw new NotADirectoryError(`${formatMfsPath(at)} is not a directory`)
     const path = `${dir.toString()}/${name}`
     return this.remembered(path, async () => {
       try {
@@ -152,6 +230,12 @@ export class MfsTree {
       }
     }) as Promise<CID | undefined>
   }
+}
+
+/** A dag-pb node, and what a link to it says it holds (its Tsize). */
+interface DecodedNode {
+  node: dagPb.PBNode
+  size: number
 }
 
 /**

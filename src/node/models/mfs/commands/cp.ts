@@ -29,7 +29,7 @@ export async function cp (tree: MfsTree, root: CID, source: CID, sourceName: str
   if (options.parents === true) {
     root = await tree.ensureDirectories(root, parent)
   } else {
-    await tree.require(root, parent)
+    await tree.isDirectoryAt(root, parent)
   }
   return tree.setChild(root, parent, target[target.length - 1], source)
 }

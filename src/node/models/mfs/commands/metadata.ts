@@ -18,7 +18,7 @@ export async function touch (tree: MfsTree, blockstore: Blockstore, root: CID, s
     return tree.fs.touch(root, segments.length > 0 ? { path: segments.join('/'), mtime } : { mtime })
   }
   const parent = segments.slice(0, -1)
-  await tree.require(root, parent)
+  await tree.isDirectoryAt(root, parent)
   let file: CID | undefined
   for await (const entry of importer([{ content: new Uint8Array(0), mtime }], blockstore, { cidVersion: 1, rawLeaves: false, reduceSingleLeafToSelf: false })) file = entry.cid
   if (file == null) throw new Error(`could not create ${formatMfsPath(segments)}`)

@@ -20,7 +20,7 @@ export async function mkdir (tree: MfsTree, root: CID, segments: string[], optio
   const parent = segments.slice(0, -1)
   if (options.parents === true) {
     root = await tree.ensureDirectories(root, parent)
-  } else if ((await tree.require(root, parent)).type !== 'directory') {
+  } else if (!await tree.isDirectoryAt(root, parent)) {
     throw new NotADirectoryError(`${formatMfsPath(parent)} is not a directory`)
   }
   const dir = options.mode != null || options.mtime != null

@@ -32,7 +32,7 @@ export async function write (tree: MfsTree, blockstore: Blockstore, root: CID, s
   const parent = segments.slice(0, -1)
   if (options.parents === true) {
     root = await tree.ensureDirectories(root, parent)
-  } else if ((await tree.require(root, parent)).type !== 'directory') {
+  } else if (!await tree.isDirectoryAt(root, parent)) {
     throw new NotADirectoryError(`${formatMfsPath(parent)} is not a directory`)
   }
   const existing = await tree.lookup(root, segments)
