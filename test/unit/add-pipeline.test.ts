@@ -33,6 +33,23 @@ describe('WriteBehind', () => {
   })
 })
 
+describe('WriteBehind and a block handed over', () => {
+  it('answers readers with a block put as usual until it is stored, but never with one handed over (the store may have emptied it)', async () => {
+    const release = Promise.withResolvers<void>()
+    const store = { async put (cid: CID) { await release.promise; return cid } }
+    const writer = new WriteBehind(store)
+    const kept = CID.createV1(raw.code, await sha256.digest(new Uint8Array([1])))
+    const given = CID.createV1(raw.code, await sha256.digest(new Uint8Array([2])))
+    await writer.put(kept, new Uint8Array([1]))
+    await writer.put(given, new Uint8Array([2]), { handOver: true })
+    expect(writer.unwrittenBlock(kept)).toEqual(new Uint8Array([1]))
+    expect(writer.unwrittenBlock(given)).toBeUndefined()
+    release.resolve()
+    await writer.drain()
+    expect(writer.blocks().map(c => c.toString()).sort()).toEqual([kept, given].map(c => c.toString()).sort())
+  })
+})
+
 describe('an add cancelled once its content is read', () => {
   it('pins nothing and places nothing in the files', async () => {
     const { createNode, memoryStores } = await import('../../src/node/create-node.ts')
