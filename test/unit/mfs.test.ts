@@ -1,3 +1,6 @@
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import type { McpNode } from '../../src/node/create-node.ts'
@@ -144,3 +147,43 @@ describe('MFS commands', () => {
     for (const i of [0, 17, 49]) expect(await readText(mfs, `/many/f${i}.txt`)).toBe(`file ${i}`)
   })
 })
+
+describe('a write whose content is not stored', () => {
+  it('fails, and the root does not move, when the store refuses the content after the write went on to change the tree', async () => {
+    const content = text('content the disk will not take')
+    const refused = CID.createV1(raw.code, await sha256.digest(content))
+    const stores = memoryStores()
+    const inner = stores.blockstore
+    // the put fails a while after it was handed over, as a store transaction that aborts does
+    stores.blockstore = new Proxy(inner, {
+      get (target, prop) {
+        if (prop === 'put') {
+          return async (cid: CID, bytes: Uint8Array) => {
+            if (cid.equals(refused)) {
+              await new Promise(resolve => setTimeout(resolve, 30))
+              throw new Error('the disk is full')
+            }
+            return target.put(cid, bytes)
+          }
+        }
+        const value = Reflect.get(target, prop, target) as unknown
+        return typeof value === 'function' ? value.bind(target) : value
+      }
+    })
+    const node = await createNode({ stores })
+    try {
+      await node.mfs.write('/kept.txt', text('kept'))
+      const before = node.mfs.root()
+      await expect(node.mfs.write('/lost.txt', content)).rejects.toThrow(/disk is full/)
+      expect(node.mfs.root().toString()).toBe(before.toString())
+      expect((await node.mfs.ls('/')).map(e => e.name)).toEqual(['kept.txt'])
+      expect((await node.mfs.journal.entries()).find(e => e.path === '/lost.txt')).toMatchObject({ status: 'failed' })
+      // and the next write goes on from the root that stands
+      await node.mfs.write('/next.txt', text('next'))
+      expect((await node.mfs.ls('/')).map(e => e.name).sort()).toEqual(['kept.txt', 'next.txt'])
+    } finally {
+      await node.stop()
+    }
+  })
+})
+

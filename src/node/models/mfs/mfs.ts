@@ -4,8 +4,7 @@ import { CID } from 'multiformats/cid'
 import { InvalidPathError } from '../../errors.ts'
 import { resolveEntry } from '../ipfs/resolve.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
-import { writingBehind } from '../ipfs/write-behind.ts'
-import type { WriteBehind } from '../ipfs/write-behind.ts'
+import { WriteBehind, writingBehind } from '../ipfs/write-behind.ts'
 import { parseContentPath } from '../ipfs/content-path.ts'
 import { applyEntries } from './apply.ts'
 import { cpTarget } from './commands/cp.ts'
@@ -53,6 +52,8 @@ export class Mfs {
 
   /** Takes the blocks a change writes while it is applied; drained before the change settles. */
   private applying?: WriteBehind
+  /** The writers of content imported for writes, until their blocks are stored. */
+  private readonly importing = new Set<WriteBehind>()
   /** The blockstore with its writes taken by `applying` while a change is applied. */
   private readonly writes: MfsComponents['helia']['blockstore']
 
@@ -69,19 +70,24 @@ export class Mfs {
         if (writer != null && prop === 'put') {
           return async (cid: CID, bytes: Uint8Array, options?: AbortOptions) => writer.put(cid, bytes, options)
         }
-        if (writer != null && prop === 'get') {
+        // (and what a write's content import handed over, still being stored, as the change applies)
+        const unwritten = (cid: CID): Uint8Array | undefined => {
+          writer?.throwIfFailed()
+          for (const imported of this.importing) {
+            const bytes = imported.unwrittenBlock(cid)
+            if (bytes != null) return bytes
+          }
+          return writer?.unwrittenBlock(cid)
+        }
+        if (prop === 'get') {
           return async function * (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
-            writer.throwIfFailed()
-            const unwritten = writer.unwrittenBlock(cid)
-            if (unwritten != null) yield unwritten
+            const bytes = unwritten(cid)
+            if (bytes != null) yield bytes
             else yield * target.get(cid, options)
           }
         }
-        if (writer != null && prop === 'has') {
-          return async (cid: CID, options?: AbortOptions) => {
-            writer.throwIfFailed()
-            return writer.unwrittenBlock(cid) != null || await target.has(cid, options)
-          }
+        if (prop === 'has') {
+          return async (cid: CID, options?: AbortOptions) => unwritten(cid) != null || await target.has(cid, options)
         }
         const value = Reflect.get(target, prop, target) as unknown
         return typeof value === 'function' ? value.bind(target) : value
@@ -125,7 +131,7 @@ export class Mfs {
   }
 
   async mkdir (path: string, options: MkdirOptions = {}): Promise<CID> {
-    return this.change([{
+    return this.change(undefined, [{
       operation_type: 'create',
       path: normalize(path),
       data: { kind: 'directory', parents: options.parents === true, mode: options.mode ?? null, mtime_secs: options.mtime != null ? Number(options.mtime.secs) : null }
@@ -140,7 +146,8 @@ export class Mfs {
     const target = normalize(path)
     if (target === '/') throw new InvalidPathError('/ is a directory, not a file')
     const imported = await this.importContent(content, options.signal)
-    return this.change([{
+    // the content's blocks are stored while the change is planned and applied: the root moves only once they are
+    return this.change(imported.stored, [{
       operation_type: 'write',
       path: target,
       data: {
@@ -156,13 +163,13 @@ export class Mfs {
   }
 
   async rm (path: string, options: RmOptions = {}): Promise<CID> {
-    return this.change([{ operation_type: 'delete', path: normalize(path), data: { recursive: options.recursive === true, force: options.force === true } }])
+    return this.change(undefined, [{ operation_type: 'delete', path: normalize(path), data: { recursive: options.recursive === true, force: options.force === true } }])
   }
 
   /** Copies an MFS path or an `/ipfs/<cid>[/path]` to `destination`. */
   async cp (source: string, destination: string, options: CopyOptions = {}): Promise<CID> {
     const dest = normalize(destination)
-    return this.change(async (root): Promise<PlannedEntry[]> => {
+    return this.change(undefined, async (root): Promise<PlannedEntry[]> => {
       // the source is resolved first: a copy that cannot happen removes nothing
       const { cid, name } = await this.source(root, source)
       const copy: PlannedEntry = { operation_type: 'copy', path: dest, data: { source, source_cid: cid.toString(), source_name: name, parents: options.parents === true } }
@@ -178,7 +185,7 @@ export class Mfs {
   async mv (source: string, destination: string, options: CopyOptions = {}): Promise<CID> {
     const from = parseMfsPath(source)
     if (from.length === 0) throw new InvalidPathError('/ cannot be moved')
-    return this.change(async (root): Promise<PlannedEntry[]> => {
+    return this.change(undefined, async (root): Promise<PlannedEntry[]> => {
       const { cid, name } = await this.source(root, source)
       const target = await cpTarget(this.tree, root, name, parseMfsPath(destination))
       if (target.length >= from.length && from.every((s, i) => target[i] === s)) {
@@ -192,11 +199,11 @@ export class Mfs {
   }
 
   async chmod (path: string, mode: number): Promise<CID> {
-    return this.change([{ operation_type: 'metadata', path: normalize(path), data: { mode } }])
+    return this.change(undefined, [{ operation_type: 'metadata', path: normalize(path), data: { mode } }])
   }
 
   async touch (path: string, mtimeSecs = Math.floor(Date.now() / 1000)): Promise<CID> {
-    return this.change([{ operation_type: 'metadata', path: normalize(path), data: { mtime_secs: mtimeSecs } }])
+    return this.change(undefined, [{ operation_type: 'metadata', path: normalize(path), data: { mtime_secs: mtimeSecs } }])
   }
 
   /** Runs recovery now (between changes) and reloads the root it leaves. */
@@ -212,12 +219,19 @@ export class Mfs {
     return run
   }
 
-  /** Runs one journaled transaction after every earlier one has finished. */
-  private async change (plan: PlannedEntry[] | ((root: CID) => Promise<PlannedEntry[]>)): Promise<CID> {
+  /**
+   * Runs one journaled transaction after every earlier one has finished;
+   * `stored` (blocks it links to, still being stored) must settle before its root moves.
+   */
+  private async change (stored: Promise<void> | undefined, plan: PlannedEntry[] | ((root: CID) => Promise<PlannedEntry[]>)): Promise<CID> {
     const run = this.queue.then(async () => {
       const base = this.current
       const planned = typeof plan === 'function' ? await plan(base) : plan
-      const root = await this.journal.run(planned, base.toString(), async () => (await this.apply(base, planned)).toString())
+      const root = await this.journal.run(planned, base.toString(), async () => {
+        const applied = await this.apply(base, planned)
+        await stored
+        return applied.toString()
+      })
       this.current = CID.parse(root)
       return this.current
     })
@@ -248,7 +262,13 @@ export class Mfs {
     return { cid: entry.cid, name: segments.at(-1) ?? '' }
   }
 
-  private async importContent (content: AsyncIterable<Uint8Array> | Uint8Array, signal?: AbortSignal): Promise<{ cid: CID, size: number }> {
+  /**
+   * Imports `content` as a file: its CID and size once every block is handed
+   * to the store, and `stored`, which settles once they are all stored (a
+   * store transaction's wait a write no longer spends on its own: measured,
+   * about a third of a small write's time).
+   */
+  private async importContent (content: AsyncIterable<Uint8Array> | Uint8Array, signal?: AbortSignal): Promise<{ cid: CID, size: number, stored: Promise<void> }> {
     let size = 0
     async function * counted (): AsyncGenerator<Uint8Array> {
       if (content instanceof Uint8Array) {
@@ -262,15 +282,22 @@ export class Mfs {
         yield chunk
       }
     }
+    const writer = new WriteBehind(this.helia.blockstore)
+    this.importing.add(writer)
     try {
-      const cid = await writingBehind(this.helia.blockstore, async (writer) => {
-        let last: CID | undefined
-        for await (const entry of importer([{ content: counted() }], writer, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) last = entry.cid
-        if (last == null) throw new Error('the importer produced nothing')
-        return last
-      })
-      return { cid, size }
+      let cid: CID | undefined
+      for await (const entry of importer([{ content: counted() }], writer, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) cid = entry.cid
+      if (cid == null) throw new Error('the importer produced nothing')
+      const stored = writer.drain()
+        .finally(() => { this.importing.delete(writer) })
+        .catch((err: unknown) => { throw translateLibraryError(err, 'the written content', signal) })
+      // awaited by the change; a failure before then is that change's error, never an unhandled one
+      stored.catch(() => {})
+      return { cid, size, stored }
     } catch (err) {
+      // no write of the content still running when its error is thrown
+      await writer.drain().catch(() => {})
+      this.importing.delete(writer)
       throw translateLibraryError(err, 'the written content', signal)
     }
   }
