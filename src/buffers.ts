@@ -4,8 +4,8 @@
  * large add's chunks and the copies made of them piled up as garbage in the
  * threads they passed through (peaks of 50–80 MiB in the block worker during
  * a 200 MiB add, measured, before V8 collected them); a buffer transferred
- * to a new length of 0 frees its memory. Where `transfer` is missing (Node
- * before 21), the collector frees it as before.
+ * to a new length of 0 frees its memory. Where `transfer` is missing (an
+ * older browser), the collector frees it as before.
  */
 export function releaseBuffer (bytes: Uint8Array): void {
   const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }

@@ -8,3 +8,19 @@ if (typeof Promise.withResolvers !== 'function') {
     return { promise, resolve, reject }
   }
 }
+
+// Node 20 lacks ArrayBuffer.prototype.transfer, which browsers have: the node frees buffers it is
+// done with by transferring them (src/buffers.ts), and the unit tests should empty them as a browser does.
+if (typeof ArrayBuffer.prototype.transfer !== 'function') {
+  Object.defineProperty(ArrayBuffer.prototype, 'transfer', {
+    configurable: true,
+    writable: true,
+    value: function transfer (length = this.byteLength) {
+      const moved = new ArrayBuffer(length)
+      new Uint8Array(moved).set(new Uint8Array(this, 0, Math.min(length, this.byteLength)))
+      // detaches this buffer, as a transfer does
+      structuredClone(this, { transfer: [this] })
+      return moved
+    }
+  })
+}

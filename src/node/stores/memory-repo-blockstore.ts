@@ -1,4 +1,5 @@
 import { MemoryBlockstore } from 'blockstore-core'
+import { blockBytes } from './repo-blockstore.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { CID } from 'multiformats/cid'
@@ -6,6 +7,15 @@ import type { CID } from 'multiformats/cid'
 /** The in-memory blockstore used by unit tests and throwaway nodes. */
 export class MemoryRepoBlockstore extends MemoryBlockstore implements RepoBlockstore {
   readonly location = 'memory'
+
+  /**
+   * Keeps a copy of the block, as the stores on disk do: the caller may free
+   * or hand on its bytes once the put is done (the blockstore's worker
+   * frees what it was sent for a put).
+   */
+  async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
+    return super.put(cid, (await blockBytes(val)).slice(), options)
+  }
 
   /**
    * A copy of the block, as the stores on disk give (each read is a new

@@ -26,8 +26,8 @@ export interface RepoStat {
  * A put's options. `handOver` gives the store the block's buffer: the store
  * may move it to another thread, which leaves the caller's bytes empty,
  * rather than copy it. Only for bytes nothing else will read again (a
- * request body's chunk, once hashed); a store that keeps buffers in this
- * thread simply keeps it.
+ * request body's chunk, once hashed); a store in the caller's thread
+ * ignores it.
  */
 export interface PutOptions extends AbortOptions {
   handOver?: boolean
@@ -37,7 +37,9 @@ export interface PutOptions extends AbortOptions {
  * A store of blocks for the node, which can say how many blocks and bytes it
  * holds without a full scan. A read (`get`) gives the reader a buffer of
  * its own, never the one the store keeps: a reader may hand it to another
- * thread (transferring it), which empties it.
+ * thread (transferring it), which empties it. Likewise a put's bytes stay the
+ * caller's: the store keeps a copy of its own, so the caller may free or
+ * hand on its bytes once the put is done.
  */
 export interface RepoBlockstore extends Blockstore {
   /** Where the blocks live, for people reading a report (`indexeddb:mcp-node/blocks`, `memory`). */
