@@ -1,3 +1,8 @@
+/** Whether `bytes` is the whole of its buffer (not a view of part of one), so that buffer can be handed over or freed as it. */
+export function fillsItsBuffer (bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+}
+
 /**
  * Lets a buffer nothing will read again go at once, rather than wait for the
  * collector: `bytes` must be the only view on it that anyone still uses. A

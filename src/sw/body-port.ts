@@ -13,7 +13,7 @@
  * asks the other whether it is still there when it has heard nothing for a
  * while, and gives up on a body whose other side does not answer.
  */
-
+import { fillsItsBuffer } from '../buffers.ts'
 
 /** Reader → sender on a body's port. */
 export type BodyRequest = { type: 'pull' } | { type: 'cancel', reason: string } | { type: 'ping' } | { type: 'pong' }
@@ -148,7 +148,7 @@ export function serveBody (port1: MessagePort, reader: ReadableStreamDefaultRead
         close()
         return
       }
-      const chunk = owned && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice()
+      const chunk = owned && fillsItsBuffer(value) ? value : value.slice()
       post({ type: 'chunk', value: chunk }, [chunk.buffer])
     } catch (err) {
       post({ type: 'error', message: err instanceof Error ? err.message : String(err) })

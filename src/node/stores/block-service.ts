@@ -7,7 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { serveBody } from '../../sw/body-port.ts'
 import { blockBytes } from './repo-blockstore.ts'
-import { releaseBuffer } from '../../buffers.ts'
+import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 
 export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream'
@@ -78,8 +78,7 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     case 'get': {
       const bytes = await blockBytes(store.get(cid!))
       // the store's own copy, read for this request: handed over whole rather than copied again
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      return { value: bytes, transfer: whole ? [bytes.buffer as ArrayBuffer] : [] }
+      return { value: bytes, transfer: fillsItsBuffer(bytes) ? [bytes.buffer as ArrayBuffer] : [] }
     }
     case 'has':
       return { value: await store.has(cid!), transfer: [] }

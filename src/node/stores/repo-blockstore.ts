@@ -2,6 +2,7 @@ import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
+import { fillsItsBuffer } from '../../buffers.ts'
 import type { PlanSegment } from '../models/ipfs/file-plan.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
@@ -83,7 +84,7 @@ export async function blockBytes (val: Uint8Array | Iterable<Uint8Array> | Async
  * chunk sliced out of a 64 MiB buffer would store 64 MiB: copy views.
  */
 function ownedBytes (bytes: Uint8Array): Uint8Array {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+  if (fillsItsBuffer(bytes)) {
     return bytes
   }
   return bytes.slice()

@@ -2,6 +2,7 @@ import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { blockBytes, blockKey } from './repo-blockstore.ts'
+import { fillsItsBuffer } from '../../buffers.ts'
 import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint, StreamSegment } from './block-service.ts'
 import type { PlanSegment } from '../models/ipfs/file-plan.ts'
 import type { PutOptions, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
@@ -67,7 +68,7 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
   async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<CID> {
     options?.signal?.throwIfAborted()
     const given = val instanceof Uint8Array ? val : await blockBytes(val)
-    if (options?.handOver === true && given.byteOffset === 0 && given.byteLength === given.buffer.byteLength) {
+    if (options?.handOver === true && fillsItsBuffer(given)) {
       // the caller's own buffer goes, and its bytes are empty from here: a read of the block
       // meanwhile goes to the worker (an IndexedDB store answers from its pending batch)
       await this.call('put', { cid: cid.bytes, bytes: given }, [given.buffer])

@@ -10,7 +10,6 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { utf8ByteLength } from 'ipfs-unixfs-importer/utils'
-import type { CID } from 'multiformats/cid'
 
 /** `@helia/unixfs`'s threshold: a directory whose links' names and CIDs pass it is made a HAMT shard. */
 const SHARD_SPLIT_THRESHOLD_BYTES = 262_144
@@ -72,9 +71,8 @@ export function withLink (node: dagPb.PBNode, unixfs: UnixFS, link: dagPb.PBLink
   const { index, found } = position(node.Links, link.Name ?? '')
   const links = node.Links.slice()
   links.splice(index, found ? 1 : 0, link)
-  const changed = { Data: node.Data, Links: links }
   if (estimatedSize(links) > SHARD_SPLIT_THRESHOLD_BYTES) return undefined
-  if (unixfs.mtime == null) return changed
+  if (unixfs.mtime == null) return { Data: node.Data, Links: links }
   const secs = Math.floor(now / 1000)
   const touched = UnixFS.unmarshal(node.Data!)
   touched.mtime = { secs: BigInt(secs), nsecs: (now - secs * 1000) * 1000 }
@@ -86,11 +84,6 @@ export function withoutLink (node: dagPb.PBNode, name: string): dagPb.PBNode {
   return { Data: node.Data, Links: node.Links.filter(link => link.Name !== name) }
 }
 
-/** A link to `cid` named `name`, the size of all it links to taken as `tsize`. */
-export function linkTo (cid: CID, name: string, tsize: number): dagPb.PBLink {
-  return { Hash: cid, Name: name, Tsize: tsize }
-}
-
 /** A node's bytes and the sizes its links carry: what a link to it says it holds (its Tsize). */
 export function totalSize (bytes: Uint8Array, node: dagPb.PBNode): number {
   return node.Links.reduce((sum, link) => sum + (link.Tsize ?? 0), bytes.byteLength)
@@ -100,4 +93,3 @@ export function totalSize (bytes: Uint8Array, node: dagPb.PBNode): number {
 function estimatedSize (links: dagPb.PBLink[]): number {
   return links.reduce((sum, link) => sum + utf8ByteLength(link.Name ?? '') + link.Hash.byteLength, 0)
 }
-

@@ -3,7 +3,7 @@ import { exporter } from 'ipfs-unixfs-exporter'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { findLink, linkTo, plainDirectory, totalSize, unixfsOf, withLink, withoutLink } from './directory-links.ts'
+import { findLink, plainDirectory, totalSize, unixfsOf, withLink, withoutLink } from './directory-links.ts'
 import { InvalidPathError, NotADirectoryError, PathNotFoundError } from '../../errors.ts'
 import { readBlock } from '../ipfs/dag-walker.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
@@ -36,12 +36,13 @@ export class MfsTree {
   readonly fs: UnixFS
   private readonly blockstore: Pick<Blockstore, 'get' | 'put'>
   /**
-   * Entries and children already looked up, by CID (and name): a CID's
-   * content never changes, and a change looked up the same directories
-   * several times, each a decode of the whole directory.
+   * Entries, children (of shards, by CID and name) and dag-pb nodes already
+   * looked up or just written: a CID's content never changes, and a change
+   * looked up the same directories several times, each a decode of the
+   * whole directory.
    */
-  private readonly known = new RecentlyUsed<string, Promise<UnixFSEntry | CID | undefined>>(KNOWN_ENTRIES)
-  /** dag-pb nodes decoded (or just written), by CID, for the same reason. */
+  private readonly entries = new RecentlyUsed<string, Promise<UnixFSEntry>>(KNOWN_ENTRIES)
+  private readonly children = new RecentlyUsed<string, Promise<CID | undefined>>(KNOWN_ENTRIES)
   private readonly nodes = new RecentlyUsed<string, Promise<DecodedNode>>(KNOWN_ENTRIES)
 
   constructor (fs: UnixFS, blockstore: Pick<Blockstore, 'get' | 'put'>) {
@@ -126,7 +127,7 @@ export class MfsTree {
     if (decoded != null && unixfs != null) {
       if (child == null) return this.store(withoutLink(decoded.node, name), dir.version)
       const size = await this.linkSize(child)
-      const node = size == null ? undefined : withLink(decoded.node, unixfs, linkTo(child, name, size))
+      const node = size == null ? undefined : withLink(decoded.node, unixfs, { Hash: child, Name: name, Tsize: size })
       if (node != null) return this.store(node, dir.version)
     }
     return child == null ? this.fs.rm(dir, name) : this.fs.cp(child, dir, name, { force: true })
@@ -152,16 +153,11 @@ export class MfsTree {
   }
 
   private async node (cid: CID): Promise<DecodedNode> {
-    const key = cid.toString()
-    const known = this.nodes.get(key)
-    if (known != null) return known
-    const decoded = readBlock(this.blockstore, cid).then(bytes => {
+    return remembered(this.nodes, cid.toString(), async () => {
+      const bytes = await readBlock(this.blockstore, cid)
       const node = dagPb.decode(bytes)
       return { node, size: totalSize(bytes, node) }
     })
-    this.nodes.set(key, decoded)
-    decoded.catch(() => { this.nodes.delete(key) })
-    return decoded
   }
 
   async isDirectory (cid: CID): Promise<boolean> {
@@ -177,23 +173,13 @@ export class MfsTree {
   }
 
   async entry (cid: CID): Promise<UnixFSEntry> {
-    return this.remembered(cid.toString(), async () => {
+    return remembered(this.entries, cid.toString(), async () => {
       try {
         return await exporter(cid, this.blockstore)
       } catch (err) {
         throw translateLibraryError(err, cid.toString())
       }
-    }) as Promise<UnixFSEntry>
-  }
-
-  /** What `look` gives for `key`, looked up once while it is among the recently used; a failure is not kept. */
-  private async remembered (key: string, look: () => Promise<UnixFSEntry | CID | undefined>): Promise<UnixFSEntry | CID | undefined> {
-    const known = this.known.get(key)
-    if (known != null) return known
-    const found = look()
-    this.known.set(key, found)
-    found.catch(() => { this.known.delete(key) })
-    return found
+    })
   }
 
   /** Size and block count of a node without walking its DAG: the block plus its links' Tsizes. */
@@ -202,11 +188,8 @@ export class MfsTree {
       const entry = await this.entry(cid)
       return { cumulativeSize: Number(entry.size), blocks: 0 }
     }
-    const chunks: Uint8Array[] = []
-    for await (const chunk of this.blockstore.get(cid)) chunks.push(chunk)
-    const bytes = chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer())
-    const node = dagPb.decode(bytes)
-    return { cumulativeSize: bytes.byteLength + node.Links.reduce((n, l) => n + (l.Tsize ?? 0), 0), blocks: node.Links.length }
+    const { node, size } = await this.node(cid)
+    return { cumulativeSize: size, blocks: node.Links.length }
   }
 
   /** The CID at `name` in the directory `dir` (found at `at`, for the error when it is not a directory). */
@@ -218,7 +201,7 @@ export class MfsTree {
     }
     if (!await this.isDirectory(dir)) throw new NotADirectoryError(`${formatMfsPath(at)} is not a directory`)
     const path = `${dir.toString()}/${name}`
-    return this.remembered(path, async () => {
+    return remembered(this.children, path, async () => {
       try {
         const entry = await exporter(path, this.blockstore)
         return entry.cid
@@ -228,7 +211,7 @@ export class MfsTree {
         if (e.name === 'NotUnixFSError' || e.name === 'NoResolverError') throw new NotADirectoryError(`${dir} is not a directory`)
         throw translateLibraryError(err, path)
       }
-    }) as Promise<CID | undefined>
+    })
   }
 }
 
@@ -244,6 +227,16 @@ interface DecodedNode {
  * large directory (each entry holds its decoded node) do not pile up.
  */
 const KNOWN_ENTRIES = 16
+
+/** What `look` gives for `key`, looked up once while it is among the recently used in `cache`; a failure is not kept. */
+async function remembered<V> (cache: RecentlyUsed<string, Promise<V>>, key: string, look: () => Promise<V>): Promise<V> {
+  const known = cache.get(key)
+  if (known != null) return known
+  const found = look()
+  cache.set(key, found)
+  found.catch(() => { cache.delete(key) })
+  return found
+}
 
 /** A map that forgets its least recently used key beyond `limit` keys. */
 class RecentlyUsed<K, V> {
