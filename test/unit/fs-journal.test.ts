@@ -5,6 +5,11 @@ import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { FsJournal } from '../../src/node/journal/fs-journal.ts'
 import { IDBJournalStore } from '../../src/node/journal/idb-journal-store.ts'
 import { MemoryJournalStore } from '../../src/node/journal/memory-journal-store.ts'
+import { WorkerJournalStore } from '../../src/node/journal/worker-journal-store.ts'
+import { serveBlockstore } from '../../src/node/stores/block-service.ts'
+import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
+import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
+import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
 import type { NodeStores } from '../../src/node/create-node.ts'
 import type { JournalStore, NewEntry, Settlement } from '../../src/node/journal/types.ts'
 import type { Mfs } from '../../src/node/models/mfs/mfs.ts'
@@ -142,6 +147,20 @@ const stores: Array<[string, () => Promise<JournalStore>]> = [
     const store = new IDBJournalStore(`journal-query-${++databases}`)
     await store.open()
     return store
+  }],
+  ['IDBJournalStore in the blocks\' database', async () => {
+    const blocks = new IDBRepoBlockstore(`journal-query-blocks-${++databases}`)
+    await blocks.open()
+    return blocks.journal()
+  }],
+  ['WorkerJournalStore', async () => {
+    const blocks = new IDBRepoBlockstore(`journal-query-worker-${++databases}`)
+    const channel = new MessageChannel()
+    serveBlockstore(channel.port2 as unknown as MessageEndpoint, blocks.open().then(() => blocks))
+    const store = new WorkerJournalStore(new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, 'test'))
+    channel.port1.start()
+    channel.port2.start()
+    return Object.assign(store, { close: async () => { channel.port1.close(); channel.port2.close() } })
   }]
 ]
 

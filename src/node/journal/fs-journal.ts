@@ -1,4 +1,4 @@
-import type { EntryData, EntryQuery, EntryStatus, JournalEntry, JournalStore, OperationType } from './types.ts'
+import type { CarriedBlock, EntryData, EntryQuery, EntryStatus, JournalEntry, JournalStore, OperationType } from './types.ts'
 import { ENTRY_STATUSES } from './types.ts'
 
 /** One step of a transaction, as planned before it is applied. */
@@ -28,6 +28,14 @@ export interface RecoveryReport {
 
 /** Re-applies a transaction's entries to `baseRoot`, returning the new root. */
 export type Replay = (baseRoot: string, entries: JournalEntry[]) => Promise<string>
+
+/** Blocks a change's journal transactions store with its entries (only where `FsJournal.carriesBlocks`). */
+export interface Carry {
+  /** Stored with the entries: the content the change links to. */
+  append?: CarriedBlock[]
+  /** Stored with the settle, asked for once the change is applied: the blocks it wrote. */
+  settle?: () => CarriedBlock[]
+}
 
 export interface FsJournalInit {
   /** Write a checkpoint after this many completed transactions. */
@@ -63,6 +71,11 @@ export class FsJournal {
     return this.store.root()
   }
 
+  /** Whether `run` can carry a change's blocks in the journal's own transactions (JournalStore.carriesBlocks). */
+  get carriesBlocks (): boolean {
+    return this.store.carriesBlocks === true
+  }
+
   /** Sets the root without a transaction: only for the very first, empty root. */
   async initialize (root: string): Promise<void> {
     const [entry] = await this.store.append([{ operation_type: 'checkpoint', path: '/', data: { reason: 'initial' }, transaction_id: crypto.randomUUID(), origin: 'mfs', result_cid: root, status: 'pending' }])
@@ -79,12 +92,15 @@ export class FsJournal {
    * settles, after its entries are stored. A crash in between leaves blocks
    * no root reaches (garbage collection takes them) and, if the entries were
    * stored, a pending transaction that recovery applies again. This saves a
-   * store transaction's wait on every change.
+   * store transaction's wait on every change. Where the store carries blocks,
+   * `carry` gives the ones the append and the settle store in their own
+   * transactions: the change then needs none of its own.
    */
-  async run (planned: PlannedEntry[], baseRoot: string, apply: () => Promise<string>): Promise<string> {
+  async run (planned: PlannedEntry[], baseRoot: string, apply: () => Promise<string>, carry: Carry = {}): Promise<string> {
+    if ((carry.append != null || carry.settle != null) && !this.carriesBlocks) throw new Error('this journal\'s store keeps no blocks')
     const transactionId = crypto.randomUUID()
     // the settle below is what makes the change durable, and these entries with it: one flush to disk a change, not two
-    const appended = this.store.append(planned.map(p => ({ ...p, transaction_id: transactionId, origin: 'mfs', base_root: baseRoot })), { durable: false })
+    const appended = this.store.append(planned.map(p => ({ ...p, transaction_id: transactionId, origin: 'mfs', base_root: baseRoot })), { durable: false, blocks: carry.append })
     // awaited below; a failure to journal is that error, whatever the change did
     appended.catch(() => {})
     const started = performance.now()
@@ -99,7 +115,7 @@ export class FsJournal {
       throw err
     }
     const entries = await appended
-    await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root, entries)
+    await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root, entries, carry.settle?.())
     if (++this.sinceCheckpoint >= this.checkpointEvery) await this.checkpoint('automatic')
     return root
   }

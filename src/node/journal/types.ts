@@ -1,3 +1,5 @@
+import type { CID } from 'multiformats/cid'
+
 /** What a journal entry records. */
 export const OPERATION_TYPES = ['create', 'write', 'truncate', 'delete', 'rename', 'copy', 'metadata', 'checkpoint', 'mount', 'unmount'] as const
 export type OperationType = typeof OPERATION_TYPES[number]
@@ -57,6 +59,12 @@ export interface Settlement {
   duration_ms?: number
 }
 
+/** A block a journal store writes in the same transaction as its entries (see `JournalStore.carriesBlocks`). */
+export interface CarriedBlock {
+  cid: CID
+  bytes: Uint8Array
+}
+
 export interface AppendOptions {
   /**
    * False when a later, durable step (a settle) follows before anything is
@@ -64,6 +72,8 @@ export interface AppendOptions {
    * than wait for a flush of their own. True (the default) otherwise.
    */
   durable?: boolean
+  /** Blocks stored with the entries, in the same transaction (only a store that `carriesBlocks`). */
+  blocks?: CarriedBlock[]
 }
 
 /**
@@ -72,13 +82,20 @@ export interface AppendOptions {
  * journal does not show as completed.
  */
 export interface JournalStore {
+  /**
+   * True when the journal lives with the blocks (the block database's
+   * worker) and can store blocks in the same transaction as its own writes:
+   * a change then costs no store transaction of its own beyond the blocks'.
+   */
+  readonly carriesBlocks?: boolean
   append(entries: NewEntry[], options?: AppendOptions): Promise<JournalEntry[]>
   /**
    * Settles every pending entry of a transaction; when `root` is given, moves
    * the MFS root in the same step. `appended`, the transaction's entries as
-   * `append` gave them, spares the store looking them up.
+   * `append` gave them, spares the store looking them up; `blocks` are
+   * stored in the same step (only a store that `carriesBlocks`).
    */
-  settle(transactionId: string, settlement: Settlement, root?: string, appended?: JournalEntry[]): Promise<void>
+  settle(transactionId: string, settlement: Settlement, root?: string, appended?: JournalEntry[], blocks?: CarriedBlock[]): Promise<void>
   root(): Promise<string | undefined>
   entries(query?: EntryQuery): Promise<JournalEntry[]>
   /** How many entries match the query's filters (its offset and limit ignored). */

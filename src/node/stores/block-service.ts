@@ -9,8 +9,18 @@ import { serveBody } from '../../sw/body-port.ts'
 import { blockBytes } from './repo-blockstore.ts'
 import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
+import type { AppendOptions, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
-export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream'
+export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
+
+/** A call of the MFS journal kept in the worker's database (worker-journal-store.ts), by method and arguments. */
+export type JournalCall =
+  | { method: 'append', args: [entries: NewEntry[], options: Omit<AppendOptions, 'blocks'>] }
+  | { method: 'settle', args: [transactionId: string, settlement: Settlement, root?: string, appended?: JournalEntry[]] }
+  | { method: 'root', args: [] }
+  | { method: 'entries' | 'count', args: [query?: EntryQuery] }
+  | { method: 'compact', args: [beforeSeq: number] }
+  | { method: 'size', args: [] }
 
 /** A piece of a file to stream: part of a block (by its CID's bytes), or bytes given. */
 export type StreamSegment = { cid: Uint8Array, start: number, end: number } | { bytes: Uint8Array }
@@ -26,6 +36,9 @@ export interface BlockRequest {
   segments?: StreamSegment[]
   /** The port a stream is served on (body-port.ts), transferred with the request. */
   port?: MessagePort
+  /** A journal call, and the blocks it stores in its transaction (their bytes copied, for the page may still read them). */
+  journal?: JournalCall
+  carried?: Array<{ cid: Uint8Array, bytes: Uint8Array }>
 }
 
 export interface BlockReply {
@@ -100,6 +113,23 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
       return { transfer: [] }
     case 'stream':
       return { value: await streamSegments(store, request.segments ?? [], request.port!), transfer: [] }
+    case 'journal': {
+      if (store.journal == null) throw new Error(`the blocks in ${store.location ?? 'this store'} keep no journal`)
+      const blocks = request.carried?.map(b => ({ cid: CID.decode(b.cid), bytes: b.bytes }))
+      return { value: await callJournal(store.journal(), request.journal!, blocks), transfer: [] }
+    }
+  }
+}
+
+async function callJournal (journal: JournalStore, call: JournalCall, blocks?: Array<{ cid: CID, bytes: Uint8Array }>): Promise<unknown> {
+  switch (call.method) {
+    case 'append': return journal.append(call.args[0], { ...call.args[1], blocks })
+    case 'settle': return journal.settle(call.args[0], call.args[1], call.args[2], call.args[3], blocks)
+    case 'root': return journal.root()
+    case 'entries': return journal.entries(call.args[0])
+    case 'count': return journal.count(call.args[0])
+    case 'compact': return journal.compact(call.args[0])
+    case 'size': return journal.size()
   }
 }
 

@@ -6,10 +6,12 @@
  * page's time inside IndexedDB's put alone, measured in Chromium 156); and
  * the OPFS store needs a worker for its synchronous access handles.
  * It opens its store when the page asks, `{ open: '<kind>:<where>' }`
- * (`indexeddb:<database>` or `opfs:<directory path>`): a tab starts the
+ * (`indexeddb:<database>` or `opfs:<directory path>`; an IndexedDB store
+ * keeps the MFS journal too, moved from `journalFrom`): a tab starts the
  * worker while it still waits to lead, so the worker's own start is not
  * part of the node's.
  */
+import { moveJournal } from '../journal/move-journal.ts'
 import { serveBlockstore } from './block-service.ts'
 import { IDBRepoBlockstore } from './idb-blockstore.ts'
 import { OpfsRepoBlockstore } from './opfs-blockstore.ts'
@@ -18,19 +20,27 @@ import type { RepoBlockstore } from './repo-blockstore.ts'
 
 declare const self: DedicatedWorkerGlobalScope
 
-async function openStore (name: string): Promise<RepoBlockstore> {
+/** `journalFrom`: the database of its own an earlier version kept the MFS journal in, moved into an IndexedDB store's. */
+async function openStore (name: string, journalFrom?: string): Promise<RepoBlockstore> {
   const [kind, ...rest] = name.split(':')
   const path = rest.join(':')
-  const store = kind === 'opfs' ? new OpfsRepoBlockstore(path) : new IDBRepoBlockstore(path)
+  if (kind === 'opfs') {
+    const store = new OpfsRepoBlockstore(path)
+    await store.open()
+    return store
+  }
+  const store = new IDBRepoBlockstore(path)
   await store.open()
+  if (journalFrom != null) await moveJournal(journalFrom, store.journal())
   return store
 }
 
 const opened = new Promise<RepoBlockstore>((resolve, reject) => {
-  const onOpen = (event: MessageEvent<{ open?: unknown }>): void => {
+  const onOpen = (event: MessageEvent<{ open?: unknown, journalFrom?: unknown }>): void => {
     if (typeof event.data?.open !== 'string') return
     self.removeEventListener('message', onOpen)
-    openStore(event.data.open).then(resolve, reject)
+    const journalFrom = typeof event.data.journalFrom === 'string' ? event.data.journalFrom : undefined
+    openStore(event.data.open, journalFrom).then(resolve, reject)
   }
   self.addEventListener('message', onOpen)
 })

@@ -2,6 +2,7 @@ import { IDBDatastore } from 'datastore-idb'
 import { OpfsCacheFiles } from '../cache/cache-files.ts'
 import { IDBCredentialStore } from '../credentials/credential-store.ts'
 import { IDBJournalStore } from '../journal/idb-journal-store.ts'
+import { WorkerJournalStore } from '../journal/worker-journal-store.ts'
 import { WorkerBlockstore } from './worker-blockstore.ts'
 import type { MessageEndpoint } from './block-service.ts'
 import type { NodeStores } from '../create-node.ts'
@@ -12,18 +13,23 @@ export type BlockstoreKind = 'indexeddb' | 'opfs'
 export const BLOCKSTORE_KINDS: readonly BlockstoreKind[] = ['indexeddb', 'opfs']
 
 /**
- * Opens the node's persistent stores: the datastore, the MFS journal and
- * credentials in IndexedDB; the blocks, from a dedicated worker (`worker`,
- * started ahead by startBlockWorker, or one started now), in IndexedDB or
- * OPFS; the CID cache's files in OPFS.
+ * Opens the node's persistent stores: the datastore and credentials in
+ * IndexedDB; the blocks, from a dedicated worker (`worker`, started ahead by
+ * startBlockWorker, or one started now), in IndexedDB or OPFS; the MFS
+ * journal in the blocks' database when that is IndexedDB (so a change's
+ * blocks and its entries share transactions), in one of its own beside OPFS;
+ * the CID cache's files in OPFS.
  */
 export async function openBrowserStores (prefix = 'mcp-node', blocks: BlockstoreKind = 'indexeddb', worker: Worker = startBlockWorker()): Promise<NodeStores> {
-  const blockstore = openWorkerBlockstore(worker, blocks === 'opfs' ? `opfs:${prefix}/blocks` : `indexeddb:${prefix}/blocks`)
+  const ownJournal = `${prefix}/journal`
+  const blockstore = blocks === 'opfs'
+    ? openWorkerBlockstore(worker, `opfs:${prefix}/blocks`)
+    : openWorkerBlockstore(worker, `indexeddb:${prefix}/blocks`, ownJournal)
+  const journal = blocks === 'opfs' ? new IDBJournalStore(ownJournal) : new WorkerJournalStore(blockstore)
   const datastore = new IDBDatastore(`${prefix}/datastore`)
-  const journal = new IDBJournalStore(`${prefix}/journal`)
   const credentials = new IDBCredentialStore(`${prefix}/credentials`)
   // the block database opens in its worker; a stat is the first request, and fails if it could not
-  await Promise.all([blockstore.stat(), datastore.open(), journal.open(), credentials.open()])
+  await Promise.all([blockstore.stat(), datastore.open(), journal instanceof IDBJournalStore ? journal.open() : undefined, credentials.open()])
   return { blockstore, datastore, journal, cacheFiles: new OpfsCacheFiles(`${prefix}/cid-cache`), credentials }
 }
 
@@ -41,12 +47,15 @@ export function startBlockWorker (): Worker {
 
 const workerFailures = new WeakMap<Worker, Error>()
 
-/** `location`: `<kind>:<where>` (see block-worker.ts), also the store's location as reported. */
-function openWorkerBlockstore (worker: Worker, location: string): WorkerBlockstore {
+/**
+ * `location`: `<kind>:<where>` (see block-worker.ts), also the store's
+ * location as reported; `journalFrom`, the journal's database of its own, moved into the store's.
+ */
+function openWorkerBlockstore (worker: Worker, location: string, journalFrom?: string): WorkerBlockstore {
   const store = new WorkerBlockstore(worker as unknown as MessageEndpoint, location, { terminate: () => { worker.terminate() } })
   const failed = workerFailures.get(worker)
   if (failed != null) store.fail(failed)
   worker.addEventListener('error', () => { store.fail(workerFailures.get(worker) ?? new Error('the blockstore\'s worker stopped')) })
-  worker.postMessage({ open: location })
+  worker.postMessage({ open: location, journalFrom })
   return store
 }

@@ -4,7 +4,10 @@ import { CID } from 'multiformats/cid'
 import { openDatabase, request, transactionDone } from './idb.ts'
 import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
 import { releaseBuffer } from '../../buffers.ts'
+import { createJournalStores, IDBJournalStore } from '../journal/idb-journal-store.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
+import type { JournalObjectStores } from '../journal/idb-journal-store.ts'
+import type { CarriedBlock } from '../journal/types.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
 
@@ -21,7 +24,10 @@ const BLOCKS = 'blocks'
 const META = 'meta'
 /** The second and later pieces of blocks stored in pieces, keyed `<block key>/<index>`. */
 const PIECES = 'pieces'
-const SCHEMA_VERSION = 2
+/** 3: the MFS journal's stores, which live here so a change's blocks and its journal entries share a transaction. */
+const SCHEMA_VERSION = 3
+/** The journal's object stores in this database. */
+const JOURNAL_STORES: JournalObjectStores = { entries: 'journal-entries', meta: 'journal-meta' }
 /**
  * Blocks larger than this are stored in pieces of this size: Chromium writes
  * a 1 MiB value at half the rate of four 256 KiB ones (measured, Chromium
@@ -73,6 +79,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private batch?: Batch
   private readonly pending = new Map<string, PendingBlock>()
   private readonly inFlight = new Set<Promise<void>>()
+  private journalStore?: IDBJournalStore
 
   constructor (name: string, init: IDBRepoBlockstoreInit = {}) {
     super()
@@ -92,6 +99,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
         for (const store of [BLOCKS, META, PIECES]) {
           if (!db.objectStoreNames.contains(store)) db.createObjectStore(store)
         }
+        createJournalStores(db, JOURNAL_STORES)
       })
     } catch (err) {
       throw new OpenFailedError(`could not open the block database: ${String(err)}`)
@@ -223,12 +231,51 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   private async write (batch: Batch): Promise<void> {
     const tx = this.transaction([BLOCKS, META, PIECES], 'readwrite')
+    await this.writeIn(tx, batch.blocks)
+  }
+
+  /**
+   * The MFS journal, kept in this database: its appends and settles store
+   * the blocks given them in their own transaction (`writeWith`).
+   */
+  journal (): IDBJournalStore {
+    if (this.db == null) throw new OpenFailedError('the block database is not open')
+    return this.journalStore ??= new IDBJournalStore({ db: this.db, names: JOURNAL_STORES, carrier: async (blocks, stores, durability, write) => this.writeWith(blocks, stores, durability, write) })
+  }
+
+  /**
+   * Stores `blocks` in one transaction that also covers `stores` of this
+   * database, in which `write` makes its own writes: all of them commit, or
+   * none. Blocks already waiting in a batch are committed first, so this
+   * transaction follows theirs, as its request followed their puts.
+   */
+  async writeWith<T> (blocks: CarriedBlock[], stores: string[], durability: IDBTransactionDurability, write: (tx: IDBTransaction) => T): Promise<T> {
+    if (this.batch != null) this.commit(this.batch)
+    if (this.db == null) throw new OpenFailedError('the block database is not open')
+    const tx = this.db.transaction([BLOCKS, META, PIECES, ...stores], 'readwrite', { durability })
+    let result: T
+    try {
+      result = write(tx)
+    } catch (err) {
+      tx.abort()
+      throw err
+    }
+    try {
+      await this.writeIn(tx, new Map(blocks.map(b => [blockKey(b.cid), b.bytes])))
+    } catch (err) {
+      throw new PutFailedError(`could not store ${blocks.length} blocks: ${String(err)}`)
+    }
+    return result
+  }
+
+  /** Writes the blocks not yet stored, and the count and bytes they add, in `tx`, and waits for it to commit. */
+  private async writeIn (tx: IDBTransaction, batch: Map<string, Uint8Array>): Promise<void> {
     const blocks = tx.objectStore(BLOCKS)
     const pieces = tx.objectStore(PIECES)
     const meta = tx.objectStore(META)
     let added = 0
     let addedBytes = 0
-    const existing = [...batch.blocks].map(async ([key, bytes]) => {
+    const existing = [...batch].map(async ([key, bytes]) => {
       const found = await request(blocks.getKey(key))
       if (found == null) {
         added++
@@ -238,7 +285,8 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     })
     const stat = request(meta.get(STAT_KEY)) as Promise<RepoStat | undefined>
     const done = transactionDone(tx)
-    done.catch(() => {})
+    // a transaction that aborts fails these too; the first failure is the one reported
+    for (const pending of [stat, done]) pending.catch(() => {})
     try {
       await Promise.all(existing)
       const current = (await stat) ?? { blocks: 0, bytes: 0 }

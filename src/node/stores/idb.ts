@@ -21,3 +21,13 @@ export async function openDatabase (name: string, version: number, upgrade: (db:
   req.onupgradeneeded = () => { upgrade(req.result, req.transaction!) }
   return request(req)
 }
+
+/** Deletes a database; resolves once it is gone, or once the delete waits on a connection another tab holds (it happens when that closes). */
+export async function deleteDatabase (name: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name)
+    req.onsuccess = () => { resolve() }
+    req.onblocked = () => { resolve() }
+    req.onerror = () => { reject(req.error ?? new Error(`could not delete the database ${name}`)) }
+  })
+}

@@ -3,6 +3,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { fillsItsBuffer } from '../../buffers.ts'
+import type { JournalStore } from '../journal/types.ts'
 import type { PlanSegment } from '../models/ipfs/file-plan.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
@@ -54,6 +55,8 @@ export interface RepoBlockstore extends Blockstore {
    * port (body-port.ts): undefined when one of the blocks is not there.
    */
   streamFile?(segments: PlanSegment[]): Promise<MessagePort | undefined>
+  /** The MFS journal, where a store keeps it in its own database (IndexedDB's): its transactions can carry blocks. */
+  journal?(): JournalStore
 }
 
 /** Collects a block given as bytes or chunks into one Uint8Array that owns its buffer. */

@@ -3,7 +3,8 @@ import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { blockBytes, blockKey } from './repo-blockstore.ts'
 import { fillsItsBuffer } from '../../buffers.ts'
-import type { BlockOp, BlockReply, BlockRequest, MessageEndpoint, StreamSegment } from './block-service.ts'
+import type { BlockOp, BlockReply, BlockRequest, JournalCall, MessageEndpoint, StreamSegment } from './block-service.ts'
+import type { CarriedBlock } from '../journal/types.ts'
 import type { PlanSegment } from '../models/ipfs/file-plan.ts'
 import type { PutOptions, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
@@ -130,6 +131,12 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
       return undefined
     }
     return port2
+  }
+
+  /** Calls the journal kept in the worker's database, `blocks` stored in the call's transaction. */
+  async callJournal<T> (call: JournalCall, blocks?: CarriedBlock[]): Promise<T> {
+    // copies, not transferred: the page reads these blocks until the call has stored them
+    return this.call<T>('journal', { journal: call, carried: blocks?.map(b => ({ cid: b.cid.bytes, bytes: b.bytes })) })
   }
 
   async stat (options?: AbortOptions): Promise<RepoStat> {

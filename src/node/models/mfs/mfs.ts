@@ -7,6 +7,7 @@ import { translateLibraryError } from '../ipfs/library-errors.ts'
 import { WriteBehind, writingBehind } from '../ipfs/write-behind.ts'
 import { parseContentPath } from '../ipfs/content-path.ts'
 import { applyEntries } from './apply.ts'
+import { HeldBlocks } from './held-blocks.ts'
 import { cpTarget } from './commands/cp.ts'
 import { ls } from './commands/ls.ts'
 import { read } from './commands/read.ts'
@@ -18,6 +19,7 @@ import type { RmOptions } from './commands/rm.ts'
 import type { MfsStat } from './commands/stat.ts'
 import type { WriteOptions } from './commands/write.ts'
 import type { FsJournal, PlannedEntry, RecoveryReport } from '../../journal/fs-journal.ts'
+import type { CarriedBlock } from '../../journal/types.ts'
 import type { FileHandle } from '../ipfs/cat.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
@@ -50,10 +52,10 @@ export class Mfs {
   /** What recovery did when this file system was opened. */
   recovery?: RecoveryReport
 
-  /** Takes the blocks a change writes while it is applied; drained before the change settles. */
-  private applying?: WriteBehind
-  /** The writers of content imported for writes, until their blocks are stored. */
-  private readonly importing = new Set<WriteBehind>()
+  /** Takes the blocks a change writes while it is applied: stored before it settles, or held for its settle to carry. */
+  private applying?: ChangeWriter
+  /** The writers of content imported for writes, until their changes are done. */
+  private readonly importing = new Set<ChangeWriter>()
   /** The blockstore with its writes taken by `applying` while a change is applied. */
   private readonly writes: MfsComponents['helia']['blockstore']
 
@@ -146,8 +148,9 @@ export class Mfs {
     const target = normalize(path)
     if (target === '/') throw new InvalidPathError('/ is a directory, not a file')
     const imported = await this.importContent(content, options.signal)
-    // the content's blocks are stored while the change is planned and applied: the root moves only once they are
-    return this.change(imported.stored, [{
+    // the content's blocks are stored while the change is planned and applied (or with its entries,
+    // when the journal carries them): the root moves only once they are
+    return this.change(imported, [{
       operation_type: 'write',
       path: target,
       data: {
@@ -159,7 +162,7 @@ export class Mfs {
         create: options.create !== false,
         parents: options.parents === true
       }
-    }])
+    }]).finally(() => { this.importing.delete(imported.writer) })
   }
 
   async rm (path: string, options: RmOptions = {}): Promise<CID> {
@@ -221,17 +224,21 @@ export class Mfs {
 
   /**
    * Runs one journaled transaction after every earlier one has finished;
-   * `stored` (blocks it links to, still being stored) must settle before its root moves.
+   * `content` (blocks it links to, still being stored or held) is stored before its root moves.
+   * Where the journal carries blocks, the content held goes with the change's entries
+   * and the blocks the change writes with its settle: no store transaction of their own.
    */
-  private async change (stored: Promise<void> | undefined, plan: PlannedEntry[] | ((root: CID) => Promise<PlannedEntry[]>)): Promise<CID> {
+  private async change (content: Pick<ImportedContent, 'stored' | 'carried'> | undefined, plan: PlannedEntry[] | ((root: CID) => Promise<PlannedEntry[]>)): Promise<CID> {
     const run = this.queue.then(async () => {
       const base = this.current
       const planned = typeof plan === 'function' ? await plan(base) : plan
+      const carries = this.journal.carriesBlocks
+      const written = carries ? new HeldBlocks() : undefined
       const root = await this.journal.run(planned, base.toString(), async () => {
-        const applied = await this.apply(base, planned)
-        await stored
+        const applied = await this.apply(base, planned, written)
+        await content?.stored
         return applied.toString()
-      })
+      }, carries ? { append: content?.carried, settle: () => written!.carried() } : {})
       this.current = CID.parse(root)
       return this.current
     })
@@ -239,9 +246,13 @@ export class Mfs {
     return run
   }
 
-  /** Applies entries, every block they write stored before the root is returned. */
-  private async apply (base: CID, entries: PlannedEntry[]): Promise<CID> {
+  /** Applies entries, every block they write stored before the root is returned, or held by `held` for the journal to store. */
+  private async apply (base: CID, entries: PlannedEntry[], held?: HeldBlocks): Promise<CID> {
     try {
+      if (held != null) {
+        this.applying = held
+        return await applyEntries(this.tree, this.writes, base, entries)
+      }
       return await writingBehind(this.helia.blockstore, async (writer) => {
         this.applying = writer
         return applyEntries(this.tree, this.writes, base, entries)
@@ -264,11 +275,12 @@ export class Mfs {
 
   /**
    * Imports `content` as a file: its CID and size once every block is handed
-   * to the store, and `stored`, which settles once they are all stored (a
-   * store transaction's wait a write no longer spends on its own: measured,
-   * about a third of a small write's time).
+   * to the store, and the `writer` that stores them (a store transaction's
+   * wait a write no longer spends on its own: measured, about a third of a
+   * small write's time), or holds them, up to CARRIED_CONTENT_BYTES, for the
+   * journal to carry. It stays in `importing` until the caller removes it.
    */
-  private async importContent (content: AsyncIterable<Uint8Array> | Uint8Array, signal?: AbortSignal): Promise<{ cid: CID, size: number, stored: Promise<void> }> {
+  private async importContent (content: AsyncIterable<Uint8Array> | Uint8Array, signal?: AbortSignal): Promise<ImportedContent> {
     let size = 0
     async function * counted (): AsyncGenerator<Uint8Array> {
       if (content instanceof Uint8Array) {
@@ -282,18 +294,17 @@ export class Mfs {
         yield chunk
       }
     }
-    const writer = new WriteBehind(this.helia.blockstore)
+    const store = this.helia.blockstore
+    const writer = this.journal.carriesBlocks ? new HeldBlocks({ store, limit: CARRIED_CONTENT_BYTES }) : new WriteBehind(store)
     this.importing.add(writer)
     try {
       let cid: CID | undefined
       for await (const entry of importer([{ content: counted() }], writer, { profile: 'unixfs-v1-2025', blockWriteConcurrency: 16 })) cid = entry.cid
       if (cid == null) throw new Error('the importer produced nothing')
-      const stored = writer.drain()
-        .finally(() => { this.importing.delete(writer) })
-        .catch((err: unknown) => { throw translateLibraryError(err, 'the written content', signal) })
+      const stored = writer.drain().catch((err: unknown) => { throw translateLibraryError(err, 'the written content', signal) })
       // awaited by the change; a failure before then is that change's error, never an unhandled one
       stored.catch(() => {})
-      return { cid, size, stored }
+      return { cid, size, writer, stored, carried: writer instanceof HeldBlocks ? writer.carried() : undefined }
     } catch (err) {
       // no write of the content still running when its error is thrown
       await writer.drain().catch(() => {})
@@ -302,6 +313,31 @@ export class Mfs {
     }
   }
 }
+
+/** What an MFS change writes its blocks through (WriteBehind, HeldBlocks), as its reads see them. */
+interface ChangeWriter {
+  put(cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<CID>
+  unwrittenBlock(cid: CID): Uint8Array | undefined
+  throwIfFailed(): void
+}
+
+/** A write's imported content. */
+interface ImportedContent {
+  cid: CID
+  size: number
+  writer: ChangeWriter
+  /** Settles once what went to the store is stored. */
+  stored: Promise<void>
+  /** What is held, for the change's entries to carry. */
+  carried?: CarriedBlock[]
+}
+
+/**
+ * A write's content up to this size is held and stored with the change's
+ * entries (where the journal carries blocks); a larger one goes to the
+ * store as it is imported, its transactions a small part of its time.
+ */
+const CARRIED_CONTENT_BYTES = 1024 * 1024
 
 function normalize (path: string): string {
   return formatMfsPath(parseMfsPath(path))
