@@ -84,3 +84,61 @@ test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser 
     await context.close()
   })
 })
+
+test('a journal an earlier version kept in a database of its own is moved into the blocks\' database: the tree and its history stay', async ({ playwright, baseURL }) => {
+  await withProfileOnDisk(playwright, baseURL, async (launch) => {
+    let context = await launch()
+    let page = await openApp(context)
+    expect((await call(page, '/ipfs/files/write?path=/kept/note.txt&parents=true', { rawBody: 'written before the move' })).status).toBe(200)
+    const root = (await call(page, '/ipfs/files/stat?path=/')).json.Hash as string
+    await context.close()
+
+    // the layout an earlier version left: the journal and the root in `mcp-node/journal`, none in the blocks' database
+    // (set up from a page of the origin that does not start the node)
+    context = await launch()
+    page = await context.newPage()
+    await page.goto('/config.json')
+    await page.evaluate(async (root) => {
+      const done = async (req: IDBRequest | IDBTransaction): Promise<void> => new Promise((resolve, reject) => {
+        if (req instanceof IDBTransaction) { req.oncomplete = () => { resolve() }; req.onerror = () => { reject(req.error) }; return }
+        req.onsuccess = () => { resolve() }
+        req.onerror = () => { reject(req.error) }
+      })
+      const open = async (name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> => {
+        const req = indexedDB.open(name, version)
+        if (upgrade != null) req.onupgradeneeded = () => { upgrade(req.result) }
+        await done(req)
+        return req.result
+      }
+      const blocks = await open('mcp-node/blocks')
+      const clear = blocks.transaction(['journal-entries', 'journal-meta'], 'readwrite')
+      clear.objectStore('journal-entries').clear()
+      clear.objectStore('journal-meta').clear()
+      await done(clear)
+      blocks.close()
+      const old = await open('mcp-node/journal', 1, (db) => {
+        const entries = db.createObjectStore('entries', { keyPath: 'seq', autoIncrement: true })
+        entries.createIndex('transaction_id', 'transaction_id')
+        entries.createIndex('status', 'status')
+        db.createObjectStore('meta')
+      })
+      const tx = old.transaction(['entries', 'meta'], 'readwrite')
+      tx.objectStore('entries').put({ seq: 41, entry_id: 'from-the-old-journal', timestamp: Date.now(), operation_type: 'write', path: '/kept/note.txt', data: {}, status: 'completed', transaction_id: 'old', origin: 'mfs', result_cid: root })
+      tx.objectStore('meta').put(root, 'mfs-root')
+      await done(tx)
+      old.close()
+    }, root)
+    await page.close()
+
+    page = await openApp(context)
+    expect((await call(page, '/ipfs/files/stat?path=/')).json.Hash).toBe(root)
+    expect(utf8((await call(page, '/ipfs/files/read?path=/kept/note.txt')).bytes)).toBe('written before the move')
+    expect((await call(page, '/fs-journal/operations?operation_type=write')).json.operations).toContainEqual(expect.objectContaining({ seq: 41, entry_id: 'from-the-old-journal' }))
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map(db => db.name))).not.toContain('mcp-node/journal')
+    // and the journal goes on from there
+    expect((await call(page, '/ipfs/files/write?path=/kept/after.txt', { rawBody: 'after' })).status).toBe(200)
+    const after = (await call(page, '/fs-journal/operations?operation_type=write&path=/kept/after.txt')).json.operations
+    expect(after[0].seq).toBeGreaterThan(41)
+    await context.close()
+  })
+})
