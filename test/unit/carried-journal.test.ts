@@ -138,6 +138,17 @@ describe('the journal in the blocks\' database', () => {
     expect(await blocks.stat()).toEqual({ blocks: 1, bytes: a.bytes.byteLength })
   })
 
+  it('an append whose carried block cannot be stored fails with that error and keeps no entry', async () => {
+    const blocks = await openBlocks()
+    const bad = await rawBlock('never stored')
+    // a buffer handed away cannot be cloned into the store
+    structuredClone(bad.bytes.buffer, { transfer: [bad.bytes.buffer] })
+    await expect(blocks.journal().append([{ operation_type: 'write', path: '/x', data: {}, transaction_id: 't', origin: 'mfs' }], { blocks: [bad] }))
+      .rejects.toThrow(/could not store 1 blocks/)
+    expect(await blocks.journal().count()).toBe(0)
+    expect(await blocks.has(bad.cid)).toBe(false)
+  })
+
   it('moves a journal kept in a database of its own, positions and root kept, and deletes that database', async () => {
     const from = `moved-${++databases}/journal`
     const old = new IDBJournalStore(from)

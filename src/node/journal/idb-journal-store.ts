@@ -77,7 +77,10 @@ export class IDBJournalStore implements JournalStore {
     const added = entries.map(e => ({ ...e, status: e.status ?? 'pending' as const, entry_id: crypto.randomUUID(), timestamp: now }))
     const seqs = await this.write([this.names.entries], options.durable === false ? 'relaxed' : 'strict', options.blocks, (tx) => {
       const store = tx.objectStore(this.names.entries)
-      return added.map(async (entry) => request(store.add(entry)))
+      const keys = added.map(async (entry) => request(store.add(entry)))
+      // a transaction that fails (a carried block could not be stored) fails these too: its own error is the one thrown
+      for (const key of keys) key.catch(() => {})
+      return keys
     })
     const keys = await Promise.all(seqs)
     return added.map((entry, i) => ({ ...entry, seq: Number(keys[i]) }))
