@@ -90,6 +90,10 @@ describe('the journal in the blocks\' database', () => {
     const root = node.mfs.root().toString()
     await node.stop()
 
+    // the same store opened again gives a journal on the database it opened
+    await blocks.open()
+    expect(await blocks.journal().root()).toBe(root)
+    await blocks.close()
     const reopened = await openBlocks(blocks.location.slice('indexeddb:'.length))
     expect(await reopened.journal().root()).toBe(root)
     const again = await createNode({ stores: storesOver(reopened, reopened.journal()) })

@@ -110,6 +110,8 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     await this.flush()
     this.db?.close()
     this.db = undefined
+    // bound to the database just closed: a reopened store gives a journal of its own
+    this.journalStore = undefined
   }
 
   async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
