@@ -3,7 +3,7 @@ import { CID } from 'multiformats/cid'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { IDBJournalStore } from '../../src/node/journal/idb-journal-store.ts'
-import { moveJournal } from '../../src/node/journal/move-journal.ts'
+import { moveJournal, openBlocksWithJournal } from '../../src/node/journal/move-journal.ts'
 import { WorkerJournalStore } from '../../src/node/journal/worker-journal-store.ts'
 import { HeldBlocks } from '../../src/node/models/mfs/held-blocks.ts'
 import { serveBlockstore } from '../../src/node/stores/block-service.ts'
@@ -153,6 +153,75 @@ describe('the journal in the blocks\' database', () => {
     expect(await blocks.has(bad.cid)).toBe(false)
   })
 
+  it('a write spliced into a large file stores what passes the held limit before its settle, and reads back right', async () => {
+    const blocks = await openBlocks()
+    const counting = countingPuts(blocks)
+    const node = await createNode({ stores: storesOver(counting.store, blocks.journal()) })
+    const large = bytes(6 * 1024 * 1024, 5)
+    await node.mfs.write('/large.bin', large)
+    const before = counting.puts()
+    // with an offset, the whole file is imported again through the change's own writes
+    await node.mfs.write('/large.bin', new TextEncoder().encode('patched'), { offset: 1000 })
+    expect(counting.puts()).toBeGreaterThan(before)
+    const expected = large.slice()
+    expected.set(new TextEncoder().encode('patched'), 1000)
+    expect(sameBytes(await readBytes(node.mfs, '/large.bin'), expected)).toBe(true)
+    await node.stop()
+  })
+
+  it('a settle that fails leaves its transaction failed, not pending: a restart does not bring the write back', async () => {
+    const blocks = await openBlocks()
+    const journal = new CrashingSettle(blocks.journal())
+    const refusing = Object.assign(Object.create(journal) as CrashingSettle, {
+      // a settle carrying blocks is refused (the store is full, say); one without goes through
+      settle: async (id: string, settlement: Settlement, root?: string, appended?: JournalEntry[], carried?: CarriedBlock[]) => {
+        if (carried != null && carried.length > 0) throw new Error('the quota is exceeded')
+        return journal.settle(id, settlement, root, appended)
+      }
+    })
+    const node = await createNode({ stores: storesOver(blocks, refusing) })
+    const root = node.mfs.root().toString()
+    await expect(node.mfs.write('/refused.txt', new TextEncoder().encode('never acknowledged'))).rejects.toThrow(/quota/)
+    expect(node.mfs.root().toString()).toBe(root)
+    expect(await journal.entries({ operation_type: 'write' })).toMatchObject([{ path: '/refused.txt', status: 'failed', error: 'the quota is exceeded' }])
+    await node.stop()
+    const reopened = await openBlocks(blocks.location.slice('indexeddb:'.length))
+    const again = await createNode({ stores: storesOver(reopened, reopened.journal()) })
+    expect(again.mfs.recovery).toMatchObject({ pending_transactions: 0 })
+    expect(again.mfs.root().toString()).toBe(root)
+    await again.stop()
+  })
+
+  it('at most 16 writes hold their content at once: the others store it as they import', async () => {
+    const blocks = await openBlocks()
+    const counting = countingPuts(blocks)
+    const node = await createNode({ stores: storesOver(counting.store, blocks.journal()) })
+    const opened = counting.puts()
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => node.mfs.write(`/many/${i}.txt`, new TextEncoder().encode(`file ${i}`), { parents: true })))
+    // one block of content each for the four past the limit
+    expect(counting.puts() - opened).toBe(4)
+    expect((await node.mfs.ls('/many')).length).toBe(20)
+    await node.stop()
+  })
+
+  it('stores a carried view as its own bytes, not the buffer under it', async () => {
+    const name = `carried-${++databases}`
+    const blocks = await openBlocks(name)
+    const whole = bytes(100_000, 6)
+    const view = whole.subarray(10, 1010)
+    const block = { cid: (await rawBlock('placeholder')).cid, bytes: view }
+    await blocks.writeWith([block], [], 'strict', () => {})
+    expect(await blocks.stat()).toEqual({ blocks: 1, bytes: 1000 })
+    const db = await new Promise<IDBDatabase>((resolve, reject) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) }; req.onerror = () => { reject(req.error) } })
+    const stored = await new Promise<Uint8Array>((resolve, reject) => {
+      const req = db.transaction('blocks').objectStore('blocks').getAll()
+      req.onsuccess = () => { resolve((req.result as Uint8Array[])[0]) }
+      req.onerror = () => { reject(req.error) }
+    })
+    db.close()
+    expect(stored.buffer.byteLength).toBe(1000)
+  })
+
   it('moves a journal kept in a database of its own, positions and root kept, and deletes that database', async () => {
     const from = `moved-${++databases}/journal`
     const old = new IDBJournalStore(from)
@@ -174,6 +243,44 @@ describe('the journal in the blocks\' database', () => {
     // nothing to move a second time
     await moveJournal(from, blocks.journal())
     expect(await blocks.journal().count()).toBe(3)
+  })
+})
+
+describe('opening the block database with the journal', () => {
+  async function oldJournal (from: string): Promise<void> {
+    const old = new IDBJournalStore(from)
+    await old.open()
+    await old.settle('x', { status: 'completed' }, 'bafyoldroot')
+    await old.close()
+  }
+
+  it('moves an earlier journal into a database that held blocks, and not into one created now', async () => {
+    const kept = `open-${++databases}`
+    await oldJournal(`${kept}/journal`)
+    // no block database before: the journal beside it was an OPFS node's, and stays where it is
+    const fresh = await openBlocksWithJournal(`${kept}/blocks`, `${kept}/journal`)
+    expect(await fresh.journal().root()).toBeUndefined()
+    expect((await indexedDB.databases()).map(d => d.name)).toContain(`${kept}/journal`)
+    await fresh.close()
+    // the same database opened again held blocks before: the journal moves
+    const again = await openBlocksWithJournal(`${kept}/blocks`, `${kept}/journal`)
+    expect(await again.journal().root()).toBe('bafyoldroot')
+    expect((await indexedDB.databases()).map(d => d.name)).not.toContain(`${kept}/journal`)
+    await again.close()
+  })
+
+  it('a move that fails fails the open, and says so', async () => {
+    const name = `open-${++databases}`
+    const first = await openBlocksWithJournal(`${name}/blocks`)
+    await first.close()
+    // a database of that name that is not a journal
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(`${name}/journal`, 1)
+      req.onupgradeneeded = () => { req.result.createObjectStore('something-else') }
+      req.onsuccess = () => { req.result.close(); resolve() }
+      req.onerror = () => { reject(req.error) }
+    })
+    await expect(openBlocksWithJournal(`${name}/blocks`, `${name}/journal`)).rejects.toMatchObject({ name: 'OpenFailedError', message: expect.stringMatching(/could not move the MFS journal/) })
   })
 })
 

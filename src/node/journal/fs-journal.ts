@@ -115,7 +115,14 @@ export class FsJournal {
       throw err
     }
     const entries = await appended
-    await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root, entries, carry.settle?.())
+    try {
+      await this.store.settle(transactionId, { status: 'completed', result_cid: root, duration_ms: performance.now() - started }, root, entries, carry.settle?.())
+    } catch (err) {
+      // the change was reported failed: not one for recovery to apply after all (a carried block
+      // the store refused, say); if this fails too, recovery finds it pending and applies it
+      await this.store.settle(transactionId, { status: 'failed', error: (err as Error).message, duration_ms: performance.now() - started }, undefined, entries).catch(() => {})
+      throw err
+    }
     if (++this.sinceCheckpoint >= this.checkpointEvery) await this.checkpoint('automatic')
     return root
   }

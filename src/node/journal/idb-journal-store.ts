@@ -179,7 +179,15 @@ export class IDBJournalStore implements JournalStore {
     }
     const tx = this.transaction(stores, 'readwrite', durability)
     const done = transactionDone(tx)
-    const result = write(tx)
+    let result: T
+    try {
+      result = write(tx)
+    } catch (err) {
+      // nothing of a write that failed half-way is kept
+      done.catch(() => {})
+      tx.abort()
+      throw err
+    }
     await done
     return result
   }

@@ -11,9 +11,8 @@
  * worker while it still waits to lead, so the worker's own start is not
  * part of the node's.
  */
-import { moveJournal } from '../journal/move-journal.ts'
+import { openBlocksWithJournal } from '../journal/move-journal.ts'
 import { serveBlockstore } from './block-service.ts'
-import { IDBRepoBlockstore } from './idb-blockstore.ts'
 import { OpfsRepoBlockstore } from './opfs-blockstore.ts'
 import type { MessageEndpoint } from './block-service.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
@@ -29,10 +28,7 @@ async function openStore (name: string, journalFrom?: string): Promise<RepoBlock
     await store.open()
     return store
   }
-  const store = new IDBRepoBlockstore(path)
-  await store.open()
-  if (journalFrom != null) await moveJournal(journalFrom, store.journal())
-  return store
+  return openBlocksWithJournal(path, journalFrom)
 }
 
 const opened = new Promise<RepoBlockstore>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { openDatabase, request, transactionDone } from './idb.ts'
-import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
+import { blockBytes, blockKey, cidOfKey, ownedBytes } from './repo-blockstore.ts'
 import { releaseBuffer } from '../../buffers.ts'
 import { createJournalStores, IDBJournalStore } from '../journal/idb-journal-store.ts'
 import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
@@ -80,6 +80,8 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private readonly pending = new Map<string, PendingBlock>()
   private readonly inFlight = new Set<Promise<void>>()
   private journalStore?: IDBJournalStore
+  /** True when `open` created the database: there were no blocks here before. */
+  createdNow = false
 
   constructor (name: string, init: IDBRepoBlockstoreInit = {}) {
     super()
@@ -95,7 +97,8 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   async open (): Promise<void> {
     try {
-      this.db = await openDatabase(this.name, SCHEMA_VERSION, (db) => {
+      this.db = await openDatabase(this.name, SCHEMA_VERSION, (db, _tx, oldVersion) => {
+        this.createdNow = oldVersion === 0
         for (const store of [BLOCKS, META, PIECES]) {
           if (!db.objectStoreNames.contains(store)) db.createObjectStore(store)
         }
@@ -263,9 +266,10 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
       throw err
     }
     try {
-      await this.writeIn(tx, new Map(blocks.map(b => [blockKey(b.cid), b.bytes])))
+      // (a view's whole buffer would be stored: copied out, as a put's are)
+      await this.writeIn(tx, new Map(blocks.map(b => [blockKey(b.cid), ownedBytes(b.bytes)])))
     } catch (err) {
-      throw new PutFailedError(`could not store ${blocks.length} blocks: ${String(err)}`)
+      throw new PutFailedError(`could not store ${blocks.length} blocks with the journal's writes: ${String(err)}`)
     }
     return result
   }

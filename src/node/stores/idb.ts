@@ -15,10 +15,10 @@ export async function transactionDone (tx: IDBTransaction): Promise<void> {
   })
 }
 
-/** Opens (creating or upgrading with `upgrade`) a database. */
-export async function openDatabase (name: string, version: number, upgrade: (db: IDBDatabase, tx: IDBTransaction) => void): Promise<IDBDatabase> {
+/** Opens (creating or upgrading with `upgrade`, told the version it was at: 0 when new) a database. */
+export async function openDatabase (name: string, version: number, upgrade: (db: IDBDatabase, tx: IDBTransaction, oldVersion: number) => void): Promise<IDBDatabase> {
   const req = indexedDB.open(name, version)
-  req.onupgradeneeded = () => { upgrade(req.result, req.transaction!) }
+  req.onupgradeneeded = (event) => { upgrade(req.result, req.transaction!, event.oldVersion) }
   return request(req)
 }
 

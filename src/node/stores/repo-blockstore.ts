@@ -86,7 +86,7 @@ export async function blockBytes (val: Uint8Array | Iterable<Uint8Array> | Async
  * IndexedDB serializes a view's whole backing ArrayBuffer, so a 256 KiB
  * chunk sliced out of a 64 MiB buffer would store 64 MiB: copy views.
  */
-function ownedBytes (bytes: Uint8Array): Uint8Array {
+export function ownedBytes (bytes: Uint8Array): Uint8Array {
   if (fillsItsBuffer(bytes)) {
     return bytes
   }

@@ -1,7 +1,7 @@
 import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
-import { blockBytes, blockKey } from './repo-blockstore.ts'
+import { blockBytes, blockKey, ownedBytes } from './repo-blockstore.ts'
 import { fillsItsBuffer } from '../../buffers.ts'
 import type { BlockOp, BlockReply, BlockRequest, JournalCall, MessageEndpoint, StreamSegment } from './block-service.ts'
 import type { CarriedBlock } from '../journal/types.ts'
@@ -135,8 +135,9 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
 
   /** Calls the journal kept in the worker's database, `blocks` stored in the call's transaction. */
   async callJournal<T> (call: JournalCall, blocks?: CarriedBlock[]): Promise<T> {
-    // copies, not transferred: the page reads these blocks until the call has stored them
-    return this.call<T>('journal', { journal: call, carried: blocks?.map(b => ({ cid: b.cid.bytes, bytes: b.bytes })) })
+    // copies, not transferred: the page reads these blocks until the call has stored them; a view is
+    // copied out first, for a message clones the whole buffer under it
+    return this.call<T>('journal', { journal: call, carried: blocks?.map(b => ({ cid: b.cid.bytes, bytes: ownedBytes(b.bytes) })) })
   }
 
   async stat (options?: AbortOptions): Promise<RepoStat> {

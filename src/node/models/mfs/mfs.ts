@@ -56,6 +56,8 @@ export class Mfs {
   private applying?: ChangeWriter
   /** The writers of content imported for writes, until their changes are done. */
   private readonly importing = new Set<ChangeWriter>()
+  /** How many of them hold their content for the journal to carry. */
+  private holding = 0
   /** The blockstore with its writes taken by `applying` while a change is applied. */
   private readonly writes: MfsComponents['helia']['blockstore']
 
@@ -162,7 +164,7 @@ export class Mfs {
         create: options.create !== false,
         parents: options.parents === true
       }
-    }]).finally(() => { this.importing.delete(imported.writer) })
+    }]).finally(() => { this.imported(imported.writer) })
   }
 
   async rm (path: string, options: RmOptions = {}): Promise<CID> {
@@ -233,7 +235,8 @@ export class Mfs {
       const base = this.current
       const planned = typeof plan === 'function' ? await plan(base) : plan
       const carries = this.journal.carriesBlocks
-      const written = carries ? new HeldBlocks() : undefined
+      // past CARRIED_CHANGE_BYTES (a write spliced into a large file imports it again) they go to the store
+      const written = carries ? new HeldBlocks({ store: this.helia.blockstore, limit: CARRIED_CHANGE_BYTES }) : undefined
       const root = await this.journal.run(planned, base.toString(), async () => {
         const applied = await this.apply(base, planned, written)
         await content?.stored
@@ -251,7 +254,10 @@ export class Mfs {
     try {
       if (held != null) {
         this.applying = held
-        return await applyEntries(this.tree, this.writes, base, entries)
+        const root = await applyEntries(this.tree, this.writes, base, entries)
+        // what did not fit is stored before the settle, which carries the rest
+        await held.drain()
+        return root
       }
       return await writingBehind(this.helia.blockstore, async (writer) => {
         this.applying = writer
@@ -260,6 +266,12 @@ export class Mfs {
     } finally {
       this.applying = undefined
     }
+  }
+
+  /** A write's content is stored (or its change failed): no longer one for reads to find, nor held. */
+  private imported (writer: ChangeWriter): void {
+    this.importing.delete(writer)
+    if (writer instanceof HeldBlocks) this.holding--
   }
 
   private async source (root: CID, source: string): Promise<{ cid: CID, name: string }> {
@@ -295,7 +307,10 @@ export class Mfs {
       }
     }
     const store = this.helia.blockstore
-    const writer = this.journal.carriesBlocks ? new HeldBlocks({ store, limit: CARRIED_CONTENT_BYTES }) : new WriteBehind(store)
+    // held only while few are: writes waiting in the queue would otherwise keep their content in the page
+    const holds = this.journal.carriesBlocks && this.holding < MAX_HOLDING_WRITES
+    const writer = holds ? new HeldBlocks({ store, limit: CARRIED_CONTENT_BYTES }) : new WriteBehind(store)
+    if (holds) this.holding++
     this.importing.add(writer)
     try {
       let cid: CID | undefined
@@ -308,7 +323,7 @@ export class Mfs {
     } catch (err) {
       // no write of the content still running when its error is thrown
       await writer.drain().catch(() => {})
-      this.importing.delete(writer)
+      this.imported(writer)
       throw translateLibraryError(err, 'the written content', signal)
     }
   }
@@ -338,6 +353,12 @@ interface ImportedContent {
  * store as it is imported, its transactions a small part of its time.
  */
 const CARRIED_CONTENT_BYTES = 1024 * 1024
+
+/** Writes holding their content at once, at most: past this, a write's content goes to the store as it is imported. */
+const MAX_HOLDING_WRITES = 16
+
+/** The blocks a change writes, held for its settle up to this size; past it they are stored first. */
+const CARRIED_CHANGE_BYTES = 4 * 1024 * 1024
 
 function normalize (path: string): string {
   return formatMfsPath(parseMfsPath(path))
