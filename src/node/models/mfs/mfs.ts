@@ -254,7 +254,11 @@ export class Mfs {
     try {
       if (held != null) {
         this.applying = held
-        const root = await applyEntries(this.tree, this.writes, base, entries)
+        const root = await applyEntries(this.tree, this.writes, base, entries).catch(async (err: unknown) => {
+          // as writingBehind: no write still running when the change's error is thrown
+          await held.drain().catch(() => {})
+          throw err
+        })
         // what did not fit is stored before the settle, which carries the rest
         await held.drain()
         return root
