@@ -297,8 +297,8 @@ describe('HeldBlocks', () => {
     expect(held.carried()).toEqual([])
     await held.drain()
     for (const x of [a, b, c]) expect(await readBlock(store, x.cid)).toEqual(x.bytes)
-    // without a store, everything is held
-    const all = new HeldBlocks()
+    // with no limit, everything is held
+    const all = new HeldBlocks({ store, limit: Infinity })
     await all.put(c.cid, c.bytes)
     expect(all.unwrittenBlock(c.cid)).toEqual(c.bytes)
     expect(all.carried()).toHaveLength(1)

@@ -9,7 +9,7 @@ import { serveBody } from '../../sw/body-port.ts'
 import { blockBytes } from './repo-blockstore.ts'
 import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
-import type { AppendOptions, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
+import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
 export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
 
@@ -121,7 +121,7 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
   }
 }
 
-async function callJournal (journal: JournalStore, call: JournalCall, blocks?: Array<{ cid: CID, bytes: Uint8Array }>): Promise<unknown> {
+async function callJournal (journal: JournalStore, call: JournalCall, blocks?: CarriedBlock[]): Promise<unknown> {
   switch (call.method) {
     case 'append': return journal.append(call.args[0], { ...call.args[1], blocks })
     case 'settle': return journal.settle(call.args[0], call.args[1], call.args[2], call.args[3], blocks)

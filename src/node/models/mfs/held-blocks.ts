@@ -1,4 +1,4 @@
-import { base32 } from 'multiformats/bases/base32'
+import { blockKey } from '../../stores/repo-blockstore.ts'
 import { WriteBehind } from '../ipfs/write-behind.ts'
 import type { CarriedBlock } from '../../journal/types.ts'
 import type { Blockstore } from 'interface-blockstore'
@@ -13,25 +13,24 @@ import type { CID } from 'multiformats/cid'
  */
 export class HeldBlocks {
   private readonly held = new Map<string, CarriedBlock>()
-  private readonly store?: Pick<Blockstore, 'put'>
+  private readonly store: Pick<Blockstore, 'put'>
   private readonly limit: number
   private heldBytes = 0
   private behind?: WriteBehind
 
-  /** Without a store, every block is held. */
-  constructor (init: { store?: Pick<Blockstore, 'put'>, limit?: number } = {}) {
+  constructor (init: { store: Pick<Blockstore, 'put'>, limit: number }) {
     this.store = init.store
-    this.limit = init.store != null ? init.limit ?? Infinity : Infinity
+    this.limit = init.limit
   }
 
   async put (cid: CID, bytes: Uint8Array): Promise<CID> {
     if (this.behind == null && this.heldBytes + bytes.byteLength <= this.limit) {
-      this.held.set(keyOf(cid), { cid, bytes })
+      this.held.set(blockKey(cid), { cid, bytes })
       this.heldBytes += bytes.byteLength
       return cid
     }
     if (this.behind == null) {
-      this.behind = new WriteBehind(this.store!)
+      this.behind = new WriteBehind(this.store)
       for (const block of this.held.values()) await this.behind.put(block.cid, block.bytes)
       this.held.clear()
       this.heldBytes = 0
@@ -51,14 +50,10 @@ export class HeldBlocks {
 
   /** A block held, or written and not yet stored, for readers that need it now. */
   unwrittenBlock (cid: CID): Uint8Array | undefined {
-    return this.held.get(keyOf(cid))?.bytes ?? this.behind?.unwrittenBlock(cid)
+    return this.held.get(blockKey(cid))?.bytes ?? this.behind?.unwrittenBlock(cid)
   }
 
   throwIfFailed (): void {
     this.behind?.throwIfFailed()
   }
-}
-
-function keyOf (cid: CID): string {
-  return base32.encode(cid.multihash.bytes)
 }

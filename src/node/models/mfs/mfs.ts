@@ -56,8 +56,6 @@ export class Mfs {
   private applying?: ChangeWriter
   /** The writers of content imported for writes, until their changes are done. */
   private readonly importing = new Set<ChangeWriter>()
-  /** How many of them hold their content for the journal to carry. */
-  private holding = 0
   /** The blockstore with its writes taken by `applying` while a change is applied. */
   private readonly writes: MfsComponents['helia']['blockstore']
 
@@ -164,7 +162,7 @@ export class Mfs {
         create: options.create !== false,
         parents: options.parents === true
       }
-    }]).finally(() => { this.imported(imported.writer) })
+    }]).finally(() => { this.importing.delete(imported.writer) })
   }
 
   async rm (path: string, options: RmOptions = {}): Promise<CID> {
@@ -272,12 +270,6 @@ export class Mfs {
     }
   }
 
-  /** A write's content is stored (or its change failed): no longer one for reads to find, nor held. */
-  private imported (writer: ChangeWriter): void {
-    this.importing.delete(writer)
-    if (writer instanceof HeldBlocks) this.holding--
-  }
-
   private async source (root: CID, source: string): Promise<{ cid: CID, name: string }> {
     if (source.startsWith('/ipfs/')) {
       const path = parseContentPath(source)
@@ -312,9 +304,9 @@ export class Mfs {
     }
     const store = this.helia.blockstore
     // held only while few are: writes waiting in the queue would otherwise keep their content in the page
-    const holds = this.journal.carriesBlocks && this.holding < MAX_HOLDING_WRITES
+    const holding = [...this.importing].filter(w => w instanceof HeldBlocks).length
+    const holds = this.journal.carriesBlocks && holding < MAX_HOLDING_WRITES
     const writer = holds ? new HeldBlocks({ store, limit: CARRIED_CONTENT_BYTES }) : new WriteBehind(store)
-    if (holds) this.holding++
     this.importing.add(writer)
     try {
       let cid: CID | undefined
@@ -327,7 +319,7 @@ export class Mfs {
     } catch (err) {
       // no write of the content still running when its error is thrown
       await writer.drain().catch(() => {})
-      this.imported(writer)
+      this.importing.delete(writer)
       throw translateLibraryError(err, 'the written content', signal)
     }
   }
