@@ -24,3 +24,13 @@ export async function deleteDatabases (prefix: string): Promise<void> {
     }
   }
 }
+
+/**
+ * Tells bench/run.mjs a limit's timed part starts or ends, so that it reads
+ * the browser's CPU time then (bench/sections/cpu.mjs): what the limit
+ * prepares (random bytes, a database to read) is left out. Nothing when the
+ * page runs without it.
+ */
+export async function cpuMark (): Promise<void> {
+  await (globalThis as { benchCpuMark?: () => Promise<void> }).benchCpuMark?.()
+}

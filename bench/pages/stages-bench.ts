@@ -13,34 +13,75 @@ import { blockBytes } from '../../src/node/stores/repo-blockstore.ts'
 import { receiveBody } from '../../src/sw/body-port.ts'
 import { openBrowserStores } from '../../src/node/stores/browser-stores.ts'
 import { IDBBlockstore } from 'blockstore-idb'
-import { deleteDatabases, randomBytes, removeOpfs } from './bench-util.ts'
+import { cpuMark, deleteDatabases, randomBytes, removeOpfs } from './bench-util.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 
 const BLOCK = 256 * 1024
 
-/** The raw IndexedDB put rate: `size` bytes in 256 KiB values, 16 per transaction. */
-export async function rawIdbPut (size: number): Promise<number> {
-  const name = `bench-raw-${crypto.randomUUID()}`
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+async function openRawDatabase (name: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(name, 1)
     req.onupgradeneeded = () => req.result.createObjectStore('blocks')
     req.onsuccess = () => { resolve(req.result) }
     req.onerror = () => { reject(req.error) }
   })
-  // random, as the content the node stores is: Chromium compresses IndexedDB values, so blocks
-  // of zeros would be written at several times the rate and make the limit a false one
-  const blocks = Array.from({ length: size / BLOCK }, () => randomBytes(BLOCK))
-  const started = performance.now()
+}
+
+/** Puts `blocks` in 16 per transaction, one transaction after another. */
+async function putAll (db: IDBDatabase, blocks: Uint8Array[]): Promise<void> {
   for (let i = 0; i < blocks.length; i += 16) {
     const tx = db.transaction('blocks', 'readwrite')
     const store = tx.objectStore('blocks')
     for (let j = i; j < Math.min(i + 16, blocks.length); j++) store.put(blocks[j], `k${j}`)
     await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => { reject(tx.error) } })
   }
+}
+
+/** The raw IndexedDB put rate: `size` bytes in 256 KiB values, 16 per transaction. */
+export async function rawIdbPut (size: number): Promise<number> {
+  const name = `bench-raw-${crypto.randomUUID()}`
+  const db = await openRawDatabase(name)
+  // random, as the content the node stores is: Chromium compresses IndexedDB values, so blocks
+  // of zeros would be written at several times the rate and make the limit a false one
+  const blocks = Array.from({ length: size / BLOCK }, () => randomBytes(BLOCK))
+  await cpuMark()
+  const started = performance.now()
+  await putAll(db, blocks)
   const ms = performance.now() - started
+  await cpuMark()
   db.close()
   await deleteDatabases(name)
+  return ms
+}
+
+/**
+ * The raw IndexedDB read rate, the store's share of a cat: `size` random
+ * bytes stored in 256 KiB values, then read in order, 16 gets asked at once
+ * in each transaction, one transaction after another.
+ */
+export async function rawIdbGet (size: number): Promise<number> {
+  const name = `bench-raw-get-${crypto.randomUUID()}`
+  const db = await openRawDatabase(name)
+  const count = size / BLOCK
+  await putAll(db, Array.from({ length: count }, () => randomBytes(BLOCK)))
+  let read = 0
+  await cpuMark()
+  const started = performance.now()
+  for (let i = 0; i < count; i += 16) {
+    const store = db.transaction('blocks', 'readonly').objectStore('blocks')
+    const values = await Promise.all(Array.from({ length: Math.min(16, count - i) }, async (_, j) => new Promise<Uint8Array>((resolve, reject) => {
+      const req = store.get(`k${i + j}`)
+      req.onsuccess = () => { resolve(req.result as Uint8Array) }
+      req.onerror = () => { reject(req.error) }
+    })))
+    for (const value of values) read += value.byteLength
+  }
+  const ms = performance.now() - started
+  await cpuMark()
+  db.close()
+  await deleteDatabases(name)
+  if (read !== size) throw new Error(`read ${read} of ${size} bytes`)
   return ms
 }
 

@@ -2,6 +2,7 @@
 // the same run by the benchmark pages: add and cat of 64 MiB, the small
 // request's round trip, a warm start, and the memory a large add takes.
 import { benchCall, MIB, mbps, median, openApp, ratioRow, REPEATS, row } from './common.mjs'
+import { CORES, cpuCeiling, withCpu } from './cpu.mjs'
 
 const SIZE = 64 * MIB
 
@@ -12,22 +13,33 @@ async function release (cid) {
   if (!unpinned.ok || !collected.ok) throw new Error(`unpin ${unpinned.status}, gc ${collected.status}`)
 }
 
-/** Runs in the app's page: add of `size` random bytes through the API (the default profile, pinned), then cat. */
-async function addThenCat (size) {
+/** Runs in the app's page: `size` random bytes, kept for the next add (made outside the add's time and CPU time). */
+async function prepareUpload (size) {
   const data = new Uint8Array(size)
   for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
-  const body = new Blob([data])
-  let started = performance.now()
+  globalThis.benchUpload = new Blob([data])
+}
+
+/** Runs in the app's page: add of the prepared bytes through the API (the default profile, pinned). */
+async function addPrepared () {
+  const body = globalThis.benchUpload
+  delete globalThis.benchUpload
+  const started = performance.now()
   const added = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } })).json()
-  const addMs = performance.now() - started
+  const ms = performance.now() - started
   if (!added.success) throw new Error(added.error)
-  started = performance.now()
-  const reader = (await fetch(`/api/v0/mcp/ipfs/cat/${added.cid}`)).body.getReader()
+  return { ms, cid: added.cid }
+}
+
+/** Runs in the app's page: cat of `cid` through the API, read to the end; ms. */
+async function catOf ([cid, size]) {
+  const started = performance.now()
+  const reader = (await fetch(`/api/v0/mcp/ipfs/cat/${cid}`)).body.getReader()
   let read = 0
   while (true) { const { value, done } = await reader.read(); if (done) break; read += value.byteLength }
-  const catMs = performance.now() - started
+  const ms = performance.now() - started
   if (read !== size) throw new Error(`cat returned ${read} bytes, expected ${size}`)
-  return { addMs, catMs, cid: added.cid }
+  return ms
 }
 
 /** Runs in the app's page: median ms of `n` GET /health through the service worker and the leader. */
@@ -187,7 +199,30 @@ async function warmStart (context, origin) {
   return result
 }
 
-export async function apiSection (profiles, { origin, bench }) {
+/**
+ * A transfer's CPU time in all of its browser's processes, and the highest
+ * ratio to its limit (`limitMbps`) that time allows on this machine's cores;
+ * nothing where /proc cannot be read.
+ */
+function cpuRows (seconds, limitMbps) {
+  const cpu = cpuTime(seconds)
+  if (cpu == null) return []
+  return [
+    cpuRow(cpu),
+    row(`  the best ratio that CPU time allows on ${CORES} cores (all busy with it alone)`, cpuCeiling(cpu, SIZE / MIB / limitMbps), '×')
+  ]
+}
+
+/** The median of a measure's CPU times, or undefined when any is unknown. */
+function cpuTime (seconds) {
+  return seconds.some(s => s == null) ? undefined : median(seconds)
+}
+
+function cpuRow (cpu) {
+  return row('  its CPU time, all of the browser\'s processes (page, workers, storage, network)', cpu, 's')
+}
+
+export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const page = await openApp(profiles, origin)
   // a second node, whose blocks are files in OPFS: chosen with ?blockstore=opfs on its first start
   const opfsPage = await openApp(profiles, `${origin}/?blockstore=opfs`)
@@ -198,15 +233,26 @@ export async function apiSection (profiles, { origin, bench }) {
   const rawOpfs = []
   const addOpfs = []
   const catOpfs = []
+  // the CPU seconds each add and cat took in all of its browser's processes
+  const cpu = { add: [], cat: [], add_opfs: [], cat_opfs: [], raw: [], bare: [], raw_get: [] }
+  const rawGet = []
   for (let i = 0; i < REPEATS; i++) {
-    raw.push(mbps(SIZE, await benchCall(bench, 'rawIdbPut', SIZE)))
-    bare.push(mbps(SIZE, await benchCall(bench, 'bareStream', SIZE)))
+    for (const [name, rates, cpus] of [['rawIdbPut', raw, cpu.raw], ['bareStream', bare, cpu.bare], ['rawIdbGet', rawGet, cpu.raw_get]]) {
+      const limit = await benchCpu.around(async () => benchCall(bench, name, SIZE))
+      rates.push(mbps(SIZE, limit.result))
+      cpus.push(limit.cpu)
+    }
     rawOpfs.push(mbps(SIZE, await benchCall(bench, 'rawOpfsWrite', SIZE)))
-    for (const [p, adds, cats] of [[page, add, cat], [opfsPage, addOpfs, catOpfs]]) {
-      const { addMs, catMs, cid } = await p.evaluate(addThenCat, SIZE)
-      await p.evaluate(release, cid)
-      adds.push(mbps(SIZE, addMs))
-      cats.push(mbps(SIZE, catMs))
+    for (const [p, adds, cats, store] of [[page, add, cat, ''], [opfsPage, addOpfs, catOpfs, '_opfs']]) {
+      const dir = profiles.dirOf(p.context())
+      await p.evaluate(prepareUpload, SIZE)
+      const added = await withCpu(dir, async () => p.evaluate(addPrepared))
+      const catMs = await withCpu(dir, async () => p.evaluate(catOf, [added.result.cid, SIZE]))
+      await p.evaluate(release, added.result.cid)
+      adds.push(mbps(SIZE, added.result.ms))
+      cats.push(mbps(SIZE, catMs.result))
+      cpu[`add${store}`].push(added.cpu)
+      cpu[`cat${store}`].push(catMs.cpu)
     }
   }
   const opfsLocation = (await opfsPage.evaluate(async () => (await (await fetch('/api/v0/mcp/debug')).json()).node.stores.blocks))
@@ -231,20 +277,32 @@ export async function apiSection (profiles, { origin, bench }) {
   await context.close()
   const rawMbps = median(raw)
   const bareMbps = median(bare)
+  const limitCpu = (seconds) => { const t = cpuTime(seconds); return t == null ? [] : [cpuRow(t)] }
+  // a cat reads the store and streams from the service worker: those two alone, each at its raw cost
+  const readAndStream = cpuTime(cpu.raw_get) != null && cpuTime(cpu.bare) != null ? cpuTime(cpu.raw_get) + cpuTime(cpu.bare) : undefined
   return {
     rows: [
       row('raw IndexedDB put, 16 × 256 KiB per transaction (limit)', rawMbps, 'MB/s', { ratio: 1 }),
+      ...limitCpu(cpu.raw),
       ratioRow('API add of 64 MiB through the service worker, pinned, persisted', median(add), 'MB/s', rawMbps, { atLeast: 0.8 }),
+      ...cpuRows(cpu.add, rawMbps),
       row('raw OPFS sync-handle write in a dedicated worker, 256 KiB writes (limit)', median(rawOpfs), 'MB/s', { ratio: 1 }),
       ratioRow('API add of 64 MiB, the same, blocks in OPFS (?blockstore=opfs)', median(addOpfs), 'MB/s', median(rawOpfs), { atLeast: 0.5 }),
+      ...cpuRows(cpu.add_opfs, median(rawOpfs)),
       row('bare service worker: a 64 MiB generated stream (limit)', bareMbps, 'MB/s', { ratio: 1 }),
+      ...limitCpu(cpu.bare),
+      row('raw IndexedDB get, 16 × 256 KiB per transaction (what a cat also does)', median(rawGet), 'MB/s', { ratio: median(rawGet) / bareMbps }),
+      ...limitCpu(cpu.raw_get),
+      ...(readAndStream == null ? [] : [row(`  raw get + bare stream alone: the best ratio their CPU allows on ${CORES} cores`, cpuCeiling(readAndStream, SIZE / MIB / bareMbps), '×')]),
       ratioRow('API cat of 64 MiB through the service worker', median(cat), 'MB/s', bareMbps, { atLeast: 0.8 }),
+      ...cpuRows(cpu.cat, bareMbps),
       ratioRow('API cat of 64 MiB, blocks in OPFS', median(catOpfs), 'MB/s', bareMbps, { atLeast: 0.8 }),
+      ...cpuRows(cpu.cat_opfs, bareMbps),
       row('bare service worker: small JSON reply, p50 of 200 (limit)', median(bareJson), 'ms', { ratio: 1 }),
       ratioRow('API GET /health through the service worker, p50 of 200', median(health), 'ms', median(bareJson), { atMost: 1.3 }),
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { raw, add, bare, cat, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { raw, add, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }

@@ -1,0 +1,114 @@
+// CPU time a browser spends on one measure, read from Linux's /proc: the
+// browser process of a profile and every process under it (renderers with
+// their page, block worker and service worker threads; the network and
+// storage services). A pipeline on a machine with few cores can go no
+// faster than its CPU time spread over all of them; beside a limit's own
+// CPU time this tells a gap the code can close from one the cores set.
+import { availableParallelism } from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+
+export const CORES = availableParallelism()
+/** Linux's clock ticks per second for /proc times (USER_HZ, 100 on every Linux platform Chromium runs on). */
+const TICKS = 100
+
+const readable = existsSync('/proc/self/stat')
+
+/** [pid, ppid, ticks of user and system time] of each process, where /proc can be read. */
+function processes () {
+  const rows = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // the fields after the command's name, which may hold spaces and parentheses
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      rows.push([Number(entry), Number(fields[1]), Number(fields[11]) + Number(fields[12])])
+    } catch {
+      // gone since the directory was listed
+    }
+  }
+  return rows
+}
+
+function browserPid (profileDir) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+      if (args.includes(`--user-data-dir=${profileDir}`) && !args.some(a => a.startsWith('--type='))) return Number(entry)
+    } catch {}
+  }
+  return undefined
+}
+
+/**
+ * Seconds of CPU used so far by the browser running on `profileDir` and its
+ * descendants, or undefined where /proc is not there (not Linux) or the
+ * browser is not found. Time of a process that exits between two readings
+ * is lost from the second: a measure's figure is then low, never high.
+ */
+export function browserCpuSeconds (profileDir) {
+  if (!readable) return undefined
+  const root = browserPid(profileDir)
+  if (root == null) return undefined
+  const all = processes()
+  const children = new Map()
+  for (const [pid, ppid] of all) children.set(ppid, [...(children.get(ppid) ?? []), pid])
+  const ticks = new Map(all.map(([pid, , t]) => [pid, t]))
+  let total = 0
+  for (const queue = [root]; queue.length > 0;) {
+    const pid = queue.pop()
+    total += ticks.get(pid) ?? 0
+    queue.push(...(children.get(pid) ?? []))
+  }
+  return total / TICKS
+}
+
+/** Runs `measure` and returns its result with the CPU seconds the browser on `profileDir` spent meanwhile (undefined where unknown). */
+export async function withCpu (profileDir, measure) {
+  const before = browserCpuSeconds(profileDir)
+  const result = await measure()
+  const after = browserCpuSeconds(profileDir)
+  return { result, cpu: before == null || after == null ? undefined : after - before }
+}
+
+/** The machine's CPU counters (/proc/stat), to tell the share a virtual machine's host took (steal) over a run. */
+export function machineTicks () {
+  if (!readable) return undefined
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+  return { steal: fields[7], all: fields.reduce((a, b) => a + b, 0) }
+}
+
+/** Percent of the machine's time taken by its host between two `machineTicks()`. */
+export function stealPercent (from, to) {
+  if (from == null || to == null || to.all === from.all) return undefined
+  return 100 * (to.steal - from.steal) / (to.all - from.all)
+}
+
+/**
+ * The highest ratio to its limit a measure could reach here: its CPU time
+ * spread evenly over every core, against the limit's time. A rate limit's
+ * time is size / rate.
+ */
+export function cpuCeiling (cpuSeconds, limitSeconds) {
+  return limitSeconds * CORES / cpuSeconds
+}
+
+/**
+ * The browser's CPU time read when the benchmark page asks (its `cpuMark()`
+ * at the start and the end of a limit's timed part), so a limit's figure
+ * leaves out what it prepares.
+ */
+export async function cpuMarks (page, profileDir) {
+  const readings = []
+  await page.exposeFunction('benchCpuMark', () => { readings.push(browserCpuSeconds(profileDir)) })
+  return {
+    /** Runs `measure`, which marks once at its start and once at its end: its result, with the CPU seconds between the marks. */
+    async around (measure) {
+      readings.length = 0
+      const result = await measure()
+      const [start, end] = readings
+      return { result, cpu: readings.length === 2 && start != null && end != null ? end - start : undefined }
+    }
+  }
+}
