@@ -56,6 +56,31 @@ export async function rawIdbPut (size: number): Promise<number> {
 }
 
 /**
+ * The raw IndexedDB put rate of `size` random bytes as 1 MiB Blob values, 16
+ * per transaction: as the node stores large blocks (idb-blockstore.ts), the
+ * Blobs made in the timed part, as the node makes them in its put.
+ */
+export async function rawIdbBlobPut (size: number): Promise<number> {
+  const name = `bench-raw-blob-${crypto.randomUUID()}`
+  const db = await openRawDatabase(name)
+  const BLOB = 1024 * 1024
+  const blocks = Array.from({ length: size / BLOB }, () => randomBytes(BLOB))
+  await cpuMark()
+  const started = performance.now()
+  for (let i = 0; i < blocks.length; i += 16) {
+    const tx = db.transaction('blocks', 'readwrite')
+    const store = tx.objectStore('blocks')
+    for (let j = i; j < Math.min(i + 16, blocks.length); j++) store.put(new Blob([blocks[j] as Uint8Array<ArrayBuffer>]), `k${j}`)
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => { reject(tx.error) } })
+  }
+  const ms = performance.now() - started
+  await cpuMark()
+  db.close()
+  await deleteDatabases(name)
+  return ms
+}
+
+/**
  * The raw IndexedDB read rate, the store's share of a cat: `size` random
  * bytes stored in 256 KiB values, then read in order, 16 gets asked at once
  * in each transaction, one transaction after another.
@@ -175,7 +200,7 @@ export interface CatStages {
   model_ms: number
   /** The API's cat called in the page (no service worker), its body read to the end. */
   api_in_page_ms: number
-  /** The file's bytes sent by the blockstore's worker on a port, as the bridge hands a reply's body to the service worker, read in the page. */
+  /** The file's bytes as the bridge hands a reply's body to the service worker (a port the blockstore's worker serves, or a Blob of its files), read in the page. */
   worker_port_ms: number
 }
 
@@ -214,9 +239,9 @@ export async function catStages (size: number, blocks: 'indexeddb' | 'opfs'): Pr
     if (read !== size) throw new Error(`API cat read ${read} of ${size} bytes`)
     // what the bridge hands the service worker for a file's body: the blockstore's worker sends it on a port
     t = performance.now()
-    const port = await node.serveFileFromStore(added.cid, 0, size)
-    if (port == null) throw new Error('the blockstore\'s worker did not serve the file')
-    const direct = receiveBody(port).getReader()
+    const served = await node.serveFileFromStore(added.cid, 0, size)
+    if (served == null) throw new Error('the blockstore\'s worker did not serve the file')
+    const direct = (served instanceof Blob ? served.stream() : receiveBody(served)).getReader()
     read = 0
     while (true) { const { value, done } = await direct.read(); if (done) break; read += value.byteLength }
     const worker = performance.now() - t

@@ -34,8 +34,8 @@ export type FileReply =
   | { status: 200 | 206, headers: Record<string, string>, offset: number, length: number, body: AsyncIterable<Uint8Array> | undefined }
   | { status: 416, size: number }
 
-/** Serves bytes [offset, offset + length) of a file from the blockstore's own thread (the node's serveFileFromStore). */
-export type DirectFileReads = (cid: CID, offset: number, length: number) => Promise<MessagePort | undefined>
+/** Serves bytes [offset, offset + length) of a file from the blockstore's own thread (the node's serveFileFromStore): a port, or a Blob of the store's files. */
+export type DirectFileReads = (cid: CID, offset: number, length: number) => Promise<MessagePort | Blob | undefined>
 
 /** A file's bytes sent by the node's blockstore thread, under the request's signal, when the reply crosses to the service worker. */
 export function readsFromStore (c: Context<ApiEnv>, node: Pick<McpNode, 'serveFileFromStore'>): DirectFileReads {

@@ -111,12 +111,13 @@ export interface McpNode {
   /** Bytes exchanged with peers over libp2p streams; an offline node's stay at zero, as it exchanges none. */
   bandwidth: Bandwidth
   /**
-   * A port on which the blockstore's worker serves bytes [offset, offset +
-   * length) of a file straight from the store, the page's thread never
-   * touching them; undefined when that cannot be (a store in this thread,
-   * leaves that are not raw, a block not held).
+   * Bytes [offset, offset + length) of a file straight from the store, the
+   * page's thread never touching them: a Blob of the files the blocks are
+   * kept in (OPFS), which the browser reads itself, or a port on which the
+   * blockstore's worker serves them (IndexedDB). Undefined when that cannot
+   * be (a store in this thread, leaves that are not raw, a block not held).
    */
-  serveFileFromStore(cid: CID, offset: number, length: number, options?: AbortOptions): Promise<MessagePort | undefined>
+  serveFileFromStore(cid: CID, offset: number, length: number, options?: AbortOptions): Promise<MessagePort | Blob | undefined>
   /** Stops libp2p and Helia, then closes the stores. */
   stop(): Promise<void>
 }
@@ -246,9 +247,9 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     get sessions () { return sessions },
     bandwidth,
     async serveFileFromStore (cid, offset, length, options) {
-      if (blockstore.streamFile == null) return undefined
+      if (blockstore.serveFile == null) return undefined
       const plan = await planFileRead(helia.blockstore, cid, offset, length, options)
-      return plan == null ? undefined : blockstore.streamFile(plan)
+      return plan == null ? undefined : blockstore.serveFile(plan)
     },
     async stop (): Promise<void> {
       stopped = true

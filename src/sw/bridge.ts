@@ -1,4 +1,4 @@
-import { portServing } from '../api/direct-body.ts'
+import { servedBody } from '../api/direct-body.ts'
 import { receiveBody, sendBody } from './body-port.ts'
 import { bodyToForward } from './reply-body.ts'
 import type { ForwardedRequest, ForwardedResponse, LeaderAnnouncement, PortReply, WorkerToLeader, WorkerToPage } from './protocol.ts'
@@ -68,12 +68,13 @@ export function answerServiceWorker (tabId: string, handler: () => RequestHandle
 }
 
 /**
- * The port a reply's stream goes to the worker on: one the blockstore's
- * worker serves itself, for a file's bytes (direct-body.ts), so they never
- * cross this page's thread; else this page's, reading the stream.
+ * How a reply's stream goes to the worker: for a file's bytes, a Blob of
+ * the store's files or a port the blockstore's worker serves itself
+ * (direct-body.ts), so they never cross this page's thread; else a port of
+ * this page's, reading the stream.
  */
-async function streamedBody (stream: ReadableStream<Uint8Array>): Promise<MessagePort> {
-  const served = await portServing(stream)
+async function streamedBody (stream: ReadableStream<Uint8Array>): Promise<MessagePort | Blob> {
+  const served = await servedBody(stream)
   if (served == null) return sendBody(stream.getReader()).port
   stream.cancel('the blockstore\'s worker sends it').catch(() => {})
   return served
@@ -115,6 +116,7 @@ async function answer (message: ForwardedRequest, port: MessagePort, aborts: Map
     // an abort that comes later reaches the reply's stream (the worker cancels it), not the handler
     aborts.delete(id)
   }
-  // either way the body is handed over, not copied: a buffer is transferred, and so is the port a stream goes on
-  port.postMessage(reply, reply.body != null ? [reply.body] : [])
+  // the body is handed over, not copied: a buffer is transferred, and so is the port a stream goes on; a Blob
+  // is a reference to bytes the browser holds (a file's), which the worker's reply reads from there
+  port.postMessage(reply, reply.body instanceof ArrayBuffer || reply.body instanceof MessagePort ? [reply.body] : [])
 }

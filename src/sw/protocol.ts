@@ -50,8 +50,12 @@ export interface ForwardedResponse {
   status: number
   statusText: string
   headers: Array<[string, string]>
-  /** A JSON body whole, in a transferred buffer; any other as a port it streams on (body-port.ts); null when there is none. */
-  body: ArrayBuffer | MessagePort | null
+  /**
+   * A JSON body whole, in a transferred buffer; a file's bytes as a Blob of
+   * the files they are kept in (file-blob.ts); any other as a port it
+   * streams on (body-port.ts); null when there is none.
+   */
+  body: ArrayBuffer | MessagePort | Blob | null
 }
 
 /** Leader → service worker, on the leader's port: this page is not (or no longer) the leader. */

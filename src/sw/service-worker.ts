@@ -124,7 +124,8 @@ async function forward (request: Request, url: URL): Promise<Response> {
     const sent = body instanceof ArrayBuffer || body == null ? undefined : sendBody(body, { owned: true })
     const reply = await sendToLeader(current, request, url, sent?.port ?? body as ArrayBuffer | null, deadlineMs + REPLY_GRACE_MS)
     if (reply.type === 'mcp:response') {
-      // a reply body that stops coming because its tab went away errors (body-port.ts asks the tab)
+      // a reply body that stops coming because its tab went away errors (body-port.ts asks the tab); a Blob
+      // (a file's bytes, kept in files) is read by the browser itself, whatever becomes of the tab
       const body = reply.body instanceof MessagePort ? receiveBody(reply.body) : reply.body
       return new Response(body, { status: reply.status, statusText: reply.statusText, headers: reply.headers })
     }

@@ -75,11 +75,18 @@ test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser 
     context = await launch()
     page = await openApp(context)
     expect((await call(page, '/debug')).json.node.stores.blocks).toBe('opfs:mcp-node/blocks')
-    const digest = await page.evaluate(async (cid) => {
+    const read = await page.evaluate(async (cid) => {
       const data = new Uint8Array(await (await fetch(`/api/v0/mcp/ipfs/cat/${cid}`)).arrayBuffer())
-      return [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
+      // a range from inside the first block's file to inside the third's, read from those files
+      const ranged = await fetch(`/api/v0/mcp/ipfs/cat/${cid}`, { headers: { Range: 'bytes=1048570-2097160' } })
+      const part = new Uint8Array(await ranged.arrayBuffer())
+      return {
+        digest: [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join(''),
+        status: ranged.status,
+        partSame: part.byteLength === 2097160 - 1048570 + 1 && part.every((v, i) => v === data[1048570 + i])
+      }
     }, kept.cid)
-    expect(digest).toBe(kept.digest)
+    expect(read).toEqual({ digest: kept.digest, status: 206, partSame: true })
     expect((await call(page, '/ipfs/stats')).json.repo).toMatchObject({ object_count: after.object_count, size_bytes: after.size_bytes })
     await context.close()
   })

@@ -45,3 +45,40 @@ test('with no tab running the node, a request waits briefly and then gets a 503 
   expect(waited).toBeGreaterThanOrEqual(1400)
   expect(waited).toBeLessThan(10_000)
 })
+
+test('a file being read in another tab keeps coming, whole, when the tab running the node closes mid-read', async ({ context }) => {
+  const first = await openApp(context)
+  const second = await openApp(context)
+  expect((await call(first, '/daemon/status')).json.leader.is_leader).toBe(true)
+  const size = 16 * 1024 * 1024 + 5
+  const { cid, digest } = await second.evaluate(async (size) => {
+    const data = new Uint8Array(size)
+    for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(size, i + 65536)))
+    const added = await (await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', body: new Blob([data]), headers: { 'Content-Type': 'application/octet-stream' } })).json()
+    const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
+    return { cid: added.cid as string, digest }
+  }, size)
+  // the read begins while the first tab leads: one chunk, and the rest left to come
+  const first64k = await second.evaluate(async (cid) => {
+    const reader = (await fetch(`/api/v0/mcp/ipfs/cat/${cid}`)).body!.getReader()
+    const chunks: Uint8Array[] = []
+    const { value } = await reader.read()
+    chunks.push(value!)
+    Object.assign(globalThis, { catReader: reader, catChunks: chunks })
+    return value!.byteLength
+  }, cid)
+  expect(first64k).toBeGreaterThan(0)
+  await first.close()
+  // the reply is the blocks' own Blobs, which the browser reads itself: the tab that made it is not needed
+  const read = await second.evaluate(async () => {
+    const { catReader: reader, catChunks: chunks } = globalThis as unknown as { catReader: ReadableStreamDefaultReader<Uint8Array>, catChunks: Uint8Array[] }
+    while (true) {
+      const { value, done } = await reader.read()
+      if (done) break
+      chunks.push(value)
+    }
+    const whole = new Uint8Array(await new Blob(chunks as Array<Uint8Array<ArrayBuffer>>).arrayBuffer())
+    return { size: whole.byteLength, digest: [...new Uint8Array(await crypto.subtle.digest('SHA-256', whole))].map(v => v.toString(16).padStart(2, '0')).join('') }
+  })
+  expect(read).toEqual({ size, digest })
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { portServing } from '../../src/api/direct-body.ts'
+import { servedBody } from '../../src/api/direct-body.ts'
 import { createSite } from '../../src/api/site.ts'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { standaloneHost } from '../../src/node/host-info.ts'
@@ -7,8 +7,21 @@ import { serveBlockstore } from '../../src/node/stores/block-service.ts'
 import { MemoryRepoBlockstore } from '../../src/node/stores/memory-repo-blockstore.ts'
 import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
 import { receiveBody } from '../../src/sw/body-port.ts'
+import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { bytes, readAll, sameBytes } from './helpers.ts'
 import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
+import type { CID } from 'multiformats/cid'
+
+/** Blocks in memory, each also given as a file of its own, as the OPFS store gives them; `shortened` cuts that many bytes off each file. */
+class FilesBlockstore extends MemoryRepoBlockstore {
+  shortened = 0
+
+  async blockBlob (cid: CID): Promise<File | undefined> {
+    if (!await this.has(cid)) return undefined
+    const bytes = await readBlock(this, cid)
+    return new File([bytes.subarray(0, bytes.byteLength - this.shortened) as Uint8Array<ArrayBuffer>], cid.toString())
+  }
+}
 
 describe('a file reply the blockstore\'s thread sends itself', () => {
   it('gives the bridge a port with the same bytes as the reply, a range\'s included, and is read in the page as ever', async () => {
@@ -30,12 +43,48 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
       [`/ipfs/${added.cid}`, {}, data]
     ] as Array<[string, RequestInit, Uint8Array]>) {
       const viaPort = await site.fetch(new Request(`http://localhost${path}`, init))
-      const port = await portServing(viaPort.body!)
-      expect(port).toBeDefined()
-      expect(sameBytes(await readAll(receiveBody(port!)), expected)).toBe(true)
+      const port = await servedBody(viaPort.body!)
+      expect(port).toBeInstanceOf(MessagePort)
+      expect(sameBytes(await readAll(receiveBody(port as MessagePort)), expected)).toBe(true)
       const inPage = await site.fetch(new Request(`http://localhost${path}`, init))
       expect(sameBytes(new Uint8Array(await inPage.arrayBuffer()), expected)).toBe(true)
     }
+    await node.stop()
+    channel.port1.close()
+  })
+
+  it('is a Blob of the store\'s files where it keeps blocks in files, with the same bytes, a range\'s included; a damaged file is streamed instead', async () => {
+    const channel = new MessageChannel()
+    const inner = new FilesBlockstore()
+    serveBlockstore(channel.port2 as unknown as MessageEndpoint, Promise.resolve(inner))
+    const stores = { ...memoryStores(), blockstore: new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, 'files-in-a-worker') }
+    channel.port1.start()
+    channel.port2.start()
+    const node = await createNode({ stores })
+    const site = createSite({ node, host: standaloneHost() })
+    const data = bytes(3 * 1024 * 1024 + 17, 22)
+    const added = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
+    await stores.blockstore.flush()
+
+    for (const [init, expected] of [
+      [{}, data],
+      // from the end of the first leaf into the third: a part of each end, the second whole
+      [{ headers: { Range: 'bytes=1048570-2097160' } }, data.subarray(1048570, 2097161)],
+      [{ headers: { Range: 'bytes=-17' } }, data.subarray(data.length - 17)]
+    ] as Array<[RequestInit, Uint8Array]>) {
+      const reply = await site.fetch(new Request(`http://localhost/api/v0/mcp/ipfs/cat/${added.cid}`, init))
+      const served = await servedBody(reply.body!)
+      expect(served).toBeInstanceOf(Blob)
+      expect(Number(reply.headers.get('content-length'))).toBe(expected.byteLength)
+      expect(sameBytes(new Uint8Array(await (served as Blob).arrayBuffer()), expected)).toBe(true)
+    }
+
+    // a block's file cut short: no Blob of a wrong length, the worker streams the blocks instead
+    inner.shortened = 1
+    const reply = await site.fetch(new Request(`http://localhost/api/v0/mcp/ipfs/cat/${added.cid}`))
+    const served = await servedBody(reply.body!)
+    expect(served).toBeInstanceOf(MessagePort)
+    expect(sameBytes(await readAll(receiveBody(served as MessagePort)), data)).toBe(true)
     await node.stop()
     channel.port1.close()
   })
@@ -45,7 +94,7 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
     const site = createSite({ node, host: standaloneHost() })
     const added = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: bytes(2000, 3), headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
     const reply = await site.fetch(new Request(`http://localhost/api/v0/mcp/ipfs/cat/${added.cid}`))
-    expect(await portServing(reply.body!)).toBeUndefined()
+    expect(await servedBody(reply.body!)).toBeUndefined()
     expect((await reply.arrayBuffer()).byteLength).toBe(2000)
     await node.stop()
   })

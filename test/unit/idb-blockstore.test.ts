@@ -5,16 +5,19 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
+import { blockKey } from '../../src/node/stores/repo-blockstore.ts'
 import { rawBlock } from './helpers.ts'
 
-/** Small pieces, so a block in pieces is quick to make here. */
+/** Blocks larger than this are stored as Blobs: small, so such a block is quick to make here. */
+const BLOB_BYTES = 1024
+/** The piece size of blocks an earlier version stored in pieces (256 KiB there; the reader takes the count from the first piece). */
 const PIECE = 1024
 
 describe('IDBRepoBlockstore', () => {
   let n = 0
   let store: IDBRepoBlockstore
   const open = async (name = `blocks-${++n}`, batchBlocks?: number): Promise<IDBRepoBlockstore> => {
-    store = new IDBRepoBlockstore(name, { batchBlocks, pieceBytes: PIECE })
+    store = new IDBRepoBlockstore(name, { batchBlocks, blobBytes: BLOB_BYTES })
     await store.open()
     return store
   }
@@ -70,44 +73,75 @@ describe('IDBRepoBlockstore', () => {
     expect((await again.stat()).blocks).toBe(10)
   })
 
-  it('stores a block larger than a piece in pieces and gives it back whole', async () => {
+  it('stores a block larger than blobBytes as a Blob, gives it back whole, as bytes or as that Blob, and deletes it', async () => {
     const name = `blocks-${++n}`
     const s = await open(name)
-    const bytes = new Uint8Array(2 * PIECE + 3)
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 18)) & 0xff
+    const bytes = new Uint8Array(2 * BLOB_BYTES + 3)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff
     const cid = CID.create(1, raw.code, await sha256.digest(bytes))
     const small = await rawBlock('small')
     await Promise.all([s.put(cid, bytes), s.put(small.cid, small.bytes)])
     expect(await readBlock(s, cid)).toEqual(bytes)
     expect(await s.stat()).toEqual({ blocks: 2, bytes: bytes.length + 5 })
     await s.close()
+    // what the database holds: the large block as a Blob, the small one as its bytes
+    const held = await storedValues(name)
+    expect(held.get(blockKey(cid))).toBeInstanceOf(Blob)
+    expect(held.get(blockKey(small.cid))).toBeInstanceOf(Uint8Array)
+
     const again = await open(name)
     expect(await readBlock(again, cid)).toEqual(bytes)
+    expect(new Uint8Array(await (await again.blockBlob(cid))!.arrayBuffer())).toEqual(bytes)
+    // a small block's Blob is made of its bytes
+    expect(new Uint8Array(await (await again.blockBlob(small.cid))!.arrayBuffer())).toEqual(small.bytes)
     const all = []
     for await (const pair of again.getAll()) all.push(pair.cid.multihash.bytes.join())
     expect(all.length).toBe(2)
     await again.delete(cid)
     expect(await again.stat()).toEqual({ blocks: 1, bytes: 5 })
     await expect(readBlock(again, cid)).rejects.toThrow(/not in the local store/)
+    expect(await again.blockBlob(cid)).toBeUndefined()
+  })
+
+  it('gives a block waiting in a batch as a Blob of its bytes', async () => {
+    const s = await open(`blocks-${++n}`, 100)
+    const bytes = new Uint8Array(3 * BLOB_BYTES).fill(9)
+    const cid = CID.create(1, raw.code, await sha256.digest(bytes))
+    const put = s.put(cid, bytes)
+    // the put takes its bytes in a few microtasks; the batch commits on the next task
+    for (let i = 0; i < 10; i++) await Promise.resolve()
+    const blob = s.blockBlob(cid)
+    expect(await s.has(cid)).toBe(true)
+    expect(new Uint8Array(await (await blob)!.arrayBuffer())).toEqual(bytes)
+    await put
+  })
+
+  it('reads a block an earlier version stored in pieces, whole, and deletes it with its pieces', async () => {
+    const name = `blocks-${++n}`
+    const bytes = new Uint8Array(2 * PIECE + 3)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff
+    const cid = CID.create(1, raw.code, await sha256.digest(bytes))
+    await (await open(name)).close()
+    await writeInPieces(name, cid, bytes, 3)
+    const s = await open(name)
+    expect(await readBlock(s, cid)).toEqual(bytes)
+    expect(new Uint8Array(await (await s.blockBlob(cid))!.arrayBuffer())).toEqual(bytes)
+    await s.delete(cid)
+    await expect(readBlock(s, cid)).rejects.toThrow(/not in the local store/)
+    await s.close()
     // no piece of the deleted block is left behind
-    const db = await new Promise<IDBDatabase>((resolve) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) } })
-    const left = await new Promise<number>((resolve) => { const req = db.transaction('pieces').objectStore('pieces').count(); req.onsuccess = () => { resolve(req.result) } })
-    db.close()
-    expect(left).toBe(0)
+    expect((await storedValues(name, 'pieces')).size).toBe(0)
   })
 
   it('refuses a block with a missing piece rather than giving a short one', async () => {
     const name = `blocks-${++n}`
-    const s = await open(name)
     const bytes = new Uint8Array(2 * PIECE + 1).fill(7)
     const cid = CID.create(1, raw.code, await sha256.digest(bytes))
-    await s.put(cid, bytes)
-    await s.close()
-    const db = await new Promise<IDBDatabase>((resolve) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) } })
-    await new Promise((resolve) => { const tx = db.transaction('pieces', 'readwrite'); tx.objectStore('pieces').delete(IDBKeyRange.lowerBound('')); tx.oncomplete = resolve })
-    db.close()
+    await (await open(name)).close()
+    // the first piece says 3, and only the first two are there
+    await writeInPieces(name, cid, bytes, 2)
     const again = await open(name)
-    await expect(readBlock(again, cid)).rejects.toThrow(/1 of its 3 pieces/)
+    await expect(readBlock(again, cid)).rejects.toThrow(/2 of its 3 pieces/)
   })
 
   it('opens a database written before pieces existed', async () => {
@@ -125,3 +159,39 @@ describe('IDBRepoBlockstore', () => {
     expect(await readBlock(s, a.cid)).toEqual(a.bytes)
   })
 })
+
+async function openRaw (name: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) } })
+}
+
+/** Every value in one of the database's object stores, by key. */
+async function storedValues (name: string, store = 'blocks'): Promise<Map<string, unknown>> {
+  const db = await openRaw(name)
+  const values = new Map<string, unknown>()
+  await new Promise<void>((resolve) => {
+    const req = db.transaction(store).objectStore(store).openCursor()
+    req.onsuccess = () => {
+      const cursor = req.result
+      if (cursor == null) { resolve(); return }
+      values.set(String(cursor.key), cursor.value)
+      cursor.continue()
+    }
+  })
+  db.close()
+  return values
+}
+
+/** A block as an earlier version stored one larger than a piece: the first piece with the size and count, the rest keyed `<key>/<index>`; only `kept` pieces written. */
+async function writeInPieces (name: string, cid: CID, bytes: Uint8Array, kept: number): Promise<void> {
+  const db = await openRaw(name)
+  const key = blockKey(cid)
+  const count = Math.ceil(bytes.byteLength / PIECE)
+  await new Promise((resolve) => {
+    const tx = db.transaction(['blocks', 'pieces', 'meta'], 'readwrite')
+    tx.objectStore('blocks').put({ first: bytes.slice(0, PIECE), size: bytes.byteLength, pieces: count }, key)
+    for (let i = 1; i < kept; i++) tx.objectStore('pieces').put(bytes.slice(i * PIECE, (i + 1) * PIECE), `${key}/${String(i).padStart(6, '0')}`)
+    tx.objectStore('meta').put({ blocks: 1, bytes: bytes.byteLength }, 'stat')
+    tx.oncomplete = resolve
+  })
+  db.close()
+}

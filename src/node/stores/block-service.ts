@@ -7,8 +7,10 @@
 import { CID } from 'multiformats/cid'
 import { serveBody } from '../../sw/body-port.ts'
 import { blockBytes } from './repo-blockstore.ts'
+import { fileBlob } from './file-blob.ts'
 import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
+import type { BlockBlobs } from './file-blob.ts'
 import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
 export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
@@ -34,7 +36,7 @@ export interface BlockRequest {
   bytes?: Uint8Array
   /** A stream's pieces, in order (file-plan.ts). */
   segments?: StreamSegment[]
-  /** The port a stream is served on (body-port.ts), transferred with the request. */
+  /** The port a stream is served on (body-port.ts), transferred with the request; closed unused when the reply is a Blob. */
   port?: MessagePort
   /** A journal call, and the blocks it stores in its transaction (their bytes copied, for the page may still read them). */
   journal?: JournalCall
@@ -111,8 +113,16 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     case 'close':
       await store.close()
       return { transfer: [] }
-    case 'stream':
-      return { value: await streamSegments(store, request.segments ?? [], request.port!), transfer: [] }
+    case 'stream': {
+      const segments = request.segments ?? []
+      // a store whose blocks the browser can read itself gives the file as a Blob of them, the port unused
+      const blob = store.blockBlob == null ? undefined : await fileBlob(store as BlockBlobs, segments)
+      if (blob != null) {
+        request.port!.close()
+        return { value: blob, transfer: [] }
+      }
+      return { value: await streamSegments(store, segments, request.port!), transfer: [] }
+    }
     case 'journal': {
       if (store.journal == null) throw new Error(`the blocks in ${store.location ?? 'this store'} keep no journal`)
       const blocks = request.carried?.map(b => ({ cid: CID.decode(b.cid), bytes: b.bytes }))

@@ -138,6 +138,18 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     yield bytes
   }
 
+  /**
+   * The file a block is kept in, as a File: a snapshot the browser reads on
+   * its own when it is a reply's body (file-blob.ts), no thread of ours
+   * touching the bytes. Undefined when the block is not here.
+   */
+  async blockBlob (cid: CID): Promise<File | undefined> {
+    const key = blockKey(cid)
+    // a block being written is read once it is whole
+    await this.writing.get(key)?.catch(() => {})
+    return this.withFile(key, async (dir) => (await fileOf(dir, key))?.getFile())
+  }
+
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
     options?.signal?.throwIfAborted()
     const key = blockKey(cid)

@@ -51,10 +51,17 @@ export interface RepoBlockstore extends Blockstore {
   flush(): Promise<void>
   close(): Promise<void>
   /**
-   * A store in a thread of its own may serve pieces of a file itself, on a
-   * port (body-port.ts): undefined when one of the blocks is not there.
+   * A store in a thread of its own may serve pieces of a file itself: as a
+   * Blob of its blocks' Blobs (file-blob.ts), or else on a port
+   * (body-port.ts). Undefined when one of the blocks is not there.
    */
-  streamFile?(segments: PlanSegment[]): Promise<MessagePort | undefined>
+  serveFile?(segments: PlanSegment[]): Promise<MessagePort | Blob | undefined>
+  /**
+   * A block as a Blob the browser reads itself, no thread of ours touching
+   * its bytes: OPFS's file, the Blob IndexedDB keeps a large block as.
+   * Undefined when the block is not here.
+   */
+  blockBlob?(cid: CID): Promise<Blob | undefined>
   /** The MFS journal, where a store keeps it in its own database (IndexedDB's): its transactions can carry blocks. */
   journal?(): JournalStore
 }

@@ -118,19 +118,20 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
   }
 
   /**
-   * A port on which the worker serves these pieces of a file straight from
-   * the store (body-port.ts), or undefined when a block is not in the store
-   * (the page then reads the file itself, and may fetch what is missing).
+   * These pieces of a file straight from the store, the page never touching
+   * them: a Blob of the store's files where it keeps blocks in files
+   * (file-blob.ts), else a port on which the worker serves them
+   * (body-port.ts). Undefined when a block is not in the store (the page
+   * then reads the file itself, and may fetch what is missing).
    */
-  async streamFile (segments: PlanSegment[]): Promise<MessagePort | undefined> {
+  async serveFile (segments: PlanSegment[]): Promise<MessagePort | Blob | undefined> {
     const { port1, port2 } = new MessageChannel()
     const wire: StreamSegment[] = segments.map(s => 'cid' in s ? { cid: s.cid.bytes, start: s.start, end: s.end } : { bytes: s.bytes })
-    const served = await this.call<boolean>('stream', { segments: wire, port: port1 }, [port1])
-    if (!served) {
-      port2.close()
-      return undefined
-    }
-    return port2
+    // true: served on the port; a Blob of the store's files; false: a block is not there
+    const served = await this.call<boolean | Blob>('stream', { segments: wire, port: port1 }, [port1])
+    if (served === true) return port2
+    port2.close()
+    return served === false ? undefined : served
   }
 
   /** Calls the journal kept in the worker's database, `blocks` stored in the call's transaction. */
