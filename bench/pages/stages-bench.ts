@@ -200,7 +200,7 @@ export interface CatStages {
   model_ms: number
   /** The API's cat called in the page (no service worker), its body read to the end. */
   api_in_page_ms: number
-  /** The file's bytes as the bridge hands a reply's body to the service worker (a port the blockstore's worker serves, or a Blob of its files), read in the page. */
+  /** The file's bytes as the bridge hands a reply's body to the service worker (a Blob of the blocks' Blobs, or a port the blockstore's worker streams on), read in the page. */
   worker_port_ms: number
 }
 
@@ -237,7 +237,7 @@ export async function catStages (size: number, blocks: 'indexeddb' | 'opfs'): Pr
     while (true) { const { value, done } = await reader.read(); if (done) break; read += value.byteLength }
     const api = performance.now() - t
     if (read !== size) throw new Error(`API cat read ${read} of ${size} bytes`)
-    // what the bridge hands the service worker for a file's body: the blockstore's worker sends it on a port
+    // what the bridge hands the service worker for a file's body: a Blob of the blocks' Blobs (or a port the worker streams on)
     t = performance.now()
     const served = await node.serveFileFromStore(added.cid, 0, size)
     if (served == null) throw new Error('the blockstore\'s worker did not serve the file')
@@ -245,7 +245,7 @@ export async function catStages (size: number, blocks: 'indexeddb' | 'opfs'): Pr
     read = 0
     while (true) { const { value, done } = await direct.read(); if (done) break; read += value.byteLength }
     const worker = performance.now() - t
-    if (read !== size) throw new Error(`the worker's port gave ${read} of ${size} bytes`)
+    if (read !== size) throw new Error(`the file served by the store gave ${read} of ${size} bytes`)
     await node.stop()
     return { store_ms: store, helia_blockstore_ms: heliaStore, model_ms: model, api_in_page_ms: api, worker_port_ms: worker }
   } finally {

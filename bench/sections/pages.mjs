@@ -26,7 +26,7 @@ export async function stagesSection (bench) {
     row(`  cat stage (${blocks}): the same through Helia's blockstore (local first, then the network)`, catStage(blocks, 'helia_blockstore_ms'), 'MB/s'),
     row(`  cat stage (${blocks}): the node's cat model (the exporter)`, catStage(blocks, 'model_ms'), 'MB/s'),
     row(`  cat stage (${blocks}): the API's cat called in the page, no service worker`, catStage(blocks, 'api_in_page_ms'), 'MB/s'),
-    row(`  cat stage (${blocks}): the file as the bridge hands it to the service worker (a port the worker serves; OPFS: a Blob of its files)`, catStage(blocks, 'worker_port_ms'), 'MB/s')
+    row(`  cat stage (${blocks}): the file as the bridge hands it to the service worker (a Blob of the blocks' Blobs)`, catStage(blocks, 'worker_port_ms'), 'MB/s')
   ])
   const limit = median(raw)
   const stage = (key) => mbps(SIZE, median(runs.map(r => r[key])))

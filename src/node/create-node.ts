@@ -112,9 +112,10 @@ export interface McpNode {
   bandwidth: Bandwidth
   /**
    * Bytes [offset, offset + length) of a file straight from the store, the
-   * page's thread never touching them: a Blob of the files the blocks are
-   * kept in (OPFS), which the browser reads itself, or a port on which the
-   * blockstore's worker serves them (IndexedDB). Undefined when that cannot
+   * page's thread never touching them: a Blob of its blocks' Blobs (OPFS's
+   * files, the Blobs IndexedDB keeps large blocks as), which the browser
+   * reads itself, or, for a file of many blocks kept as bytes, a port on
+   * which the blockstore's worker streams them. Undefined when that cannot
    * be (a store in this thread, leaves that are not raw, a block not held).
    */
   serveFileFromStore(cid: CID, offset: number, length: number, options?: AbortOptions): Promise<MessagePort | Blob | undefined>

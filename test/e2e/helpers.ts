@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect } from '@playwright/test'
-import type { BrowserContext, Page } from '@playwright/test'
+import { BROWSER_ARGS, findBrowser } from '../../tools/find-browser.mjs'
+import type { BrowserContext, BrowserType, Page } from '@playwright/test'
 
 /** Opens the app in a new page and waits until its node answers. */
 export async function openApp (context: BrowserContext, path = '/'): Promise<Page> {
@@ -65,4 +69,20 @@ export async function call (page: Page, path: string, init: CallInit = {}): Prom
 
 export function utf8 (bytes: number[] | undefined): string {
   return new TextDecoder().decode(new Uint8Array(bytes ?? []))
+}
+
+export type Launch = () => Promise<BrowserContext>
+
+/**
+ * Runs `body` with a way to start the browser on one profile on disk (each
+ * start is a restart); the profile goes afterwards. Playwright's own
+ * contexts keep IndexedDB and OPFS in memory.
+ */
+export async function withProfileOnDisk (playwright: { chromium: BrowserType }, baseURL: string | undefined, body: (launch: Launch) => Promise<void>): Promise<void> {
+  const profile = mkdtempSync(join(tmpdir(), 'mcp-profile-'))
+  try {
+    await body(async () => playwright.chromium.launchPersistentContext(profile, { executablePath: findBrowser(), args: BROWSER_ARGS, baseURL }))
+  } finally {
+    rmSync(profile, { recursive: true, force: true })
+  }
 }

@@ -1,22 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
-import { BROWSER_ARGS, findBrowser } from '../../tools/find-browser.mjs'
-import { call, openApp, utf8 } from './helpers.ts'
-import type { BrowserContext, BrowserType } from '@playwright/test'
-
-type Launch = () => Promise<BrowserContext>
-
-/** Runs `body` with a way to start the browser on one profile on disk (each start is a restart); the profile goes afterwards. */
-async function withProfileOnDisk (playwright: { chromium: BrowserType }, baseURL: string | undefined, body: (launch: Launch) => Promise<void>): Promise<void> {
-  const profile = mkdtempSync(join(tmpdir(), 'mcp-profile-'))
-  try {
-    await body(async () => playwright.chromium.launchPersistentContext(profile, { executablePath: findBrowser(), args: BROWSER_ARGS, baseURL }))
-  } finally {
-    rmSync(profile, { recursive: true, force: true })
-  }
-}
+import { call, openApp, utf8, withProfileOnDisk } from './helpers.ts'
 
 test('content and the node id survive a reload', async ({ context }) => {
   const page = await openApp(context)

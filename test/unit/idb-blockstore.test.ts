@@ -91,9 +91,13 @@ describe('IDBRepoBlockstore', () => {
 
     const again = await open(name)
     expect(await readBlock(again, cid)).toEqual(bytes)
-    expect(new Uint8Array(await (await again.blockBlob(cid))!.arrayBuffer())).toEqual(bytes)
-    // a small block's Blob is made of its bytes
-    expect(new Uint8Array(await (await again.blockBlob(small.cid))!.arrayBuffer())).toEqual(small.bytes)
+    // the stored Blob itself; a small block's Blob is made of its bytes, which it says
+    const large = (await again.blockBlob(cid))!
+    expect(large.copied).toBe(false)
+    expect(new Uint8Array(await large.blob.arrayBuffer())).toEqual(bytes)
+    const copy = (await again.blockBlob(small.cid))!
+    expect(copy.copied).toBe(true)
+    expect(new Uint8Array(await copy.blob.arrayBuffer())).toEqual(small.bytes)
     const all = []
     for await (const pair of again.getAll()) all.push(pair.cid.multihash.bytes.join())
     expect(all.length).toBe(2)
@@ -103,17 +107,29 @@ describe('IDBRepoBlockstore', () => {
     expect(await again.blockBlob(cid)).toBeUndefined()
   })
 
-  it('gives a block waiting in a batch as a Blob of its bytes', async () => {
-    const s = await open(`blocks-${++n}`, 100)
+  it('gives a block whose batch has not committed as a Blob of its bytes', async () => {
+    const name = `blocks-${++n}`
+    const s = await open(name)
+    // another connection holds the blocks store: the batch's transaction waits behind it, and so
+    // would any read of the database, so an answer can only come from the batch
+    const db = await openRaw(name)
+    const hold = db.transaction('blocks', 'readwrite')
+    let holding = true
+    const spin = (): void => { if (holding) hold.objectStore('blocks').get('nothing').onsuccess = spin }
+    spin()
     const bytes = new Uint8Array(3 * BLOB_BYTES).fill(9)
     const cid = CID.create(1, raw.code, await sha256.digest(bytes))
-    const put = s.put(cid, bytes)
-    // the put takes its bytes in a few microtasks; the batch commits on the next task
-    for (let i = 0; i < 10; i++) await Promise.resolve()
-    const blob = s.blockBlob(cid)
-    expect(await s.has(cid)).toBe(true)
-    expect(new Uint8Array(await (await blob)!.arrayBuffer())).toEqual(bytes)
+    let stored = false
+    const put = s.put(cid, bytes).then(() => { stored = true })
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const waiting = (await s.blockBlob(cid))!
+    expect(stored).toBe(false)
+    expect(waiting.copied).toBe(true)
+    expect(new Uint8Array(await waiting.blob.arrayBuffer())).toEqual(bytes)
+    holding = false
     await put
+    db.close()
+    expect((await s.blockBlob(cid))!.copied).toBe(false)
   })
 
   it('reads a block an earlier version stored in pieces, whole, and deletes it with its pieces', async () => {
@@ -125,7 +141,9 @@ describe('IDBRepoBlockstore', () => {
     await writeInPieces(name, cid, bytes, 3)
     const s = await open(name)
     expect(await readBlock(s, cid)).toEqual(bytes)
-    expect(new Uint8Array(await (await s.blockBlob(cid))!.arrayBuffer())).toEqual(bytes)
+    const joined = (await s.blockBlob(cid))!
+    expect(joined.copied).toBe(true)
+    expect(new Uint8Array(await joined.blob.arrayBuffer())).toEqual(bytes)
     await s.delete(cid)
     await expect(readBlock(s, cid)).rejects.toThrow(/not in the local store/)
     await s.close()

@@ -17,7 +17,7 @@ import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
 /** The page's side and the worker's, joined by a MessageChannel as a worker's port would join them. */
 function connect (name: string): { store: WorkerBlockstore, ports: MessagePort[] } {
   const channel = new MessageChannel()
-  const inner = new IDBRepoBlockstore(name, { blobBytes: 1024 })
+  const inner = new IDBRepoBlockstore(name, { blobBytes: 512 })
   serveBlockstore(channel.port2 as unknown as MessageEndpoint, inner.open().then(() => inner))
   const store = new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, `indexeddb:${name}`)
   channel.port1.start()

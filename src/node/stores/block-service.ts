@@ -10,7 +10,6 @@ import { blockBytes } from './repo-blockstore.ts'
 import { fileBlob } from './file-blob.ts'
 import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
-import type { BlockBlobs } from './file-blob.ts'
 import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
 export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
@@ -116,7 +115,7 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     case 'stream': {
       const segments = request.segments ?? []
       // a store whose blocks the browser can read itself gives the file as a Blob of them, the port unused
-      const blob = store.blockBlob == null ? undefined : await fileBlob(store as BlockBlobs, segments)
+      const blob = store.blockBlob == null ? undefined : await fileBlob(store.blockBlob.bind(store), segments)
       if (blob != null) {
         request.port!.close()
         return { value: blob, transfer: [] }
@@ -171,6 +170,8 @@ async function streamSegments (store: RepoBlockstore, segments: StreamSegment[],
       reads.push('bytes' in segment
         ? Promise.resolve(segment.bytes)
         : blockBytes(store.get(cid!)).then((block) => {
+          // the reply's length is already sent: a block shorter than its file says ends the body with an error, never short
+          if (block.byteLength < segment.end) throw new Error(`block ${cid!.toString()} is damaged in the local store: ${block.byteLength} bytes where its file says at least ${segment.end}`)
           // a read is a buffer of our own (repo-blockstore.ts): handed over whole, or the part wanted copied out
           if (segment.start === 0 && segment.end === block.byteLength) return block
           const part = block.slice(segment.start, segment.end)

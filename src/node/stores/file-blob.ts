@@ -9,25 +9,51 @@
  */
 import { CID } from 'multiformats/cid'
 import type { StreamSegment } from './block-service.ts'
+import type { BlockBlob } from './repo-blockstore.ts'
 
-/** What gives a block as a Blob. */
-export interface BlockBlobs {
-  blockBlob(cid: CID): Promise<Blob | undefined>
-}
+/**
+ * Bytes of blocks the store does not keep as Blobs (small ones, ones an
+ * earlier version stored in pieces) that a reply may copy into Blobs of
+ * their own. Each is read whole before the first byte goes, so a file of
+ * many such blocks is streamed instead, a few blocks ahead
+ * (block-service.ts), rather than read into memory first.
+ */
+const COPY_BUDGET_BYTES = 8 * 1024 * 1024
+/** Blocks asked for at once: one after another, a large file's thousands of blocks kept its first byte waiting. */
+const CONCURRENCY = 16
 
 /**
  * The Blob of `segments`, in order: parts of blocks, and bytes given.
- * Undefined when a block is not here, or is shorter than the part wanted of
- * it (a damaged store is left to the reader that reports it).
+ * Undefined when it is better made another way: a block is not here, or is
+ * shorter than the part wanted of it (a damaged store, which the stream
+ * reports), or the blocks to copy are over the budget.
  */
-export async function fileBlob (store: BlockBlobs, segments: StreamSegment[]): Promise<Blob | undefined> {
-  // asked all at once: one after another, a large file's thousands of blocks kept its first byte waiting
-  const parts = await Promise.all(segments.map(async (segment): Promise<BlobPart | undefined> => {
-    if ('bytes' in segment) return segment.bytes as Uint8Array<ArrayBuffer>
-    const blob = await store.blockBlob(CID.decode(segment.cid))
-    if (blob == null || blob.size < segment.end) return undefined
-    return segment.start === 0 && segment.end === blob.size ? blob : blob.slice(segment.start, segment.end)
-  }))
-  if (parts.some(part => part == null)) return undefined
-  return new Blob(parts as BlobPart[])
+export async function fileBlob (blockBlob: (cid: CID) => Promise<BlockBlob | undefined>, segments: StreamSegment[]): Promise<Blob | undefined> {
+  const parts: BlobPart[] = new Array(segments.length)
+  let copied = 0
+  let next = 0
+  let declined = false
+  const take = async (): Promise<void> => {
+    while (!declined && next < segments.length) {
+      const at = next++
+      const segment = segments[at]
+      if ('bytes' in segment) {
+        parts[at] = segment.bytes as Uint8Array<ArrayBuffer>
+        continue
+      }
+      const block = await blockBlob(CID.decode(segment.cid))
+      if (block == null || block.blob.size < segment.end) {
+        declined = true
+        return
+      }
+      if (block.copied) copied += block.blob.size
+      if (copied > COPY_BUDGET_BYTES) {
+        declined = true
+        return
+      }
+      parts[at] = segment.start === 0 && segment.end === block.blob.size ? block.blob : block.blob.slice(segment.start, segment.end)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, segments.length) }, take))
+  return declined ? undefined : new Blob(parts)
 }

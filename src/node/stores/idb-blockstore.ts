@@ -5,7 +5,7 @@ import { openDatabase, request, transactionDone } from './idb.ts'
 import { blockBytes, blockKey, cidOfKey, ownedBytes } from './repo-blockstore.ts'
 import { releaseBuffer } from '../../buffers.ts'
 import { createJournalStores, IDBJournalStore } from '../journal/idb-journal-store.ts'
-import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
+import type { BlockBlob, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { JournalObjectStores } from '../journal/idb-journal-store.ts'
 import type { CarriedBlock } from '../journal/types.ts'
 import type { AbortOptions } from 'abort-error'
@@ -33,14 +33,16 @@ const JOURNAL_STORES: JournalObjectStores = { entries: 'journal-entries', meta: 
  * Uint8Array value at half the rate of four 256 KiB ones, and an earlier
  * version stored large blocks in 256 KiB pieces for that. A Blob value is
  * kept in a file of its own: 1 MiB Blobs were put at 1.0–1.8× the rate of
- * 256 KiB pieces, read back at about twice it, and the Blob a read gives is
+ * 256 KiB pieces, and 128–256 KiB Blobs at about the rate of such values;
+ * all were read back at about twice the rate, and the Blob a read gives is
  * a reference the browser reads itself, so a reply can be made of the
  * blocks' Blobs (file-blob.ts) without any thread of ours reading the bytes
- * (measured, Chromium 156, 64 MiB of random blocks, profile on disk). Below
- * this size a block stays bytes: a file each for small blocks (directories,
+ * (measured, Chromium 156, 64 MiB of random blocks, profile on disk). The
+ * leaves of Helia's profile (1 MiB) and of Kubo's (256 KiB) are above it.
+ * Below it a block stays bytes: a file each for small blocks (directories,
  * small files) would cost more than it saves.
  */
-const DEFAULT_BLOB_BYTES = 256 * 1024
+const DEFAULT_BLOB_BYTES = 128 * 1024
 const STAT_KEY = 'stat'
 const DEFAULT_BATCH_BLOCKS = 16
 const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
@@ -173,16 +175,18 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   /**
    * A block as a Blob, for a reply made of blocks (file-blob.ts): the one it
-   * is stored as, which the browser reads itself; a small block's bytes in a
-   * Blob of their own. Undefined when the block is not here.
+   * is stored as, which the browser reads itself; else (a small block, one
+   * waiting in a batch, one an earlier version stored in pieces) a Blob of
+   * its bytes, read and copied, which `copied` says.
    */
-  async blockBlob (cid: CID): Promise<Blob | undefined> {
+  async blockBlob (cid: CID): Promise<BlockBlob | undefined> {
     const key = blockKey(cid)
     const waiting = this.pending.get(key)
-    if (waiting != null) return new Blob([waiting.bytes as Uint8Array<ArrayBuffer>])
+    if (waiting != null) return { blob: new Blob([waiting.bytes as Uint8Array<ArrayBuffer>]), copied: true }
     const stored = await this.read(key)
     if (stored == null) return undefined
-    return stored.value instanceof Blob ? stored.value : new Blob([joinPieces(cid, stored.value, stored.rest) as Uint8Array<ArrayBuffer>])
+    if (stored.value instanceof Blob) return { blob: stored.value, copied: false }
+    return { blob: new Blob([joinPieces(cid, stored.value, stored.rest) as Uint8Array<ArrayBuffer>]), copied: true }
   }
 
   /** What is stored under `key`, and the pieces after the first of a block an earlier version stored in pieces. */
@@ -268,7 +272,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   }
 
   private async write (batch: Batch): Promise<void> {
-    const tx = this.transaction([BLOCKS, META, PIECES], 'readwrite')
+    const tx = this.transaction([BLOCKS, META], 'readwrite')
     await this.writeIn(tx, batch.blocks)
   }
 
@@ -290,7 +294,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   async writeWith<T> (blocks: CarriedBlock[], stores: string[], durability: IDBTransactionDurability, write: (tx: IDBTransaction) => T): Promise<T> {
     if (this.batch != null) this.commit(this.batch)
     if (this.db == null) throw new OpenFailedError('the block database is not open')
-    const tx = this.db.transaction([BLOCKS, META, PIECES, ...stores], 'readwrite', { durability })
+    const tx = this.db.transaction([BLOCKS, META, ...stores], 'readwrite', { durability })
     let result: T
     try {
       result = write(tx)
@@ -332,7 +336,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
         meta.put({ blocks: current.blocks + added, bytes: current.bytes + addedBytes }, STAT_KEY)
       }
     } catch (err) {
-      // nothing of a batch that failed half-way is kept: no block with some of its pieces, no count without its blocks
+      // nothing of a batch that failed half-way is kept: no count without its blocks
       try { tx.abort() } catch {}
       throw err
     }

@@ -3,7 +3,7 @@ import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
-import type { RepoBlockstore, RepoStat } from './repo-blockstore.ts'
+import type { BlockBlob, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
 
@@ -143,11 +143,12 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
    * its own when it is a reply's body (file-blob.ts), no thread of ours
    * touching the bytes. Undefined when the block is not here.
    */
-  async blockBlob (cid: CID): Promise<File | undefined> {
+  async blockBlob (cid: CID): Promise<BlockBlob | undefined> {
     const key = blockKey(cid)
     // a block being written is read once it is whole
     await this.writing.get(key)?.catch(() => {})
-    return this.withFile(key, async (dir) => (await fileOf(dir, key))?.getFile())
+    const file = await this.withFile(key, async (dir) => (await fileOf(dir, key))?.getFile())
+    return file == null ? undefined : { blob: file, copied: false }
   }
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {

@@ -18,6 +18,13 @@ export function cidOfKey (key: string): CID {
   return CID.createV1(raw.code, Digest.decode(base32upper.decode(key)))
 }
 
+/** A block as a Blob (RepoBlockstore.blockBlob). */
+export interface BlockBlob {
+  blob: Blob
+  /** True when the block's bytes were read and copied to make it: it is not one the store keeps. */
+  copied: boolean
+}
+
 /** How much the local repository holds. */
 export interface RepoStat {
   blocks: number
@@ -58,10 +65,11 @@ export interface RepoBlockstore extends Blockstore {
   serveFile?(segments: PlanSegment[]): Promise<MessagePort | Blob | undefined>
   /**
    * A block as a Blob the browser reads itself, no thread of ours touching
-   * its bytes: OPFS's file, the Blob IndexedDB keeps a large block as.
-   * Undefined when the block is not here.
+   * its bytes: OPFS's file, the Blob IndexedDB keeps a large block as; or a
+   * Blob of its bytes, read and copied to make it. Undefined when the block
+   * is not here.
    */
-  blockBlob?(cid: CID): Promise<Blob | undefined>
+  blockBlob?(cid: CID): Promise<BlockBlob | undefined>
   /** The MFS journal, where a store keeps it in its own database (IndexedDB's): its transactions can carry blocks. */
   journal?(): JournalStore
 }

@@ -128,10 +128,13 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
     const { port1, port2 } = new MessageChannel()
     const wire: StreamSegment[] = segments.map(s => 'cid' in s ? { cid: s.cid.bytes, start: s.start, end: s.end } : { bytes: s.bytes })
     // true: served on the port; a Blob of the store's files; false: a block is not there
-    const served = await this.call<boolean | Blob>('stream', { segments: wire, port: port1 }, [port1])
-    if (served === true) return port2
-    port2.close()
-    return served === false ? undefined : served
+    let served: boolean | Blob = false
+    try {
+      served = await this.call<boolean | Blob>('stream', { segments: wire, port: port1 }, [port1])
+      return served === true ? port2 : served === false ? undefined : served
+    } finally {
+      if (served !== true) port2.close()
+    }
   }
 
   /** Calls the journal kept in the worker's database, `blocks` stored in the call's transaction. */
