@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { IDBRepoBlockstore } from '../../src/node/stores/idb-blockstore.ts'
 import { blockKey } from '../../src/node/stores/repo-blockstore.ts'
@@ -130,6 +130,33 @@ describe('IDBRepoBlockstore', () => {
     await put
     db.close()
     expect((await s.blockBlob(cid))!.copied).toBe(false)
+  })
+
+  it('gathers the puts that come while two write transactions run into one transaction', async () => {
+    const name = `blocks-${++n}`
+    const s = await open(name)
+    // another connection holds the blocks store, so the store's transactions wait and stay running
+    const db = await openRaw(name)
+    const hold = db.transaction('blocks', 'readwrite')
+    let holding = true
+    const spin = (): void => { if (holding) hold.objectStore('blocks').get('nothing').onsuccess = spin }
+    spin()
+    const transactions = vi.spyOn(Object.getPrototypeOf(db) as IDBDatabase, 'transaction')
+    const writes = (): number => transactions.mock.calls.filter(([, mode]) => mode === 'readwrite').length
+    const blocks = await Promise.all(Array.from({ length: 7 }, async (_, i) => rawBlock(`put in a task of its own ${i}`)))
+    const puts: Array<Promise<CID>> = []
+    for (const { cid, bytes } of blocks) {
+      puts.push(s.put(cid, bytes))
+      // each put alone in its task: without waiting for a transaction to finish, each would have one
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    expect(writes()).toBe(2)
+    holding = false
+    await Promise.all(puts)
+    expect(writes()).toBe(3)
+    transactions.mockRestore()
+    db.close()
+    expect(await s.stat()).toEqual({ blocks: 7, bytes: blocks.reduce((n, b) => n + b.bytes.byteLength, 0) })
   })
 
   it('reads a block an earlier version stored in pieces, whole, and deletes it with its pieces', async () => {

@@ -46,6 +46,13 @@ const DEFAULT_BLOB_BYTES = 128 * 1024
 const STAT_KEY = 'stat'
 const DEFAULT_BATCH_BLOCKS = 16
 const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
+/**
+ * Write transactions running at once. IndexedDB runs them one after
+ * another, each with a cost of its own (a large block's Blob file, the
+ * commit): puts that arrive meanwhile wait in the next batch and share one
+ * transaction, rather than queue one each.
+ */
+const MAX_IN_FLIGHT = 2
 
 /** What the blocks store holds under a block's key when an earlier version stored the block in pieces. */
 interface FirstPiece {
@@ -67,6 +74,8 @@ interface Batch {
   blocks: Map<string, Uint8Array>
   bytes: number
   committed: PromiseWithResolvers<void>
+  /** Its time to commit has come, and it waits for a transaction to finish first. */
+  due: boolean
 }
 
 /**
@@ -251,14 +260,19 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   }
 
   private newBatch (): Batch {
-    const batch: Batch = { blocks: new Map(), bytes: 0, committed: Promise.withResolvers<void>() }
+    const batch: Batch = { blocks: new Map(), bytes: 0, committed: Promise.withResolvers<void>(), due: false }
     // a rejected commit is reported to each put that awaits it; this keeps an
     // unobserved rejection from surfacing as a global error
     batch.committed.promise.catch(() => {})
     this.batch = batch
     // puts issued in the same turn (the importer writes several blocks
-    // concurrently) join this batch; a lone put commits on the next task
-    setTimeout(() => { if (this.batch === batch) this.commit(batch) }, 0)
+    // concurrently) join this batch; a lone put commits on the next task,
+    // unless MAX_IN_FLIGHT transactions run: then once one of them is done
+    setTimeout(() => {
+      if (this.batch !== batch) return
+      if (this.inFlight.size < MAX_IN_FLIGHT) this.commit(batch)
+      else batch.due = true
+    }, 0)
     return batch
   }
 
@@ -267,6 +281,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     const work = this.write(batch).then(batch.committed.resolve, batch.committed.reject).finally(() => {
       for (const key of batch.blocks.keys()) this.pending.delete(key)
       this.inFlight.delete(work)
+      if (this.batch?.due === true) this.commit(this.batch)
     })
     this.inFlight.add(work)
   }
