@@ -28,31 +28,40 @@ async function openRawDatabase (name: string): Promise<IDBDatabase> {
   })
 }
 
-/** Puts `blocks` in 16 per transaction, one transaction after another. */
-async function putAll (db: IDBDatabase, blocks: Uint8Array[]): Promise<void> {
+/** Puts `blocks` (each as `value` makes it) in 16 per transaction, one transaction after another. */
+async function putAll (db: IDBDatabase, blocks: Uint8Array[], value: (block: Uint8Array) => unknown = block => block): Promise<void> {
   for (let i = 0; i < blocks.length; i += 16) {
     const tx = db.transaction('blocks', 'readwrite')
     const store = tx.objectStore('blocks')
-    for (let j = i; j < Math.min(i + 16, blocks.length); j++) store.put(blocks[j], `k${j}`)
+    for (let j = i; j < Math.min(i + 16, blocks.length); j++) store.put(value(blocks[j]), `k${j}`)
     await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => { reject(tx.error) } })
   }
 }
 
-/** The raw IndexedDB put rate: `size` bytes in 256 KiB values, 16 per transaction. */
-export async function rawIdbPut (size: number): Promise<number> {
+/**
+ * Ms to put `size` random bytes in blocks of `blockSize`, 16 per
+ * transaction, each stored as `value` makes it (in the timed part). Random,
+ * as the content the node stores is: Chromium compresses IndexedDB values,
+ * so blocks of zeros would be written at several times the rate and make
+ * the limit a false one.
+ */
+async function timedPut (size: number, blockSize: number, value?: (block: Uint8Array) => unknown): Promise<number> {
   const name = `bench-raw-${crypto.randomUUID()}`
   const db = await openRawDatabase(name)
-  // random, as the content the node stores is: Chromium compresses IndexedDB values, so blocks
-  // of zeros would be written at several times the rate and make the limit a false one
-  const blocks = Array.from({ length: size / BLOCK }, () => randomBytes(BLOCK))
+  const blocks = Array.from({ length: size / blockSize }, () => randomBytes(blockSize))
   await cpuMark()
   const started = performance.now()
-  await putAll(db, blocks)
+  await putAll(db, blocks, value)
   const ms = performance.now() - started
   await cpuMark()
   db.close()
   await deleteDatabases(name)
   return ms
+}
+
+/** The raw IndexedDB put rate: `size` bytes in 256 KiB values, 16 per transaction. */
+export async function rawIdbPut (size: number): Promise<number> {
+  return timedPut(size, BLOCK)
 }
 
 /**
@@ -61,23 +70,7 @@ export async function rawIdbPut (size: number): Promise<number> {
  * Blobs made in the timed part, as the node makes them in its put.
  */
 export async function rawIdbBlobPut (size: number): Promise<number> {
-  const name = `bench-raw-blob-${crypto.randomUUID()}`
-  const db = await openRawDatabase(name)
-  const BLOB = 1024 * 1024
-  const blocks = Array.from({ length: size / BLOB }, () => randomBytes(BLOB))
-  await cpuMark()
-  const started = performance.now()
-  for (let i = 0; i < blocks.length; i += 16) {
-    const tx = db.transaction('blocks', 'readwrite')
-    const store = tx.objectStore('blocks')
-    for (let j = i; j < Math.min(i + 16, blocks.length); j++) store.put(new Blob([blocks[j] as Uint8Array<ArrayBuffer>]), `k${j}`)
-    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => { reject(tx.error) } })
-  }
-  const ms = performance.now() - started
-  await cpuMark()
-  db.close()
-  await deleteDatabases(name)
-  return ms
+  return timedPut(size, 1024 * 1024, block => new Blob([block as Uint8Array<ArrayBuffer>]))
 }
 
 /**

@@ -30,7 +30,18 @@ function processes () {
   return rows
 }
 
+/** A profile's browser process, found once (its pid stays while it runs). */
+const browserPids = new Map()
+
 function browserPid (profileDir) {
+  const known = browserPids.get(profileDir)
+  if (known != null && existsSync(`/proc/${known}`)) return known
+  const found = findBrowserPid(profileDir)
+  if (found != null) browserPids.set(profileDir, found)
+  return found
+}
+
+function findBrowserPid (profileDir) {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {

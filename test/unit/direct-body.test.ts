@@ -12,7 +12,7 @@ import { WorkerBlockstore } from '../../src/node/stores/worker-blockstore.ts'
 import { receiveBody } from '../../src/sw/body-port.ts'
 import { bytes, readAll, sameBytes } from './helpers.ts'
 import type { MessageEndpoint } from '../../src/node/stores/block-service.ts'
-import type { BlockBlob } from '../../src/node/stores/repo-blockstore.ts'
+import type { BlockBlob, RepoBlockstore } from '../../src/node/stores/repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { CID } from 'multiformats/cid'
 
@@ -35,19 +35,28 @@ class FilesBlockstore extends MemoryRepoBlockstore {
   }
 }
 
+/**
+ * A node whose blockstore is `inner` across a port, as in the browser, where
+ * it lives in a worker; its API, and a file of 3 MiB and a few bytes added
+ * through it (`seed` picks the bytes) and stored.
+ */
+async function nodeOverWorker (inner: RepoBlockstore, seed: number): Promise<{ site: ReturnType<typeof createSite>, data: Uint8Array, added: { cid: string }, stop(): Promise<void> }> {
+  const channel = new MessageChannel()
+  serveBlockstore(channel.port2 as unknown as MessageEndpoint, Promise.resolve(inner))
+  const stores = { ...memoryStores(), blockstore: new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, 'in-a-worker') }
+  channel.port1.start()
+  channel.port2.start()
+  const node = await createNode({ stores })
+  const site = createSite({ node, host: standaloneHost() })
+  const data = bytes(3 * 1024 * 1024 + 17, seed)
+  const added = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
+  await stores.blockstore.flush()
+  return { site, data, added, stop: async () => { await node.stop(); channel.port1.close() } }
+}
+
 describe('a file reply the blockstore\'s thread sends itself', () => {
   it('gives the bridge a port with the same bytes as the reply, a range\'s included, and is read in the page as ever', async () => {
-    // the blockstore across a port, as in the browser, where it lives in a worker
-    const channel = new MessageChannel()
-    const inner = new MemoryRepoBlockstore()
-    serveBlockstore(channel.port2 as unknown as MessageEndpoint, Promise.resolve(inner))
-    const stores = { ...memoryStores(), blockstore: new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, 'memory-in-a-worker') }
-    channel.port1.start()
-    channel.port2.start()
-    const node = await createNode({ stores })
-    const site = createSite({ node, host: standaloneHost() })
-    const data = bytes(3 * 1024 * 1024 + 17, 21)
-    const added = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
+    const { site, data, added, stop } = await nodeOverWorker(new MemoryRepoBlockstore(), 21)
 
     for (const [path, init, expected] of [
       [`/api/v0/mcp/ipfs/cat/${added.cid}`, {}, data],
@@ -61,22 +70,12 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
       const inPage = await site.fetch(new Request(`http://localhost${path}`, init))
       expect(sameBytes(new Uint8Array(await inPage.arrayBuffer()), expected)).toBe(true)
     }
-    await node.stop()
-    channel.port1.close()
+    await stop()
   })
 
   it('is a Blob of the store\'s files where it keeps blocks in files, with the same bytes, a range\'s included; a damaged block ends the body with an error', async () => {
-    const channel = new MessageChannel()
     const inner = new FilesBlockstore()
-    serveBlockstore(channel.port2 as unknown as MessageEndpoint, Promise.resolve(inner))
-    const stores = { ...memoryStores(), blockstore: new WorkerBlockstore(channel.port1 as unknown as MessageEndpoint, 'files-in-a-worker') }
-    channel.port1.start()
-    channel.port2.start()
-    const node = await createNode({ stores })
-    const site = createSite({ node, host: standaloneHost() })
-    const data = bytes(3 * 1024 * 1024 + 17, 22)
-    const added = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }))).json() as { cid: string }
-    await stores.blockstore.flush()
+    const { site, data, added, stop } = await nodeOverWorker(inner, 22)
 
     for (const [init, expected] of [
       [{}, data],
@@ -97,8 +96,7 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
     const served = await servedBody(reply.body!)
     expect(served).toBeInstanceOf(MessagePort)
     await expect(readAll(receiveBody(served as MessagePort))).rejects.toThrow(/damaged in the local store/)
-    await node.stop()
-    channel.port1.close()
+    await stop()
   })
 
   it('is not offered by a store in this thread', async () => {

@@ -112,11 +112,7 @@ describe('IDBRepoBlockstore', () => {
     const s = await open(name)
     // another connection holds the blocks store: the batch's transaction waits behind it, and so
     // would any read of the database, so an answer can only come from the batch
-    const db = await openRaw(name)
-    const hold = db.transaction('blocks', 'readwrite')
-    let holding = true
-    const spin = (): void => { if (holding) hold.objectStore('blocks').get('nothing').onsuccess = spin }
-    spin()
+    const held = await holdBlocks(name)
     const bytes = new Uint8Array(3 * BLOB_BYTES).fill(9)
     const cid = CID.create(1, raw.code, await sha256.digest(bytes))
     let stored = false
@@ -126,9 +122,8 @@ describe('IDBRepoBlockstore', () => {
     expect(stored).toBe(false)
     expect(waiting.copied).toBe(true)
     expect(new Uint8Array(await waiting.blob.arrayBuffer())).toEqual(bytes)
-    holding = false
+    held.release()
     await put
-    db.close()
     expect((await s.blockBlob(cid))!.copied).toBe(false)
   })
 
@@ -136,12 +131,8 @@ describe('IDBRepoBlockstore', () => {
     const name = `blocks-${++n}`
     const s = await open(name)
     // another connection holds the blocks store, so the store's transactions wait and stay running
-    const db = await openRaw(name)
-    const hold = db.transaction('blocks', 'readwrite')
-    let holding = true
-    const spin = (): void => { if (holding) hold.objectStore('blocks').get('nothing').onsuccess = spin }
-    spin()
-    const transactions = vi.spyOn(Object.getPrototypeOf(db) as IDBDatabase, 'transaction')
+    const held = await holdBlocks(name)
+    const transactions = vi.spyOn(Object.getPrototypeOf(held.db) as IDBDatabase, 'transaction')
     const writes = (): number => transactions.mock.calls.filter(([, mode]) => mode === 'readwrite').length
     const blocks = await Promise.all(Array.from({ length: 7 }, async (_, i) => rawBlock(`put in a task of its own ${i}`)))
     const puts: Array<Promise<CID>> = []
@@ -151,11 +142,10 @@ describe('IDBRepoBlockstore', () => {
       await new Promise(resolve => setTimeout(resolve, 5))
     }
     expect(writes()).toBe(2)
-    holding = false
+    held.release()
     await Promise.all(puts)
     expect(writes()).toBe(3)
     transactions.mockRestore()
-    db.close()
     expect(await s.stat()).toEqual({ blocks: 7, bytes: blocks.reduce((n, b) => n + b.bytes.byteLength, 0) })
   })
 
@@ -207,6 +197,20 @@ describe('IDBRepoBlockstore', () => {
 
 async function openRaw (name: string): Promise<IDBDatabase> {
   return new Promise<IDBDatabase>((resolve) => { const req = indexedDB.open(name); req.onsuccess = () => { resolve(req.result) } })
+}
+
+/**
+ * A readwrite transaction on the blocks store from a connection of its own,
+ * kept running (a request after each answer) until `release()`, which also
+ * closes the connection: every transaction of the store's waits behind it.
+ */
+async function holdBlocks (name: string): Promise<{ db: IDBDatabase, release(): void }> {
+  const db = await openRaw(name)
+  const hold = db.transaction('blocks', 'readwrite')
+  let holding = true
+  const spin = (): void => { if (holding) hold.objectStore('blocks').get('nothing').onsuccess = spin }
+  spin()
+  return { db, release () { holding = false; db.close() } }
 }
 
 /** Every value in one of the database's object stores, by key. */
