@@ -13,6 +13,12 @@ import type { AddContentOptions, AddEntry, AddProgress, AddResult } from '../nod
 export interface AddRequest {
   entries: AsyncIterable<AddEntry> | Iterable<AddEntry>
   options: AddContentOptions & { filename?: string, toFiles?: string }
+  /**
+   * The options as they stand once every entry has been read, for a request
+   * whose later parts may still set some (a form's fields after its files);
+   * called then with the entries' paths. It settles whether to wrap, too.
+   */
+  settle?(paths: string[]): Pick<AddRequest['options'], 'pin' | 'name' | 'wrapWithDirectory' | 'toFiles'>
 }
 
 export interface Placed extends AddResult { placedAt?: string }
@@ -39,8 +45,17 @@ export async function addAndPlace (deps: ApiDeps, request: AddRequest, options: 
   const { holdLock, ...addOptions } = options
   const components = { blockstore: deps.node.blockstore, datastore: helia.datastore, pins: helia.pins, getCodec: helia.getCodec }
   const run = async (): Promise<Placed> => {
-    const result = await addContent(components, request.entries, { ...request.options, ...addOptions })
-    const toFiles = request.options.toFiles
+    let { toFiles } = request.options
+    const settle = request.settle == null
+      ? {}
+      : {
+          settle: (paths: string[]) => {
+            const settled = request.settle!(paths)
+            toFiles = settled.toFiles
+            return settled
+          }
+        }
+    const result = await addContent(components, request.entries, { ...request.options, ...addOptions, ...settle })
     if (toFiles == null || request.options.onlyHash === true) return result
     // a cancel that came while the add finished still keeps an unpinned result out of the files
     // (a pinned one is the add's result already: a cancel came too late for it)

@@ -9,7 +9,8 @@ import { errorBody, ok, unixSeconds } from './envelope.ts'
 import { contentReads } from './content-reads.ts'
 import { fileResponse, readsFromStore } from './file-response.ts'
 import { AddNotFoundError, classifyError, UnsupportedMediaTypeError } from './errors.ts'
-import { fileParts, isDirectoryPart, isMultipart, partPath, readForm } from './multipart.ts'
+import { readFormAdd } from './add-form.ts'
+import { isMultipart } from './multipart.ts'
 import { addRoute } from './route.ts'
 import { cidParam, count, flag, timeoutParam } from './schemas.ts'
 import { iterateStream, toReadableStream } from './streams.ts'
@@ -17,7 +18,6 @@ import { decodeBase64, isJson, parseJsonBody, parseQuery, parseWith, pathAfter, 
 import type { ApiDeps, ApiEnv } from './env.ts'
 import type { CidCache, LookupTier } from '../node/cache/cid-cache.ts'
 import type { AddRequest, Placed } from './add-runner.ts'
-import type { AddContentOptions, AddEntry } from '../node/models/ipfs/add.ts'
 import type { FileHandle } from '../node/models/ipfs/cat.ts'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -97,7 +97,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     await checkAddOptions(request.options)
     if (progress) return addWithProgress(c, deps, request, { signal, stop })
     const added = await addAndPlace(deps, request, { signal, holdLock: false })
-    return ok(c, addReply(added, request.options))
+    return ok(c, addReply(added))
   })
 
   addRoute(app, {
@@ -216,7 +216,7 @@ function addWithProgress (c: Context<ApiEnv>, deps: ApiDeps, request: AddRequest
       }
     },
     progressLine: ({ name, bytes, totalBytes }) => ({ name, bytes, total_bytes: totalBytes }),
-    resultLines: (added) => [{ success: true, operation, timestamp: unixSeconds(), ...addReply(added, request.options) }],
+    resultLines: (added) => [{ success: true, operation, timestamp: unixSeconds(), ...addReply(added) }],
     errorLine: (err) => {
       // the add reports a cancel as its signal's abort (an AbortError, or the deadline error it
       // makes of one): the cancel's reason says why; any other failure (a store that failed, say)
@@ -245,7 +245,7 @@ async function readAddRequest (c: Context<ApiEnv>, signal: AbortSignal): Promise
     return { entries: [{ path: body.filename, content }], options }
   }
   if (isMultipart(c)) {
-    return readMultipartAdd(c, signal, fromQuery)
+    return readFormAdd(c, signal, { schema: AddOptions, toOptions: addOptions })
   }
   if (type === '' || RAW_TYPES.test(type)) {
     // the body's chunks are read once, by this add alone
@@ -255,25 +255,6 @@ async function readAddRequest (c: Context<ApiEnv>, signal: AbortSignal): Promise
     return { entries: [{ path: options.filename, content }], options }
   }
   throw new UnsupportedMediaTypeError(`add takes application/json, multipart/form-data or a raw body (application/octet-stream, text/*), not ${type}`)
-}
-
-async function readMultipartAdd (c: Context<ApiEnv>, signal: AbortSignal, fromQuery: z.output<typeof AddOptions>): Promise<AddRequest> {
-  const parts = await readForm(c)
-  const files = fileParts(parts, 'file', 'files')
-  const options = addOptions({ ...fromQuery, ...parseWith(AddOptions, parts.fields, 'form') })
-  const entries: AddEntry[] = files.map(file => isDirectoryPart(file)
-    // a directory part (as Kubo's clients send one) stands for a directory, kept even when empty
-    ? { path: partPath(file.name) }
-    : {
-        path: partPath(files.length === 1 && options.filename != null ? options.filename : file.name),
-        content: iterateStream(file.stream(), signal)
-      })
-  // several files that do not share one top-level directory are wrapped in one, so there is a single root
-  const tops = new Set(entries.map(e => (e.path ?? '').split('/')[0]))
-  if (entries.length > 1 && (tops.size > 1 || entries.every(e => !(e.path ?? '').includes('/')))) {
-    options.wrapWithDirectory = true
-  }
-  return { entries, options }
 }
 
 function addOptions (input: z.output<typeof AddOptions>): AddRequest['options'] {
@@ -289,7 +270,7 @@ function addOptions (input: z.output<typeof AddOptions>): AddRequest['options'] 
   }
 }
 
-function addReply (result: Placed, options: AddContentOptions): Record<string, unknown> {
+function addReply (result: Placed): Record<string, unknown> {
   return {
     ...(result.placedAt != null ? { to_files: result.placedAt } : {}),
     cid: result.cid.toString(),
@@ -300,7 +281,7 @@ function addReply (result: Placed, options: AddContentOptions): Record<string, u
     cumulative_size: result.cumulativeSize,
     cid_version: result.cid.version,
     wrapped: result.wrapped,
-    ...(result.entries.length > 1 || options.wrapWithDirectory === true
+    ...(result.entries.length > 1 || result.wrapped
       ? { entries: result.entries.map(e => ({ name: e.path, cid: e.cid.toString(), size: e.size, type: e.type })) }
       : {})
   }

@@ -1,4 +1,6 @@
 import { InvalidRequestError } from './errors.ts'
+import { boundaryOf, streamParts } from './multipart-parts.ts'
+import type { StreamedPart } from './multipart-parts.ts'
 import type { ApiEnv } from './env.ts'
 import type { Context } from 'hono'
 
@@ -45,9 +47,20 @@ export async function readForm (c: Context<ApiEnv>): Promise<FormParts> {
   return { fields, files, parts }
 }
 
-/** True for a part that names a directory rather than carrying a file. */
-export function isDirectoryPart (file: File): boolean {
-  return file.type.split(';')[0].trim().toLowerCase() === DIRECTORY_PART
+/** True for a part's Content-Type that says it names a directory. */
+export function isDirectoryType (type: string): boolean {
+  return type.split(';')[0].trim().toLowerCase() === DIRECTORY_PART
+}
+
+/**
+ * A multipart body's parts, read as they arrive (multipart-parts.ts); an
+ * abort ends the reading. The body is taken when the first part is asked
+ * for: a handler asks before it replies, so a progress reply has claimed it.
+ */
+export function requestParts (c: Context<ApiEnv>, signal: AbortSignal): AsyncGenerator<StreamedPart> {
+  const boundary = boundaryOf(c.req.header('content-type') ?? '')
+  const body = c.req.raw.body ?? new ReadableStream<Uint8Array>({ start (controller) { controller.close() } })
+  return streamParts(body, boundary, signal)
 }
 
 /** A part's file name as a relative path: URL-decoded (Kubo's clients encode it), with no `..` and no empty or `.` segments. */

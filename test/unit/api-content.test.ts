@@ -210,6 +210,141 @@ describe('add', () => {
     expect((await api.json('/ipfs/add?to_files=relative', postJson({ content: 'x' }))).status).toBe(400)
   })
 
+  it('a form\'s files are added while the body still arrives', async () => {
+    const form = new FormData()
+    form.append('file', new Blob([bytes(2 * 1024 * 1024, 11)]), 'live/first.bin')
+    form.append('file', new Blob(['second']), 'live/second.txt')
+    const request = new Request('http://localhost/', { method: 'POST', body: form })
+    const encoded = new Uint8Array(await request.arrayBuffer())
+    // all but the last 100 bytes (the second part's end and the closing boundary), held until the first file is in
+    let release!: () => void
+    const released = new Promise<void>((resolve) => { release = resolve })
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      async pull (controller) {
+        const end = encoded.byteLength - 100
+        if (sent < end) {
+          const next = Math.min(end, sent + 65_536)
+          controller.enqueue(encoded.slice(sent, next))
+          sent = next
+          return
+        }
+        await released
+        controller.enqueue(encoded.slice(end))
+        controller.close()
+      }
+    })
+    const response = await api.request('/ipfs/add?progress=true', {
+      method: 'POST', body, headers: { 'Content-Type': request.headers.get('content-type')! }, duplex: 'half'
+    } as RequestInit)
+    expect(response.status).toBe(200)
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let text = ''
+    // the first file's count comes while the body is held back (read whole first, no count would come before its end)
+    while (!/"name":"live\/first.bin","bytes":[1-9]/.test(text)) {
+      const { value, done } = await reader.read()
+      expect(done).toBe(false)
+      text += value
+    }
+    release()
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += value
+    }
+    const last = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, any>
+    expect(last).toMatchObject({ success: true, name: 'live', type: 'directory', wrapped: false })
+    expect(await (await api.request(`/ipfs/cat/${last.cid as string}/second.txt`)).text()).toBe('second')
+  })
+
+  it('a form\'s fields may come after its files, unless they would shape the import', async () => {
+    const late = new FormData()
+    late.append('file', new Blob(['late fields']), 'late.txt')
+    late.append('pin', 'false')
+    late.append('to_files', '/late/')
+    late.append('cid_version', '1')
+    const placed = await api.json('/ipfs/add?cid_version=1', { method: 'POST', body: late })
+    expect(placed.status).toBe(200)
+    expect(placed.body).toMatchObject({ pinned: false, to_files: '/late/late.txt', name: 'late.txt', wrapped: false })
+    expect((await api.json('/ipfs/files/stat?path=/late/late.txt')).body.cid).toBe(placed.body.cid)
+
+    const pinsBefore = (await api.json('/ipfs/pins')).body.count as number
+    const shaping = new FormData()
+    shaping.append('file', new Blob(['shaped too late']), 'shaped.txt')
+    shaping.append('cid_version', '0')
+    const refused = await api.json('/ipfs/add?to_files=/refused.txt', { method: 'POST', body: shaping })
+    expect(refused.status).toBe(400)
+    expect(refused.body).toMatchObject({ success: false, error_type: 'InvalidRequestError', error: expect.stringContaining('"cid_version" came after the files') })
+    expect((await api.json('/ipfs/files/stat?path=/refused.txt')).status).toBe(404)
+    expect((await api.json('/ipfs/pins')).body.count).toBe(pinsBefore)
+
+    // given first, the same field shapes the import
+    const early = new FormData()
+    early.append('cid_version', '0')
+    early.append('file', new Blob(['hello world']), 'hello.txt')
+    expect((await api.json('/ipfs/add', { method: 'POST', body: early })).body.cid).toBe(HELLO_V0)
+  })
+
+  it('a form\'s filename names its lone file, and not the first of several', async () => {
+    const lone = new FormData()
+    lone.append('filename', 'renamed.txt')
+    lone.append('file', new Blob(['lone']), 'docs/original.txt')
+    const one = await api.json('/ipfs/add?wrap_with_directory=true', { method: 'POST', body: lone })
+    expect(one.body.entries.map((e: { name: string }) => e.name)).toEqual(['renamed.txt', ''])
+    expect(await (await api.request(`/ipfs/cat/${one.body.cid as string}/renamed.txt`)).text()).toBe('lone')
+
+    const several = new FormData()
+    several.append('file', new Blob(['a']), 'a.txt')
+    several.append('file', new Blob(['b']), 'b.txt')
+    const two = await api.json('/ipfs/add?filename=ignored.txt', { method: 'POST', body: several })
+    expect(two.body.entries.map((e: { name: string }) => e.name).sort()).toEqual(['', 'a.txt', 'b.txt'])
+  })
+
+  it('a form whose files share one top directory stores no wrapping directory', async () => {
+    const files = (): FormData => {
+      const form = new FormData()
+      form.append('file', new Blob(['x']), 'top/x.txt')
+      form.append('file', new Blob(['y']), 'top/y.txt')
+      return form
+    }
+    const wrapped = await startTestApi()
+    try {
+      const kept = await wrapped.json('/ipfs/add?wrap_with_directory=true', { method: 'POST', body: files() })
+      const wrapper = CID.parse(kept.body.cid as string)
+      const top = kept.body.entries.find((e: { name: string }) => e.name === 'top').cid as string
+      expect(await wrapped.node.blockstore.has(wrapper)).toBe(true)
+      const unwrapped = await startTestApi()
+      try {
+        const added = await unwrapped.json('/ipfs/add', { method: 'POST', body: files() })
+        expect(added.body).toMatchObject({ cid: top, wrapped: false, name: 'top' })
+        expect(await unwrapped.node.blockstore.has(CID.parse(top))).toBe(true)
+        expect(await unwrapped.node.blockstore.has(wrapper)).toBe(false)
+      } finally {
+        await unwrapped.stop()
+      }
+    } finally {
+      await wrapped.stop()
+    }
+  })
+
+  it('a form cut short, or broken, is a 400 that stores no pin', async () => {
+    const pinsBefore = (await api.json('/ipfs/pins')).body.count as number
+    const form = new FormData()
+    form.append('file', new Blob([bytes(300_000, 3)]), 'cut.bin')
+    const request = new Request('http://localhost/', { method: 'POST', body: form })
+    const encoded = new Uint8Array(await request.arrayBuffer())
+    const type = request.headers.get('content-type')!
+    const cut = await api.json('/ipfs/add', { method: 'POST', body: encoded.slice(0, 200_000), headers: { 'Content-Type': type } })
+    expect(cut.status).toBe(400)
+    expect(cut.body.error).toMatch(/ended inside a part/)
+    const noBoundary = await api.json('/ipfs/add', { method: 'POST', body: encoded, headers: { 'Content-Type': 'multipart/form-data' } })
+    expect(noBoundary.status).toBe(400)
+    expect(noBoundary.body.error).toMatch(/names no boundary/)
+    const garbage = await api.json('/ipfs/add', { method: 'POST', body: 'not a form at all', headers: { 'Content-Type': type } })
+    expect(garbage.status).toBe(400)
+    expect((await api.json('/ipfs/pins')).body.count).toBe(pinsBefore)
+  })
+
   it('several top-level files are wrapped in one directory', async () => {
     const form = new FormData()
     form.append('file', new Blob(['one']), 'one.txt')

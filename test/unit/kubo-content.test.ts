@@ -219,6 +219,19 @@ describe('Kubo RPC add', () => {
       expectKuboError(refused.status, await refused.json(), 1)
     }
   })
+
+  it('a body cut short is a 400 after the roots before it, and pins nothing of the part it cut', async () => {
+    const request = new Request('http://localhost/', post(form({ path: 'whole.txt', content: 'arrived whole' }, { path: 'cut.bin', content: bytes(200_000, 8) })))
+    const encoded = new Uint8Array(await request.arrayBuffer())
+    const cut = await site.request('/api/v0/add', { method: 'POST', body: encoded.slice(0, encoded.byteLength - 50_000), headers: { 'Content-Type': request.headers.get('content-type')! } })
+    expectKuboError(cut.status, await cut.json(), 1)
+    const whole = await lines(await site.request('/api/v0/add?only-hash=true', post(form({ path: 'whole.txt', content: 'arrived whole' }))))
+    const cutRoot = await lines(await site.request('/api/v0/add?only-hash=true', post(form({ path: 'cut.bin', content: bytes(200_000, 8) }))))
+    const keys = Object.keys((await (await site.request('/api/v0/pin/ls?type=recursive', post())).json() as { Keys: Record<string, unknown> }).Keys)
+    // the first top-level entry was a whole add of its own before the body broke
+    expect(keys).toContain(whole[0].Hash)
+    expect(keys).not.toContain(cutRoot[0].Hash)
+  })
 })
 
 describe('Kubo RPC cat, get, ls', () => {

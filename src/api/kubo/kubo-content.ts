@@ -13,8 +13,8 @@ import { tarStream } from '../../node/models/ipfs/tar.ts'
 import { InvalidParametersError } from '../../node/errors.ts'
 import { addAndPlace, progressReply } from '../add-runner.ts'
 import { classifyError, InvalidRequestError, UnsupportedMediaTypeError } from '../errors.ts'
-import { isDirectoryPart, isMultipart, partPath, readForm } from '../multipart.ts'
-import { iterateStream, toReadableStream } from '../streams.ts'
+import { isDirectoryType, isMultipart, partPath, requestParts } from '../multipart.ts'
+import { toReadableStream } from '../streams.ts'
 import { countOption, flagOption, ndjsonReply, requiredArg, requiredArgs, STREAM_HEADERS, stringOption } from './kubo-args.ts'
 import type { ContentPath } from '../../node/models/ipfs/content-path.ts'
 import type { ApiDeps, ApiEnv } from '../env.ts'
@@ -188,52 +188,86 @@ function readAddOptions (c: Context<ApiEnv>): KuboAddOptions {
   }
 }
 
-/** The multipart parts in order: files, and directories (`application/x-directory`) kept even when empty. */
-async function readAddEntries (c: Context<ApiEnv>, signal: AbortSignal, emptyDirs: boolean): Promise<AddEntry[]> {
+/**
+ * The multipart parts as they arrive: files, and directories
+ * (`application/x-directory`) kept even when empty. The first is read before
+ * this returns (a body with none is a 400, before any reply); each entry's
+ * content must be read before the next entry is asked for.
+ */
+async function readAddEntries (c: Context<ApiEnv>, signal: AbortSignal, emptyDirs: boolean): Promise<AsyncIterator<AddEntry>> {
   if (!isMultipart(c)) {
     throw new UnsupportedMediaTypeError(`add takes a multipart/form-data body, not ${c.req.header('content-type') ?? 'none'}`)
   }
-  const { parts } = await readForm(c)
-  const entries: AddEntry[] = []
-  for (const { file } of parts) {
-    const path = partPath(file.name)
-    if (!isDirectoryPart(file)) {
-      entries.push({ path, content: iterateStream(file.stream(), signal) })
-    } else if (emptyDirs && path !== '') {
-      entries.push({ path })
+  const entries = (async function * (): AsyncGenerator<AddEntry> {
+    for await (const part of requestParts(c, signal)) {
+      // Kubo reads every part as a file: a text field is one without a name
+      const path = partPath(part.filename ?? '')
+      if (!isDirectoryType(part.type)) {
+        yield { path, content: part.content }
+      } else if (emptyDirs && path !== '') {
+        yield { path }
+      }
+    }
+  })()
+  const first = await entries.next()
+  if (first.done === true) throw new InvalidRequestError('argument "path" is required: the body has no file part')
+  return withFirst(first.value, entries)
+}
+
+/** `iterator` with `first` (taken from it already) put back in front. */
+function withFirst<T> (first: T, iterator: AsyncIterator<T>): AsyncIterator<T> {
+  let given = false
+  return {
+    async next () {
+      if (given) return iterator.next()
+      given = true
+      return { value: first, done: false }
+    },
+    async return () {
+      await iterator.return?.()
+      return { value: undefined, done: true }
     }
   }
-  if (entries.length === 0) throw new InvalidRequestError('argument "path" is required: the body has no file part')
-  return entries
 }
 
 /**
  * Kubo adds each top-level entry of a request on its own (its own root, its
- * own pin); wrapping puts them all under one directory instead.
+ * own pin); wrapping puts them all under one directory instead. Groups are
+ * made as the entries arrive, a group running on while entries share its
+ * top-level name (Kubo's clients send a directory's entries together); each
+ * must be read to its end before the next is asked for.
  */
-function topLevelGroups (entries: AddEntry[], wrap: boolean): AddEntry[][] {
-  if (wrap) return [entries]
-  const groups: AddEntry[][] = []
-  const byTop = new Map<string, AddEntry[]>()
-  for (const entry of entries) {
-    const top = (entry.path ?? '').split('/')[0]
-    const group = top === '' ? undefined : byTop.get(top)
-    if (group != null) {
-      group.push(entry)
-      continue
+async function * topLevelGroups (entries: AsyncIterator<AddEntry>, wrap: boolean): AsyncGenerator<AsyncIterable<AddEntry>> {
+  try {
+    let head = await entries.next()
+    while (head.done !== true) {
+      const first = head.value
+      const top = topOf(first)
+      const group = async function * (): AsyncGenerator<AddEntry> {
+        yield first
+        for (;;) {
+          head = await entries.next()
+          if (head.done === true || !(wrap || (top !== '' && topOf(head.value) === top))) return
+          yield head.value
+        }
+      }
+      yield group()
     }
-    const created = [entry]
-    groups.push(created)
-    if (top !== '') byTop.set(top, created)
+  } finally {
+    // an add that failed stops the body's reading
+    await entries.return?.()
   }
-  return groups
 }
 
-async function addGroups (deps: ApiDeps, groups: AddEntry[][], options: KuboAddOptions['add'], signal: AbortSignal, onProgress?: (event: AddProgress) => void): Promise<Placed[]> {
+function topOf (entry: AddEntry): string {
+  return (entry.path ?? '').split('/')[0]
+}
+
+async function addGroups (deps: ApiDeps, groups: AsyncIterable<AsyncIterable<AddEntry>>, options: KuboAddOptions['add'], signal: AbortSignal, onProgress?: (event: AddProgress) => void): Promise<Placed[]> {
   const results: Placed[] = []
   // progress counts bytes over the whole request; each add counts from 0
   let before = 0
-  for (const entries of groups) {
+  for await (const entries of groups) {
     let read = 0
     const report = onProgress == null
       ? undefined
@@ -241,7 +275,7 @@ async function addGroups (deps: ApiDeps, groups: AddEntry[][], options: KuboAddO
           read = event.bytes
           onProgress({ bytes: before + event.bytes, path: event.path })
         }
-    results.push(await addAndPlace(deps, { entries, options }, { signal, onProgress: report, holdLock: false }))
+    results.push(await addAndPlace(deps, { entries, options: { ...options, entriesInOrder: true, contentIsOwned: true } }, { signal, onProgress: report, holdLock: false }))
     before += read
   }
   return results

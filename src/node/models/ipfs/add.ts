@@ -14,6 +14,8 @@ import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore } from 'interface-blockstore'
 import type { ImportCandidate, ImporterOptions } from 'ipfs-unixfs-importer'
+import type { WriteBehind } from './write-behind.ts'
+import type { PutOptions } from '../../stores/repo-blockstore.ts'
 
 /** One thing to add: a file (with content) or an empty directory (without). */
 export interface AddEntry {
@@ -48,6 +50,20 @@ export interface AddContentOptions extends AbortOptions {
   contentIsOwned?: boolean
   /** Name stored as pin metadata and echoed back; defaults to the root's path. */
   name?: string
+  /**
+   * The entries are parts of one body read as it arrives: each entry's
+   * content is read to its end before the next entry is asked for (the
+   * importer otherwise asks for several files at once).
+   */
+  entriesInOrder?: boolean
+  /**
+   * Options that are settled only once every entry has been read (a form's
+   * fields that came after its files): called then, with the paths of the
+   * entries, and what it gives replaces the options given. With it, whether
+   * to wrap is decided then too: the importer wraps, and its wrapping
+   * directory is stored and kept only if the settled options say so.
+   */
+  settle?(paths: string[]): Pick<AddContentOptions, 'pin' | 'name' | 'wrapWithDirectory'>
   onProgress?(event: AddProgress): void
 }
 
@@ -101,8 +117,9 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
     profile: options.profile ?? (options.cidVersion === 0 ? 'unixfs-v0-2015' : 'unixfs-v1-2025'),
     cidVersion: options.cidVersion ?? 1,
     rawLeaves: options.rawLeaves,
-    wrapWithDirectory: options.wrapWithDirectory ?? false,
-    blockWriteConcurrency: BLOCK_WRITE_CONCURRENCY
+    wrapWithDirectory: options.settle != null || options.wrapWithDirectory === true,
+    blockWriteConcurrency: BLOCK_WRITE_CONCURRENCY,
+    ...(options.entriesInOrder === true ? { fileImportConcurrency: 1 } : {})
   }
   if (options.chunker != null) {
     importerOptions.chunker = await parseChunker(options.chunker)
@@ -119,13 +136,16 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
     }
   }
 
-  const entries: AddedEntry[] = []
+  let entries: AddedEntry[] = []
   const explicitDirectories: string[] = []
+  const paths: string[] = []
+  let settled = options
   let written: CID[] = []
   try {
     // the importer only writes, so a store that keeps nothing still gives every CID
     const writer = await writingBehind(options.onlyHash === true ? new BlackHoleBlockstore() : helia.blockstore, async (writer) => {
-      for await (const imported of importer(candidates(source, explicitDirectories, options.signal), writer, importerOptions)) {
+      const target = options.settle == null ? writer : new LastPutHeld(writer)
+      for await (const imported of importer(candidates(source, explicitDirectories, paths, options.signal), target, importerOptions)) {
         const isDirectory = imported.unixfs?.isDirectory() === true
         entries.push({
           path: imported.path ?? '',
@@ -134,6 +154,17 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
           cumulativeSize: Number(imported.size),
           type: isDirectory ? 'directory' : 'file'
         })
+      }
+      if (options.settle != null && target instanceof LastPutHeld) {
+        settled = { ...options, ...options.settle(paths) }
+        // the importer wrapped: unless that is wanted, its wrapping directory (its last block) is left out
+        const wrapper = entries.at(-1)
+        if (settled.wrapWithDirectory !== true && wrapper?.path === '' && wrapper.type === 'directory') {
+          entries = entries.slice(0, -1)
+          await target.release(wrapper.cid)
+        } else {
+          await target.release()
+        }
       }
       return writer
     })
@@ -151,21 +182,49 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
     throw new InvalidParametersError('nothing to add: the request held no content')
   }
   let pinned = false
-  if (options.pin !== false && options.onlyHash !== true) {
+  if (settled.pin !== false && options.onlyHash !== true) {
     // a single file's blocks are all in its DAG, so they are pinned as written, not read back; a
     // tree may hold blocks the importer wrote and then left out (an explicit directory it rebuilt,
     // a repeated path), so a tree's pin walks it (reading only its directory and file nodes)
     const singleFile = entries.length === 1 && entries[0].type === 'file'
     // no signal: once begun, the pin is the add's result, kept whole (a cancel that comes now is too late)
-    await pinContent(helia, root.cid, { name: options.name, knownBlocks: singleFile ? written : undefined })
+    await pinContent(helia, root.cid, { name: settled.name, knownBlocks: singleFile ? written : undefined })
     pinned = true
   }
   return {
     ...root,
-    name: options.name ?? root.path,
+    name: settled.name ?? root.path,
     pinned,
-    wrapped: options.wrapWithDirectory === true,
+    wrapped: settled.wrapWithDirectory === true,
     entries
+  }
+}
+
+/**
+ * The store as the importer sees it when its wrapping directory may be left
+ * out: each put is passed on when the next comes, so the last (the wrapping
+ * directory, flushed after everything in it) is still held when the import
+ * ends. `release` then passes it on, or drops it if it is `unless`.
+ */
+class LastPutHeld {
+  readonly #store: Pick<WriteBehind, 'put'>
+  #held: { cid: CID, bytes: Uint8Array, options?: PutOptions } | undefined
+
+  constructor (store: Pick<WriteBehind, 'put'>) {
+    this.#store = store
+  }
+
+  async put (cid: CID, bytes: Uint8Array, options?: PutOptions): Promise<CID> {
+    const before = this.#held
+    this.#held = { cid, bytes, options }
+    if (before != null) await this.#store.put(before.cid, before.bytes, before.options)
+    return cid
+  }
+
+  async release (unless?: CID): Promise<void> {
+    const held = this.#held
+    this.#held = undefined
+    if (held != null && !(unless?.equals(held.cid) ?? false)) await this.#store.put(held.cid, held.bytes, held.options)
   }
 }
 
@@ -195,9 +254,10 @@ function importerPath (path: string): string {
 }
 
 /** The importer takes no signal, so the deadline is enforced on the content it reads. */
-async function * candidates (source: AsyncIterable<AddEntry> | Iterable<AddEntry>, directories: string[], signal?: AbortSignal): AsyncGenerator<ImportCandidate> {
+async function * candidates (source: AsyncIterable<AddEntry> | Iterable<AddEntry>, directories: string[], paths: string[], signal?: AbortSignal): AsyncGenerator<ImportCandidate> {
   for await (const entry of source) {
     signal?.throwIfAborted()
+    paths.push(entry.path ?? '')
     if (entry.content == null) {
       const path = importerPath(entry.path ?? '')
       if (path !== '') directories.push(path)
