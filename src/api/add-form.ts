@@ -4,9 +4,11 @@
  * the files (as the query's parameters may) or after them: the ones only
  * used once the content is in (pin, to_files, wrap_with_directory) are
  * taken from anywhere in the form; the ones that shape the import itself
- * (cid_version, raw_leaves, chunker, filename, timeout) cannot change once
- * a file has been read, so a later one that would is a 400.
+ * (cid_version, raw_leaves, chunker, filename) cannot change once a file
+ * has been read, so a later one that would is a 400. (The deadline is the
+ * query's `timeout`, as for every route.)
  */
+import { checkAddOptions } from '../node/models/ipfs/add.ts'
 import { InvalidRequestError } from './errors.ts'
 import { isDirectoryType, partPath, requestParts } from './multipart.ts'
 import { partText } from './multipart-parts.ts'
@@ -22,7 +24,7 @@ import type { Context } from 'hono'
 const FILE_FIELDS = new Set(['file', 'files'])
 
 /** Fields that shape the import: they must be known before the first file is read. */
-const SHAPING_FIELDS = ['cid_version', 'raw_leaves', 'chunker', 'filename', 'timeout'] as const
+const SHAPING_FIELDS = ['cid_version', 'raw_leaves', 'chunker', 'filename'] as const
 
 /** A file given whole before it is added, so that the part after it can be read first. */
 const SPOOL_PIECE_BYTES = 8 * 1024 * 1024
@@ -63,10 +65,10 @@ export async function readFormAdd<S extends z.ZodType<{ filename?: string, pin?:
     }
   }
   const takeLate = (name: string, value: string): void => {
-    const before = parse({ ...fields, ...late }) as Record<string, unknown>
-    const after = parse({ ...fields, ...late, [name]: value }) as Record<string, unknown>
-    const shaping = (SHAPING_FIELDS as readonly string[]).includes(name)
-    if (shaping && before[name] !== after[name]) {
+    const before = shapedBy(parse({ ...fields, ...late }))
+    const after = shapedBy(parse({ ...fields, ...late, [name]: value }))
+    const shaping = SHAPING_FIELDS.find(field => field === name)
+    if (shaping != null && before[shaping] !== after[shaping]) {
       throw new InvalidRequestError(`the form field "${name}" came after the files it would shape: give it before the file parts, or in the query`)
     }
     late[name] = value
@@ -74,15 +76,18 @@ export async function readFormAdd<S extends z.ZodType<{ filename?: string, pin?:
 
   let first: StreamedPart | undefined
   let early: z.output<S>
+  let options: AddRequest['options']
   try {
     first = await nextFile('early')
     if (first == null) throw new InvalidRequestError('the multipart body has no "file" part')
     early = parse(fields)
+    options = init.toOptions(early)
+    await checkAddOptions(options)
   } catch (err) {
+    // nothing will read the rest of the body
     await parts.return(undefined)
     throw err
   }
-  const options = init.toOptions(early)
 
   async function * entries (): AsyncGenerator<AddEntry> {
     // an add that stops early (a failure, a cancel) stops the body's reading
@@ -125,13 +130,28 @@ export async function readFormAdd<S extends z.ZodType<{ filename?: string, pin?:
         pin: settled.pin,
         name: settled.filename,
         toFiles: settled.to_files,
-        wrapWithDirectory: settled.wrap_with_directory ?? severalRoots(paths)
+        wrapWithDirectory: settled.wrap_with_directory === true || severalRoots(paths)
       }
     }
   }
 }
 
-/** Several files that do not share one top-level directory are wrapped in one, so there is a single root. */
+/**
+ * What the shaping fields come to in the import, the defaults filled in
+ * (the importer's profile follows the CID version): a late field that gives
+ * what was in force already changes nothing.
+ */
+function shapedBy (options: { cid_version?: number, raw_leaves?: boolean, chunker?: string, filename?: string }): Record<(typeof SHAPING_FIELDS)[number], unknown> {
+  const v0 = options.cid_version === 0
+  return {
+    cid_version: options.cid_version ?? 1,
+    raw_leaves: options.raw_leaves ?? !v0,
+    chunker: options.chunker ?? (v0 ? 'size-262144' : 'size-1048576'),
+    filename: options.filename
+  }
+}
+
+/** Several files that do not share one top-level directory are wrapped in one (whatever was asked), so there is a single root. */
 function severalRoots (paths: string[]): boolean {
   const tops = new Set(paths.map(p => p.split('/')[0]))
   return paths.length > 1 && (tops.size > 1 || paths.every(p => !p.includes('/')))

@@ -13,6 +13,7 @@
  * backslash escapes (browsers percent-encode a `"` in a file name).
  */
 import { InvalidRequestError } from './errors.ts'
+import { DeadlineExceededError } from '../node/errors.ts'
 
 export interface StreamedPart {
   /** The Content-Disposition's `name` ('' when it has none). */
@@ -121,9 +122,16 @@ class Scanner {
   /** Reads one more chunk onto what is left; false at the body's end. An abort throws its reason. */
   async #fill (): Promise<boolean> {
     if (this.#ended) return false
-    this.#signal?.throwIfAborted()
-    const { value, done } = await this.#reader.read()
-    this.#signal?.throwIfAborted()
+    this.#throwIfStopped()
+    let read: ReadableStreamReadResult<Uint8Array>
+    try {
+      read = await this.#reader.read()
+    } catch (err) {
+      this.#throwIfStopped()
+      throw malformed(`it could not be read on: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    this.#throwIfStopped()
+    const { value, done } = read
     if (done === true) {
       this.#ended = true
       return false
@@ -134,6 +142,11 @@ class Scanner {
     // what is left is short (a possible start of the delimiter, or a header block), so joining copies little
     this.#buffer = before.byteLength === 0 ? value : concat(before, value)
     return true
+  }
+
+  /** The reading was given up (the deadline passed, or the reply's reader went away): a 504, as an add's own content read then. */
+  #throwIfStopped (): void {
+    if (this.#signal?.aborted === true) throw new DeadlineExceededError('the deadline passed while the multipart body was read')
   }
 
   #consume (bytes: number): void {

@@ -262,8 +262,10 @@ describe('add', () => {
     late.append('file', new Blob(['late fields']), 'late.txt')
     late.append('pin', 'false')
     late.append('to_files', '/late/')
+    // as in force already (the defaults): they change nothing
     late.append('cid_version', '1')
-    const placed = await api.json('/ipfs/add?cid_version=1', { method: 'POST', body: late })
+    late.append('chunker', 'size-1048576')
+    const placed = await api.json('/ipfs/add', { method: 'POST', body: late })
     expect(placed.status).toBe(200)
     expect(placed.body).toMatchObject({ pinned: false, to_files: '/late/late.txt', name: 'late.txt', wrapped: false })
     expect((await api.json('/ipfs/files/stat?path=/late/late.txt')).body.cid).toBe(placed.body.cid)
@@ -296,7 +298,9 @@ describe('add', () => {
     const several = new FormData()
     several.append('file', new Blob(['a']), 'a.txt')
     several.append('file', new Blob(['b']), 'b.txt')
-    const two = await api.json('/ipfs/add?filename=ignored.txt', { method: 'POST', body: several })
+    // wrapped whatever was asked: two top-level files make a single root only so
+    const two = await api.json('/ipfs/add?filename=ignored.txt&wrap_with_directory=false', { method: 'POST', body: several })
+    expect(two.body.wrapped).toBe(true)
     expect(two.body.entries.map((e: { name: string }) => e.name).sort()).toEqual(['', 'a.txt', 'b.txt'])
   })
 
@@ -342,6 +346,15 @@ describe('add', () => {
     expect(noBoundary.body.error).toMatch(/names no boundary/)
     const garbage = await api.json('/ipfs/add', { method: 'POST', body: 'not a form at all', headers: { 'Content-Type': type } })
     expect(garbage.status).toBe(400)
+    // a form that stops coming before its first file is a 504 at the deadline, and is let go
+    const stalled = stallingUpload(encoded.slice(0, 40))
+    const late = await api.json('/ipfs/add?timeout=200ms', { method: 'POST', body: stalled.body, headers: { 'Content-Type': type }, duplex: 'half' } as RequestInit)
+    expect(late.status).toBe(504)
+    await expect.poll(() => stalled.cancelled()).toBe(true)
+    const badChunker = new FormData()
+    badChunker.append('chunker', 'size-0')
+    badChunker.append('file', new Blob(['x']), 'x.txt')
+    expect((await api.json('/ipfs/add', { method: 'POST', body: badChunker })).status).toBe(400)
     expect((await api.json('/ipfs/pins')).body.count).toBe(pinsBefore)
   })
 

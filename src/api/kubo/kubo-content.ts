@@ -234,8 +234,9 @@ function withFirst<T> (first: T, iterator: AsyncIterator<T>): AsyncIterator<T> {
  * Kubo adds each top-level entry of a request on its own (its own root, its
  * own pin); wrapping puts them all under one directory instead. Groups are
  * made as the entries arrive, a group running on while entries share its
- * top-level name (Kubo's clients send a directory's entries together); each
- * must be read to its end before the next is asked for.
+ * top-level name (Kubo's clients send a directory's entries together: one
+ * whose name came earlier, with another between, is a root of its own);
+ * each must be read to its end before the next is asked for.
  */
 async function * topLevelGroups (entries: AsyncIterator<AddEntry>, wrap: boolean): AsyncGenerator<AsyncIterable<AddEntry>> {
   try {
