@@ -105,7 +105,7 @@ function malformed (why: string): InvalidRequestError {
 class Scanner {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>
   /** `\r\n--boundary`: what ends a part's content. */
-  readonly #delimiter: Uint8Array
+  readonly #delimiter: Needle
   /** What has arrived and is not consumed yet: never a view of a buffer a chunk given out fills. */
   #buffer: Uint8Array = EMPTY
   readonly #signal: AbortSignal | undefined
@@ -115,7 +115,7 @@ class Scanner {
 
   constructor (reader: ReadableStreamDefaultReader<Uint8Array>, delimiter: Uint8Array, signal?: AbortSignal) {
     this.#reader = reader
-    this.#delimiter = delimiter
+    this.#delimiter = new Needle(delimiter)
     this.#signal = signal
   }
 
@@ -161,11 +161,11 @@ class Scanner {
   async * content (current: () => boolean, unended = 'it ended inside a part, before its closing boundary'): AsyncGenerator<Uint8Array> {
     for (;;) {
       if (!current()) throw new Error('a part was read on after the next part was asked for')
-      const { at, whole } = find(this.#buffer, this.#delimiter)
+      const { at, whole } = this.#delimiter.find(this.#buffer)
       const piece = this.#buffer.subarray(0, at)
       this.#consume(at)
       if (whole) {
-        this.#consume(this.#delimiter.byteLength)
+        this.#consume(this.#delimiter.bytes.byteLength)
         this.partEnded = true
         if (at > 0) yield piece
         return
@@ -205,10 +205,10 @@ class Scanner {
   /** The header block after a boundary's line break, up to and without the blank line that ends it. */
   async headerBlock (): Promise<string> {
     for (;;) {
-      const end = indexOf(this.#buffer, HEADER_END)
+      const end = HEADER_END.indexIn(this.#buffer)
       if (end !== -1) {
         const text = new TextDecoder().decode(this.#buffer.subarray(2, end))
-        this.#consume(end + HEADER_END.byteLength)
+        this.#consume(end + HEADER_END.bytes.byteLength)
         return text
       }
       if (this.#buffer.byteLength > MAX_HEADER_BYTES) throw malformed(`a part's headers are over ${MAX_HEADER_BYTES} bytes`)
@@ -238,30 +238,57 @@ class Scanner {
   }
 }
 
-const HEADER_END = new Uint8Array([CR, LF, CR, LF])
-
 /**
- * Where `needle` is in `haystack`: `whole` if all of it is there; else `at`
- * is where a start of it runs to the end (the bytes before are surely not
- * part of it), or the length when no start of it is there.
+ * Bytes to look for, with Boyer-Moore-Horspool's table: how far a window
+ * may move on, by its last byte. Looking for the delimiter's first byte
+ * with `indexOf` and comparing from there stopped at every CR of a file,
+ * one in 256 bytes of random ones: 115 ms of the page's time in an upload
+ * of 64 MiB (a profile, Chromium 156), where this moves on by up to the
+ * delimiter's length at each step.
  */
-function find (haystack: Uint8Array, needle: Uint8Array): { at: number, whole: boolean } {
-  const first = needle[0]
-  let i = haystack.indexOf(first)
-  while (i !== -1) {
-    let j = 1
-    while (j < needle.byteLength && i + j < haystack.byteLength && haystack[i + j] === needle[j]) j++
-    if (j === needle.byteLength) return { at: i, whole: true }
-    if (i + j === haystack.byteLength) return { at: i, whole: false }
-    i = haystack.indexOf(first, i + 1)
+class Needle {
+  readonly bytes: Uint8Array
+  readonly #skip = new Uint8Array(256)
+
+  constructor (bytes: Uint8Array) {
+    if (bytes.byteLength < 1 || bytes.byteLength > 255) throw new RangeError('a needle of 1 to 255 bytes')
+    this.bytes = bytes
+    const last = bytes.byteLength - 1
+    this.#skip.fill(bytes.byteLength)
+    for (let k = 0; k < last; k++) this.#skip[bytes[k]] = last - k
   }
-  return { at: haystack.byteLength, whole: false }
+
+  /**
+   * Where the needle is in `haystack`: `whole` if all of it is there; else
+   * `at` is where a start of it runs to the end (the bytes before are surely
+   * not part of it), or the length when no start of it is there.
+   */
+  find (haystack: Uint8Array): { at: number, whole: boolean } {
+    const needle = this.bytes
+    const last = needle.byteLength - 1
+    let i = 0
+    while (i + last < haystack.byteLength) {
+      let j = last
+      while (j >= 0 && haystack[i + j] === needle[j]) j--
+      if (j < 0) return { at: i, whole: true }
+      i += this.#skip[haystack[i + last]]
+    }
+    // no whole one fits past `i`: a start of it may end the haystack
+    for (let at = i; at < haystack.byteLength; at++) {
+      let j = 0
+      while (at + j < haystack.byteLength && haystack[at + j] === needle[j]) j++
+      if (at + j === haystack.byteLength) return { at, whole: false }
+    }
+    return { at: haystack.byteLength, whole: false }
+  }
+
+  indexIn (haystack: Uint8Array): number {
+    const { at, whole } = this.find(haystack)
+    return whole ? at : -1
+  }
 }
 
-function indexOf (haystack: Uint8Array, needle: Uint8Array): number {
-  const { at, whole } = find(haystack, needle)
-  return whole ? at : -1
-}
+const HEADER_END = new Needle(new Uint8Array([CR, LF, CR, LF]))
 
 function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.byteLength + b.byteLength)

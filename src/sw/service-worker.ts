@@ -2,7 +2,7 @@
 import { DEFAULT_TIMEOUT_MS, timeoutMs } from '../api/timeout.ts'
 import { AppCache } from './app-files.ts'
 import { receiveBody, sendBody } from './body-port.ts'
-import { filledChunks } from './filled-chunks.ts'
+import { filledChunks, formFileStart } from './filled-chunks.ts'
 import { FORWARDED_PREFIXES, GATEWAY_PREFIXES, LEADER_WAIT_MS, NAVIGATION_LEADER_WAIT_MS, REWRITTEN_PATHS } from './protocol.ts'
 import type { AppFiles } from './app-files.ts'
 import type { ForwardedRequest, LeaderQuery, PageToWorker, PortReply, WorkerToLeader } from './protocol.ts'
@@ -158,9 +158,13 @@ async function bodyOf (request: Request): Promise<ArrayBuffer | ReadableStreamDe
   if (first.done) return null
   // a chunk is short only where the body ends: this one is all of it
   if (first.value.byteLength < BODY_CHUNK_BYTES && first.value.byteLength <= SMALL_BODY_BYTES) return first.value.buffer as ArrayBuffer
+  // a form's first file is carried in chunks from its first byte on
+  const cut = formFileStart(request.headers.get('content-type') ?? '', first.value)
+  const head = cut == null ? first.value : first.value.slice(0, cut)
+  if (cut != null) chunks.carry(first.value.subarray(cut))
   // the chunk read to tell, then the rest
   return new ReadableStream<Uint8Array>({
-    start (controller) { controller.enqueue(first.value) },
+    start (controller) { controller.enqueue(head) },
     async pull (controller) {
       const { value, done } = await chunks.read()
       if (done) controller.close()

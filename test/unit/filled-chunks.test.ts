@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filledChunks } from '../../src/sw/filled-chunks.ts'
+import { filledChunks, formFileStart } from '../../src/sw/filled-chunks.ts'
 import { bytes, joinBytes, sameBytes } from './helpers.ts'
 
 /** Pieces a byte stream wrote into its reader's buffer. */
@@ -63,6 +63,19 @@ describe('a body read into chunks of one size', () => {
       else expect(writtenInPlace).toBe(0)
     })
 
+    it(`starts the next chunk with what was carried, and goes on in whole chunks from there (${type ?? 'pieces'})`, async () => {
+      const data = bytes(300_000, 4)
+      const reader = filledChunks(arriving(data, type), 65_536)
+      const first = await reader.read()
+      // the first chunk given out cut at 1000, the rest of it carried
+      const head = first.value!.slice(0, 1000)
+      reader.carry(first.value!.subarray(1000))
+      const rest = await chunksOf(reader)
+      expect(rest.map(c => c.byteLength)).toEqual([65_536, 65_536, 65_536, 65_536, 300_000 - 1000 - 4 * 65_536])
+      expect(rest.every(c => c.byteOffset === 0 && c.buffer.byteLength === c.byteLength)).toBe(true)
+      expect(sameBytes(joinBytes([head, ...rest]), data)).toBe(true)
+    })
+
     it(`gives nothing for an empty body, and one short chunk for a small one (${type ?? 'pieces'})`, async () => {
       expect(await chunksOf(filledChunks(arriving(new Uint8Array(0), type), 1024))).toEqual([])
       const small = await chunksOf(filledChunks(arriving(bytes(10, 2), type), 1024))
@@ -79,5 +92,23 @@ describe('a body read into chunks of one size', () => {
     expect((await reader.read()).value?.byteLength).toBe(1000)
     await reader.cancel('the client went away')
     expect(await cancelled.promise).toBe('the client went away')
+  })
+})
+
+describe('formFileStart', () => {
+  it('finds where a form\'s first file begins, after any fields before it', async () => {
+    const content = bytes(5000, 6)
+    const form = new FormData()
+    form.append('to_files', '/x/')
+    form.append('file', new Blob([content]), 'a.bin')
+    const request = new Request('http://localhost/', { method: 'POST', body: form })
+    const type = request.headers.get('content-type')!
+    const body = new Uint8Array(await request.arrayBuffer())
+    const start = formFileStart(type, body)!
+    expect(sameBytes(body.subarray(start, start + content.byteLength), content)).toBe(true)
+    expect(formFileStart('application/octet-stream', body)).toBeUndefined()
+    // the file's headers not all in the chunk: no place to cut
+    expect(formFileStart(type, body.subarray(0, start - 1))).toBeUndefined()
+    expect(formFileStart(type, body.subarray(0, start))).toBeUndefined()
   })
 })

@@ -64,6 +64,30 @@ describe('streamParts', () => {
     }
   })
 
+  it('finds the boundary in content full of its own beginnings, cut anywhere', async () => {
+    const boundary = 'AaB03x'
+    const delimiter = `\r\n--${boundary}`
+    // pieces of the delimiter (never all of it), and bytes of every value
+    let seed = 7
+    const random = (n: number): number => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed % n }
+    const contents = [0, 1, 2].map(() => {
+      const pieces: Uint8Array[] = []
+      for (let i = 0; i < 400; i++) {
+        pieces.push(random(2) === 0 ? encoder.encode(delimiter.slice(0, 1 + random(delimiter.length - 1))) : bytes(1 + random(20), random(1000)))
+      }
+      return joinBytes(pieces)
+    })
+    const body = joinBytes([
+      ...contents.flatMap((content, i) => [encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="f${i}"; filename="f${i}"\r\n\r\n`), content, encoder.encode('\r\n')]),
+      encoder.encode(`--${boundary}--\r\n`)
+    ])
+    for (const size of [1, 5, 9, 13, 64, 333, 4096]) {
+      const parts = await readParts(chunked(body, size), boundary)
+      expect(parts.map(p => p.name), `cut every ${size} bytes`).toEqual(['f0', 'f1', 'f2'])
+      parts.forEach((part, i) => { expect(sameBytes(part.bytes, contents[i]), `part ${i}, cut every ${size}`).toBe(true) })
+    }
+  })
+
   it('passes over a preamble, transport padding, parts left unread and the epilogue', async () => {
     const body = encoder.encode([
       'a preamble to ignore',
