@@ -2,7 +2,7 @@ import { create } from 'kubo-rpc-client'
 import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startTestSite } from './helpers.ts'
+import { bytes, startTestSite } from './helpers.ts'
 import type { TestSite } from './helpers.ts'
 
 /** A Kubo RPC call: POST to /api/v0/<command>. */
@@ -97,6 +97,13 @@ describe('Kubo RPC: files/*', () => {
     expect(await (await rpc(site, 'files/read?arg=/o.txt')).text()).toBe('sZort')
     await rpc(site, 'files/write?arg=/made/by/parents.txt&create=true&parents=true', filePart('p'))
     expect((await rpcJson(site, 'files/stat?arg=/made/by/parents.txt')).body.Size).toBe(1)
+
+    // a body cut short inside its file is a 400, and what the file held stays
+    const request = new Request('http://localhost/', { method: 'POST', ...filePart(bytes(100_000, 3)) })
+    const encoded = new Uint8Array(await request.arrayBuffer())
+    const cut = await rpcJson(site, 'files/write?arg=/o.txt&truncate=true', { body: encoded.slice(0, 50_000), headers: { 'Content-Type': request.headers.get('content-type')! } })
+    expectKuboError(cut, 400, /ended inside a part/)
+    expect(await (await rpc(site, 'files/read?arg=/o.txt')).text()).toBe('sZort')
   })
 
   it('cp, mv and rm change the tree as Kubo\'s do', async () => {

@@ -5,13 +5,14 @@
  * asked, and a listing is short unless `long` is given.
  */
 import { InvalidRequestError } from '../errors.ts'
-import { readForm } from '../multipart.ts'
-import { iterateStream, peek, toReadableStream } from '../streams.ts'
+import { requestParts } from '../multipart.ts'
+import { peek, toReadableStream } from '../streams.ts'
 import { InvalidParametersError } from '../../node/errors.ts'
 import { args, countOption, flagOption, requiredArg, stringOption } from './kubo-args.ts'
 import type { ApiDeps, ApiEnv } from '../env.ts'
 import type { KuboApp } from './kubo-app.ts'
 import type { MfsEntry, MfsStat } from '../../node/models/mfs/mfs.ts'
+import type { StreamedPart } from '../multipart-parts.ts'
 import type { Context } from 'hono'
 
 /** What ipfs-unixfs reports for a node that stores no mode; Kubo shows a mode only when one is stored. */
@@ -86,10 +87,30 @@ async function writtenContent (c: Context<ApiEnv>): Promise<AsyncIterable<Uint8A
   if (!/^multipart\/form-data/i.test(c.req.header('content-type') ?? '')) {
     throw new InvalidRequestError('files/write takes the content as a multipart/form-data file part')
   }
-  const parts = await readForm(c)
-  const file = [...parts.files.values()].flat()[0]
+  // the body is read as it arrives (multipart-parts.ts): the write starts with its first bytes
+  const parts = requestParts(c, c.var.signal)
+  let file: StreamedPart | undefined
+  try {
+    for (let next = await parts.next(); next.done !== true; next = await parts.next()) {
+      if (next.value.filename == null) continue
+      file = next.value
+      break
+    }
+  } catch (err) {
+    await parts.return(undefined)
+    throw err
+  }
   if (file == null) throw new InvalidRequestError('file argument "data" is required: the multipart body has no file part')
-  return iterateStream(file.stream(), c.var.signal)
+  const content = file.content
+  return (async function * () {
+    try {
+      yield * content
+      // what follows the one file Kubo takes is read to the body's end, and not used
+      for (let next = await parts.next(); next.done !== true; next = await parts.next()) {}
+    } finally {
+      await parts.return(undefined)
+    }
+  })()
 }
 
 /** Every positional argument but the last are sources, the last is the destination. */
