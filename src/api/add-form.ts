@@ -12,6 +12,7 @@ import { checkAddOptions } from '../node/models/ipfs/add.ts'
 import { InvalidRequestError } from './errors.ts'
 import { isDirectoryType, partPath, requestParts } from './multipart.ts'
 import { partText } from './multipart-parts.ts'
+import { iterateStream } from './streams.ts'
 import { parseWith } from './validate.ts'
 import type { AddRequest } from './add-runner.ts'
 import type { ApiEnv } from './env.ts'
@@ -110,7 +111,7 @@ export async function readFormAdd<S extends z.ZodType<{ filename?: string, pin?:
         // the filename names a lone file: the first is held (in Blobs) until the parts after it tell whether it is
         const held = await spooled(part.content)
         const after: StreamedPart | undefined = await nextFile('late')
-        yield { path: after == null ? partPath(early.filename) : path, content: blobContent(held) }
+        yield { path: after == null ? partPath(early.filename) : path, content: iterateStream(held.stream(), signal) }
         part = after
         continue
       } else {
@@ -173,17 +174,4 @@ async function spooled (content: AsyncIterable<Uint8Array>): Promise<Blob> {
   }
   pieces.push(new Blob(chunks as Array<Uint8Array<ArrayBuffer>>))
   return new Blob(pieces)
-}
-
-async function * blobContent (blob: Blob): AsyncGenerator<Uint8Array> {
-  const reader = blob.stream().getReader()
-  try {
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      yield value
-    }
-  } finally {
-    reader.releaseLock()
-  }
 }

@@ -155,8 +155,8 @@ export async function addContent (helia: AddComponents, source: AsyncIterable<Ad
           type: isDirectory ? 'directory' : 'file'
         })
       }
-      if (options.settle != null && target instanceof LastPutHeld) {
-        settled = { ...options, ...options.settle(paths) }
+      if (target instanceof LastPutHeld) {
+        settled = { ...options, ...options.settle!(paths) }
         // the importer wrapped: unless that is wanted, its wrapping directory (its last block) is left out
         const wrapper = entries.at(-1)
         if (settled.wrapWithDirectory !== true && wrapper?.path === '' && wrapper.type === 'directory') {
