@@ -2,7 +2,7 @@
 // the same run by the benchmark pages: add and cat of 64 MiB, the small
 // request's round trip, a warm start, and the memory a large add takes.
 import { benchCall, MIB, mbps, median, openApp, ratioRow, REPEATS, row } from './common.mjs'
-import { CORES, cpuCeiling, withCpu } from './cpu.mjs'
+import { CORES, cpuCeiling, quiet, withCpu } from './cpu.mjs'
 
 const SIZE = 64 * MIB
 
@@ -247,15 +247,19 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const rawBlob = []
   for (let i = 0; i < REPEATS; i++) {
     for (const [name, rates, cpus] of [['rawIdbPut', raw, cpu.raw], ['rawIdbBlobPut', rawBlob, cpu.raw_blob], ['bareStream', bare, cpu.bare], ['rawIdbGet', rawGet, cpu.raw_get]]) {
+      await quiet()
       const limit = await benchCpu.around(async () => benchCall(bench, name, SIZE))
       rates.push(mbps(SIZE, limit.result))
       cpus.push(limit.cpu)
     }
+    await quiet()
     rawOpfs.push(mbps(SIZE, await benchCall(bench, 'rawOpfsWrite', SIZE)))
     for (const [p, adds, cats, store] of [[page, add, cat, ''], [opfsPage, addOpfs, catOpfs, '_opfs']]) {
       const dir = profiles.dirOf(p.context())
       await p.evaluate(prepareUpload, SIZE)
+      await quiet()
       const added = await withCpu(dir, async () => p.evaluate(addPrepared))
+      await quiet()
       const catMs = await withCpu(dir, async () => p.evaluate(catOf, [added.result.cid, SIZE]))
       await p.evaluate(release, added.result.cid)
       adds.push(mbps(SIZE, added.result.ms))
@@ -265,6 +269,7 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       if (store === '') {
         // the same add as a form, on the same page, right after it
         await p.evaluate(prepareUpload, SIZE)
+        await quiet()
         const formAdded = await withCpu(dir, async () => p.evaluate(addPrepared, true))
         await p.evaluate(release, formAdded.result.cid)
         addForm.push(mbps(SIZE, formAdded.result.ms))

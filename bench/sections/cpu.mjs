@@ -123,3 +123,34 @@ export async function cpuMarks (page, profileDir) {
     }
   }
 }
+
+/** A machine this busy or less (a share of all its cores) is quiet. */
+const QUIET_SHARE = 0.15
+const QUIET_WINDOW_MS = 100
+const QUIET_LIMIT_MS = 5_000
+
+/**
+ * Waits until the machine is quiet over a short window (at most
+ * QUIET_LIMIT_MS), so a measure is not timed with what the one before it
+ * left running: IndexedDB compacting what a collection removed, the
+ * browser writing a large Blob to disk, another profile's node settling.
+ * Returns the milliseconds waited. Where /proc cannot be read, waits not.
+ */
+export async function quiet () {
+  if (!readable) return 0
+  const started = Date.now()
+  while (Date.now() - started < QUIET_LIMIT_MS) {
+    const from = busyTicks()
+    await new Promise(resolve => setTimeout(resolve, QUIET_WINDOW_MS))
+    const to = busyTicks()
+    if (to.all > from.all && (to.busy - from.busy) / (to.all - from.all) <= QUIET_SHARE) break
+  }
+  return Date.now() - started
+}
+
+/** The machine's busy and total ticks (/proc/stat: all but idle and I/O wait are busy). */
+function busyTicks () {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+  const all = fields.reduce((a, b) => a + b, 0)
+  return { busy: all - fields[3] - fields[4], all }
+}
