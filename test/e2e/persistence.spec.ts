@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { call, openApp, utf8, withProfileOnDisk } from './helpers.ts'
 
 test('content and the node id survive a reload', async ({ context }) => {
@@ -31,7 +32,7 @@ test('content survives a browser restart (IndexedDB on disk)', async ({ playwrig
   })
 })
 
-test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser restart, counted, collected, and the choice stays', async ({ playwright, baseURL }) => {
+test('with ?blockstore=opfs the blocks are kept in OPFS packs: kept across a browser restart, counted, collected, and the choice stays', async ({ playwright, baseURL }) => {
   await withProfileOnDisk(playwright, baseURL, async (launch) => {
     let context = await launch()
     let page = await openApp(context, '/?blockstore=opfs')
@@ -71,6 +72,73 @@ test('with ?blockstore=opfs the blocks are files in OPFS: kept across a browser 
     }, kept.cid)
     expect(read).toEqual({ digest: kept.digest, status: 206, partSame: true })
     expect((await call(page, '/ipfs/stats')).json.repo).toMatchObject({ object_count: after.object_count, size_bytes: after.size_bytes })
+    expect(await blockFiles(page)).toEqual(expect.arrayContaining(['index', 'pack-1']))
+    await context.close()
+  })
+})
+
+/** The names in the OPFS store's directory. */
+async function blockFiles (page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    let dir = await navigator.storage.getDirectory()
+    for (const name of ['mcp-node', 'blocks']) dir = await dir.getDirectoryHandle(name)
+    const names: string[] = []
+    for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name)
+    return names.sort()
+  })
+}
+
+test('blocks an earlier version kept a file each for in OPFS are moved into packs: read, counted, and read again after puts that follow', async ({ playwright, baseURL }) => {
+  await withProfileOnDisk(playwright, baseURL, async (launch) => {
+    const context = await launch()
+    // the layout an earlier version left, set up from a page of the origin that does not start the node
+    let page = await context.newPage()
+    await page.goto('/config.json')
+    const earlier = await page.evaluate(async () => {
+      const bytes = new Uint8Array(300 * 1024)
+      for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(i + 65536, bytes.length)))
+      const multihash = new Uint8Array([0x12, 0x20, ...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))])
+      // RFC 4648 base32, unpadded: 'B' and upper case make the store's key, 'b' and lower case the CID's string
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+      const base32 = (data: Uint8Array): string => {
+        let bits = 0
+        let value = 0
+        let out = ''
+        for (const byte of data) {
+          value = (value << 8) | byte
+          bits += 8
+          while (bits >= 5) {
+            out += alphabet[(value >>> (bits - 5)) & 31]
+            bits -= 5
+          }
+        }
+        return bits > 0 ? out + alphabet[(value << (5 - bits)) & 31] : out
+      }
+      const key = 'B' + base32(multihash)
+      let dir = await navigator.storage.getDirectory()
+      for (const name of ['mcp-node', 'blocks', key.slice(-3, -1)]) dir = await dir.getDirectoryHandle(name, { create: true })
+      const writable = await (await dir.getFileHandle(key, { create: true })).createWritable()
+      await writable.write(bytes)
+      await writable.close()
+      const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map(v => v.toString(16).padStart(2, '0')).join('')
+      // CIDv1, raw (0x55): its bytes are 0x01 0x55 and the multihash
+      return { cid: 'b' + base32(new Uint8Array([0x01, 0x55, ...multihash])).toLowerCase(), digest }
+    })
+    await page.close()
+
+    page = await openApp(context, '/?blockstore=opfs')
+    const digestOf = async (cid: string): Promise<string> => page.evaluate(async (cid) => {
+      const data = await (await fetch(`/api/v0/mcp/ipfs/cat/${cid}`)).arrayBuffer()
+      return [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map(v => v.toString(16).padStart(2, '0')).join('')
+    }, cid)
+    expect(await digestOf(earlier.cid)).toBe(earlier.digest)
+    expect((await call(page, `/ipfs/block/stat/${earlier.cid}`)).json).toMatchObject({ size: 300 * 1024 })
+    const files = await blockFiles(page)
+    expect(files.filter(name => !name.startsWith('pack-'))).toEqual(['index'])
+    // the cat above gave the block as a slice of its pack's file: puts after it go on in another, and it reads again
+    const next = await call(page, '/ipfs/add', { json: { content: 'put after the moved block was read' } })
+    expect(await digestOf(earlier.cid)).toBe(earlier.digest)
+    expect(utf8((await call(page, `/ipfs/cat/${next.json.cid as string}`)).bytes)).toBe('put after the moved block was read')
     await context.close()
   })
 })

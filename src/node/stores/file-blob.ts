@@ -1,5 +1,5 @@
 /**
- * A file's bytes as one Blob made of its blocks' Blobs: the files OPFS keeps
+ * A file's bytes as one Blob made of its blocks' Blobs: slices of the packs OPFS keeps
  * them in, the Blobs IndexedDB keeps large blocks as. A service worker
  * answering with it leaves the reading to the browser, which sends the
  * bytes to the page itself: none of our threads reads or posts them.

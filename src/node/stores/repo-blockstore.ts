@@ -65,7 +65,7 @@ export interface RepoBlockstore extends Blockstore {
   serveFile?(segments: PlanSegment[]): Promise<MessagePort | Blob | undefined>
   /**
    * A block as a Blob the browser reads itself, no thread of ours touching
-   * its bytes: OPFS's file, the Blob IndexedDB keeps a large block as; or a
+   * its bytes: a slice of OPFS's pack, the Blob IndexedDB keeps a large block as; or a
    * Blob of its bytes, read and copied to make it. Undefined when the block
    * is not here.
    */

@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
+import { OpfsRepoBlockstore } from '../../src/node/stores/opfs-blockstore.ts'
+import { decodeRecords, encodeRecords } from '../../src/node/stores/opfs-pack-index.ts'
+import { blockKey } from '../../src/node/stores/repo-blockstore.ts'
+import { installFakeOpfs } from './fake-opfs.ts'
+import { rawBlock } from './helpers.ts'
+import type { FakeDirectoryHandle } from './fake-opfs.ts'
+
+const DIR = 'mcp-node/blocks'
+/** Small packs, so a test fills several with a few blocks of 1 KiB. */
+const PACK = 4 * 1024
+
+async function kib (label: string): Promise<Awaited<ReturnType<typeof rawBlock>>> {
+  return rawBlock(label.padEnd(1024, '.'))
+}
+
+describe('the OPFS index records', () => {
+  it('read back as written, and a record cut short or damaged ends the log there', () => {
+    const records = [
+      { kind: 'put' as const, key: 'CIQAAA', pack: 7, offset: 2 ** 40 + 3, length: 1048576 },
+      { kind: 'delete' as const, key: 'CIQBBB' },
+      { kind: 'put' as const, key: 'BCIQCCC', pack: 1, offset: 0, length: 5 }
+    ]
+    const bytes = encodeRecords(records)
+    expect(decodeRecords(bytes)).toEqual({ records, validBytes: bytes.byteLength })
+    const firstTwo = encodeRecords(records.slice(0, 2)).byteLength
+    expect(decodeRecords(bytes.subarray(0, bytes.byteLength - 1))).toEqual({ records: records.slice(0, 2), validBytes: firstTwo })
+    const damaged = bytes.slice()
+    damaged[firstTwo + 5] ^= 1
+    expect(decodeRecords(damaged)).toEqual({ records: records.slice(0, 2), validBytes: firstTwo })
+  })
+})
+
+describe('OpfsRepoBlockstore', () => {
+  let root: FakeDirectoryHandle
+  let store: OpfsRepoBlockstore | undefined
+  const open = async (options: { packBytes?: number, indexSlackRecords?: number } = { packBytes: PACK }): Promise<OpfsRepoBlockstore> => {
+    await store?.close()
+    store = new OpfsRepoBlockstore(DIR, options)
+    await store.open()
+    return store
+  }
+  beforeEach(() => { root = installFakeOpfs() })
+  afterEach(async () => {
+    await store?.close()
+    store = undefined
+  })
+
+  it('stores, finds, reads and deletes blocks, keeping counts, and keeps them across a reopen', async () => {
+    let s = await open()
+    const a = await rawBlock('alpha')
+    const b = await rawBlock('beta!')
+    await Promise.all([s.put(a.cid, a.bytes), s.put(b.cid, b.bytes), s.put(a.cid, a.bytes)])
+    expect(await s.has(a.cid)).toBe(true)
+    expect(await readBlock(s, b.cid)).toEqual(b.bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 10 })
+    await s.delete(a.cid)
+    expect(await s.has(a.cid)).toBe(false)
+    await expect(readBlock(s, a.cid)).rejects.toThrow(/not in the local store/)
+    s = await open()
+    expect(await s.stat()).toEqual({ blocks: 1, bytes: 5 })
+    expect(await s.has(a.cid)).toBe(false)
+    expect(await readBlock(s, b.cid)).toEqual(b.bytes)
+    const keys = []
+    for await (const { cid } of s.getAll()) keys.push(blockKey(cid))
+    expect(keys).toEqual([blockKey(b.cid)])
+  })
+
+  it('appends blocks put together to one pack and indexes them in one write', async () => {
+    const s = await open({ packBytes: 1024 * 1024 })
+    const blocks = await Promise.all(Array.from({ length: 20 }, async (_, i) => kib(`block ${i}`)))
+    await Promise.all(blocks.map(async ({ cid, bytes }) => s.put(cid, bytes)))
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1'])
+    expect(root.bytesAt(`${DIR}/pack-1`)?.byteLength).toBe(20 * 1024)
+    const { records } = decodeRecords(root.bytesAt(`${DIR}/index`)!)
+    expect(records.map(r => r.key).sort()).toEqual(blocks.map(b => blockKey(b.cid)).sort())
+    for (const { cid, bytes } of blocks) expect(await readBlock(s, cid)).toEqual(bytes)
+  })
+
+  it('begins a new pack when one is full, and gives blocks of full packs as slices of their file', async () => {
+    const s = await open()
+    const blocks = []
+    for (let i = 0; i < 6; i++) {
+      const block = await kib(`block ${i}`)
+      await s.put(block.cid, block.bytes)
+      blocks.push(block)
+    }
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-2'])
+    const sealed = await s.blockBlob(blocks[1].cid)
+    expect(sealed?.copied).toBe(false)
+    expect(new Uint8Array(await sealed!.blob.arrayBuffer())).toEqual(blocks[1].bytes)
+    // a small block of the pack still taking blocks is copied: a snapshot of its file would not read after the next put
+    const copied = await s.blockBlob(blocks[5].cid)
+    expect(copied?.copied).toBe(true)
+    expect(new Uint8Array(await copied!.blob.arrayBuffer())).toEqual(blocks[5].bytes)
+    expect(await s.blockBlob((await rawBlock('absent')).cid)).toBeUndefined()
+  })
+
+  it('seals the pack being appended to when a large block of it is given as a Blob: later puts go to a new pack, and the Blob still reads', async () => {
+    const s = await open({ packBytes: 4 * 1024 * 1024 })
+    const large = await rawBlock('large'.padEnd(300 * 1024, '.'))
+    await s.put(large.cid, large.bytes)
+    const blob = await s.blockBlob(large.cid)
+    expect(blob?.copied).toBe(false)
+    const next = await kib('after the seal')
+    await s.put(next.cid, next.bytes)
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-2'])
+    expect(new Uint8Array(await blob!.blob.arrayBuffer())).toEqual(large.bytes)
+    expect(await readBlock(s, next.cid)).toEqual(next.bytes)
+  })
+
+  it('drops a record the index holds half of: the blocks before it stay, and puts after it are kept', async () => {
+    let s = await open()
+    const a = await kib('a')
+    const b = await kib('b')
+    await s.put(a.cid, a.bytes)
+    await s.put(b.cid, b.bytes)
+    await s.close()
+    store = undefined
+    const index = root.bytesAt(`${DIR}/index`)!
+    // a stop in the middle of b's record
+    root.setBytes(`${DIR}/index`, index.slice(0, index.byteLength - 3))
+    s = await open()
+    expect(await s.has(a.cid)).toBe(true)
+    expect(await s.has(b.cid)).toBe(false)
+    expect(await s.stat()).toEqual({ blocks: 1, bytes: 1024 })
+    const c = await kib('c')
+    await s.put(c.cid, c.bytes)
+    s = await open()
+    expect(await readBlock(s, a.cid)).toEqual(a.bytes)
+    expect(await readBlock(s, c.cid)).toEqual(c.bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 2048 })
+  })
+
+  it('copies the live blocks out of a mostly deleted pack and removes it', async () => {
+    let s = await open()
+    const blocks = []
+    for (let i = 0; i < 9; i++) {
+      const block = await kib(`block ${i}`)
+      await s.put(block.cid, block.bytes)
+      blocks.push(block)
+    }
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-2', 'pack-3'])
+    // three of pack-1's four blocks
+    for (const block of blocks.slice(0, 3)) await s.delete(block.cid)
+    await s.close()
+    store = undefined
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-2', 'pack-3', 'pack-4'])
+    expect(root.bytesAt(`${DIR}/pack-4`)).toEqual(blocks[3].bytes)
+    s = await open()
+    expect(await s.stat()).toEqual({ blocks: 6, bytes: 6 * 1024 })
+    for (const block of blocks.slice(3)) expect(await readBlock(s, block.cid)).toEqual(block.bytes)
+    for (const block of blocks.slice(0, 3)) expect(await s.has(block.cid)).toBe(false)
+  })
+
+  it('writes the index anew at open when most of its records are of deleted blocks', async () => {
+    let s = await open({ packBytes: PACK, indexSlackRecords: 4 })
+    const kept = await rawBlock('kept')
+    await s.put(kept.cid, kept.bytes)
+    for (let i = 0; i < 6; i++) {
+      const gone = await rawBlock(`gone ${i}`)
+      await s.put(gone.cid, gone.bytes)
+      await s.delete(gone.cid)
+    }
+    expect(decodeRecords(root.bytesAt(`${DIR}/index`)!).records).toHaveLength(13)
+    s = await open({ packBytes: PACK, indexSlackRecords: 4 })
+    expect(decodeRecords(root.bytesAt(`${DIR}/index`)!).records).toEqual([expect.objectContaining({ kind: 'put', key: blockKey(kept.cid) })])
+    expect(await readBlock(s, kept.cid)).toEqual(kept.bytes)
+    // a stop after the old index was removed and before the new one took its name
+    await s.close()
+    store = undefined
+    const dir = await (await root.getDirectoryHandle('mcp-node')).getDirectoryHandle('blocks')
+    await (await dir.getFileHandle('index')).move('index.new')
+    s = await open()
+    expect(await readBlock(s, kept.cid)).toEqual(kept.bytes)
+    expect(root.namesAt(DIR)).not.toContain('index.new')
+  })
+
+  it('moves the blocks an earlier version kept a file each for into packs, and removes those files', async () => {
+    const a = await kib('earlier a')
+    const b = await rawBlock('earlier b')
+    const dir = await (await root.getDirectoryHandle('mcp-node', { create: true })).getDirectoryHandle('blocks', { create: true })
+    for (const { cid, bytes } of [a, b]) {
+      const key = blockKey(cid)
+      const shard = await dir.getDirectoryHandle(key.slice(-3, -1), { create: true })
+      const handle = await (await shard.getFileHandle(key, { create: true })).createSyncAccessHandle()
+      handle.write(bytes, { at: 0 })
+      handle.close()
+      // a write that never finished, and a file not named by a key
+      await shard.getFileHandle(`${key}x.part`, { create: true })
+      await shard.getFileHandle('stray', { create: true })
+    }
+    const stat = await (await dir.getFileHandle('_stat.json', { create: true })).createSyncAccessHandle()
+    stat.write(new TextEncoder().encode('{"blocks":2,"bytes":1033}'), { at: 0 })
+    stat.close()
+    const s = await open()
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 1024 + 9 })
+    expect(await readBlock(s, a.cid)).toEqual(a.bytes)
+    expect(await readBlock(s, b.cid)).toEqual(b.bytes)
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1'])
+  })
+
+  it('a read and a delete wait for a put of the same block in flight', async () => {
+    const s = await open()
+    const a = await kib('in flight')
+    const put = s.put(a.cid, a.bytes)
+    expect(await s.has(a.cid)).toBe(true)
+    expect(await readBlock(s, a.cid)).toEqual(a.bytes)
+    await put
+    const deleted = s.delete(a.cid)
+    await deleted
+    expect(await s.stat()).toEqual({ blocks: 0, bytes: 0 })
+  })
+})
