@@ -7,7 +7,14 @@
  * the e2e tests.
  */
 
+/** What the fake's files may take in all (bytes); a write past it fails as a full disk does. */
+interface Disk {
+  quotaBytes: number
+  used(): number
+}
+
 class FakeFile {
+  constructor (readonly disk: Disk) {}
   bytes: Uint8Array = new Uint8Array(0)
   locked = false
   /** Bumped by each change: a File snapshot taken before it cannot be read after (as Chromium's). */
@@ -41,6 +48,7 @@ class FakeSyncAccessHandle {
   write (from: Uint8Array, options: { at: number }): number {
     const file = this.#open()
     const end = options.at + from.byteLength
+    if (file.disk.used() + Math.max(0, end - file.bytes.byteLength) > file.disk.quotaBytes) throw domError('QuotaExceededError', 'the disk is full')
     if (end > file.bytes.byteLength) {
       const grown = new Uint8Array(end)
       grown.set(file.bytes)
@@ -113,14 +121,24 @@ class FakeFileHandle {
 export class FakeDirectoryHandle {
   readonly kind = 'directory'
   readonly children = new Map<string, FakeFileHandle | FakeDirectoryHandle>()
-  constructor (readonly name: string) {}
+  readonly disk: Disk
+  constructor (readonly name: string, disk?: Disk) {
+    this.disk = disk ?? { quotaBytes: Infinity, used: () => this.totalBytes() }
+  }
+
+  /** Bytes of every file under this directory. */
+  totalBytes (): number {
+    let total = 0
+    for (const child of this.children.values()) total += child instanceof FakeDirectoryHandle ? child.totalBytes() : child.file.bytes.byteLength
+    return total
+  }
 
   async getDirectoryHandle (name: string, options: { create?: boolean } = {}): Promise<FakeDirectoryHandle> {
     const found = this.children.get(name)
     if (found instanceof FakeDirectoryHandle) return found
     if (found != null) throw domError('TypeMismatchError', `${name} is a file`)
     if (options.create !== true) throw domError('NotFoundError', `no directory ${name}`)
-    const dir = new FakeDirectoryHandle(name)
+    const dir = new FakeDirectoryHandle(name, this.disk)
     this.children.set(name, dir)
     return dir
   }
@@ -130,7 +148,7 @@ export class FakeDirectoryHandle {
     if (found instanceof FakeFileHandle) return found
     if (found != null) throw domError('TypeMismatchError', `${name} is a directory`)
     if (options.create !== true) throw domError('NotFoundError', `no file ${name}`)
-    const file = new FakeFileHandle(name, new FakeFile(), this)
+    const file = new FakeFileHandle(name, new FakeFile(this.disk), this)
     this.children.set(name, file)
     return file
   }
@@ -140,6 +158,8 @@ export class FakeDirectoryHandle {
     if (found == null) throw domError('NotFoundError', `no entry ${name}`)
     if (found instanceof FakeDirectoryHandle && found.children.size > 0 && options.recursive !== true) throw domError('InvalidModificationError', `${name} is not empty`)
     if (found instanceof FakeFileHandle && found.file.locked) throw domError('NoModificationAllowedError', `${name} is open`)
+    // a snapshot of a removed file cannot be read
+    if (found instanceof FakeFileHandle) found.file.version++
     this.children.delete(name)
   }
 

@@ -154,6 +154,30 @@ describe('OpfsRepoBlockstore', () => {
     for (const block of blocks.slice(0, 3)) expect(await s.has(block.cid)).toBe(false)
   })
 
+  it('keeps a compacted pack whose slices were given until the next open, so a reply reading them goes on', async () => {
+    let s = await open()
+    const blocks = []
+    for (let i = 0; i < 5; i++) {
+      const block = await kib(`sliced ${i}`)
+      await s.put(block.cid, block.bytes)
+      blocks.push(block)
+    }
+    const slice = await s.blockBlob(blocks[0].cid)
+    for (const block of blocks.slice(1, 4)) await s.delete(block.cid)
+    await s.close()
+    store = undefined
+    expect(new Uint8Array(await slice!.blob.arrayBuffer())).toEqual(blocks[0].bytes)
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-2', 'pack-3'])
+    s = await open()
+    await s.close()
+    store = undefined
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-2', 'pack-3'])
+    s = await open()
+    expect(await readBlock(s, blocks[0].cid)).toEqual(blocks[0].bytes)
+    expect(await readBlock(s, blocks[4].cid)).toEqual(blocks[4].bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 2048 })
+  })
+
   it('writes the index anew at open when most of its records are of deleted blocks', async () => {
     let s = await open({ packBytes: PACK, indexSlackRecords: 4 })
     const kept = await rawBlock('kept')
@@ -202,14 +226,93 @@ describe('OpfsRepoBlockstore', () => {
   })
 
   it('a read and a delete wait for a put of the same block in flight', async () => {
-    const s = await open()
+    let s = await open()
     const a = await kib('in flight')
     const put = s.put(a.cid, a.bytes)
     expect(await s.has(a.cid)).toBe(true)
     expect(await readBlock(s, a.cid)).toEqual(a.bytes)
     await put
-    const deleted = s.delete(a.cid)
-    await deleted
-    expect(await s.stat()).toEqual({ blocks: 0, bytes: 0 })
+    const again = s.put(a.cid, a.bytes)
+    const b = await kib('deleted while it is put')
+    const putB = s.put(b.cid, b.bytes)
+    await Promise.all([again, putB, s.delete(b.cid)])
+    expect(await s.stat()).toEqual({ blocks: 1, bytes: 1024 })
+    s = await open()
+    expect(await s.has(b.cid)).toBe(false)
+    expect(await readBlock(s, a.cid)).toEqual(a.bytes)
+  })
+
+  it('reads blocks from more packs than it keeps open', async () => {
+    let s = await open({ packBytes: 1024 })
+    const blocks = []
+    for (let i = 0; i < 20; i++) {
+      const block = await kib(`pack ${i}`)
+      await s.put(block.cid, block.bytes)
+      blocks.push(block)
+    }
+    expect(root.namesAt(DIR)).toHaveLength(21)
+    s = await open({ packBytes: 1024 })
+    for (const block of [...blocks].reverse()) expect(await readBlock(s, block.cid)).toEqual(block.bytes)
+    const all = await Promise.all(blocks.map(async ({ cid }) => readBlock(s, cid)))
+    expect(all).toEqual(blocks.map(b => b.bytes))
+  })
+
+  it('never gives a new pack the number of one the index names, even when its file is gone', async () => {
+    let s = await open()
+    const blocks = []
+    for (let i = 0; i < 5; i++) {
+      const block = await kib(`numbered ${i}`)
+      await s.put(block.cid, block.bytes)
+      blocks.push(block)
+    }
+    await s.close()
+    store = undefined
+    // pack-2 (the fifth block) lost, as a stop between a pack's removal and its deletes' records leaves it
+    const dir = await (await root.getDirectoryHandle('mcp-node')).getDirectoryHandle('blocks')
+    await dir.removeEntry('pack-2')
+    s = await open()
+    expect(await s.has(blocks[4].cid)).toBe(false)
+    const next = await kib('after the loss')
+    await s.put(next.cid, next.bytes)
+    expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-3'])
+    s = await open()
+    expect(await s.has(blocks[4].cid)).toBe(false)
+    expect(await readBlock(s, next.cid)).toEqual(next.bytes)
+    expect(await s.stat()).toEqual({ blocks: 5, bytes: 5 * 1024 })
+  })
+
+  it('a put the disk has no room for fails, whether in its pack or in the index, and leaves the store whole', async () => {
+    let s = await open()
+    const a = await kib('fits')
+    await s.put(a.cid, a.bytes)
+    // no room for the next block's bytes
+    root.disk.quotaBytes = root.totalBytes() + 512
+    const b = await kib('no room in the pack')
+    await expect(s.put(b.cid, b.bytes)).rejects.toThrow(/could not store block/)
+    // room for a block's bytes, not for its index record
+    root.disk.quotaBytes = root.totalBytes() + 1024 + 10
+    const c = await kib('no room in the index')
+    await expect(s.put(c.cid, c.bytes)).rejects.toThrow(/could not store block/)
+    expect(await s.has(c.cid)).toBe(false)
+    root.disk.quotaBytes = Infinity
+    const d = await kib('room again')
+    await s.put(d.cid, d.bytes)
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 2048 })
+    s = await open()
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 2048 })
+    expect(await readBlock(s, a.cid)).toEqual(a.bytes)
+    expect(await readBlock(s, d.cid)).toEqual(d.bytes)
+    expect(await s.has(b.cid)).toBe(false)
+    expect(await s.has(c.cid)).toBe(false)
+  })
+
+  it('refuses a block whose key the index cannot hold, before writing it', async () => {
+    const s = await open()
+    const { CID } = await import('multiformats/cid')
+    const identity = await import('multiformats/hashes/identity')
+    const bytes = new Uint8Array(200).fill(7)
+    const cid = CID.createV1(0x55, identity.identity.digest(bytes))
+    await expect(s.put(cid, bytes)).rejects.toThrow(/longer than the index takes/)
+    expect(root.namesAt(DIR)).toEqual(['index'])
   })
 })

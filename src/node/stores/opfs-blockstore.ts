@@ -4,7 +4,7 @@ import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { createLogger } from '../../logger.ts'
 import { earlierBlockFiles, removeEarlierLayout } from './opfs-block-files.ts'
 import { entries, fileOf, rename } from './opfs-files.ts'
-import { decodeRecords, encodeRecords } from './opfs-pack-index.ts'
+import { decodeRecords, encodeRecords, MAX_KEY_LENGTH } from './opfs-pack-index.ts'
 import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
 import type { IndexRecord, PutRecord } from './opfs-pack-index.ts'
 import type { BlockBlob, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
@@ -44,6 +44,8 @@ interface Pack {
   /** The file as a snapshot for Blobs of its blocks: only once it is sealed (an append makes a snapshot unreadable). */
   snapshot?: Promise<File>
   compacting?: boolean
+  /** When it was last opened or read (a counter): the least recent sealed packs are closed first. */
+  used: number
 }
 
 interface Place {
@@ -94,6 +96,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private current?: Pack
   private starting?: Promise<Pack>
   private nextPackId = 1
+  private uses = 0
   private readonly writing = new Map<string, Promise<void>>()
   private batch?: Batch
   private compacting: Promise<void> = Promise.resolve()
@@ -145,6 +148,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     options?.signal?.throwIfAborted()
     const key = blockKey(cid)
     if (this.places.has(key)) return cid
+    if (key.length > MAX_KEY_LENGTH) throw new PutFailedError(`block ${cid}: its key is longer than the index takes (${MAX_KEY_LENGTH} characters)`)
     const inFlight = this.writing.get(key)
     if (inFlight != null) {
       await inFlight
@@ -207,7 +211,13 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     this.places.delete(key)
     place.pack.live -= place.length
     this.liveBytes -= place.length
-    await this.commit({ kind: 'delete', key })
+    try {
+      await this.commit({ kind: 'delete', key })
+    } catch (err) {
+      // not deleted on the disk: nor here (unless the block was put again meanwhile)
+      if (!this.places.has(key) && this.packs.has(place.pack.id)) this.place(key, place)
+      throw err
+    }
     this.compactIfSparse(place.pack)
   }
 
@@ -260,8 +270,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
       const place = this.places.get(key)
       if (place == null) throw new NotFoundError(`block ${cid} is not in the local store`)
       const handle = await this.openPack(place.pack)
-      // moved (its pack compacted) or removed while the pack opened: look again
-      if (this.places.get(key) !== place) continue
+      // moved (its pack compacted) or removed while the pack opened, or the pack closed again: look again
+      if (this.places.get(key) !== place || place.pack.handle !== handle) continue
       const out = new Uint8Array(place.length)
       let at = 0
       while (at < out.byteLength) {
@@ -295,7 +305,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private async newPack (): Promise<Pack> {
     const id = this.nextPackId++
     const file = await this.requireRoot().getFileHandle(`${PACK_PREFIX}${id}`, { create: true })
-    const pack: Pack = { id, file, size: 0, live: 0 }
+    const pack: Pack = { id, file, size: 0, live: 0, used: 0 }
     this.packs.set(id, pack)
     const handle = await this.openPack(pack)
     // a number used before, whose pack was removed, may have left a file: start it over
@@ -304,19 +314,22 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 
   private async openPack (pack: Pack): Promise<FileSystemSyncAccessHandle> {
+    pack.used = ++this.uses
     if (pack.handle != null) return pack.handle
     pack.opening ??= pack.file.createSyncAccessHandle().then((handle) => {
       pack.handle = handle
-      this.closeIdlePacks()
+      this.closeIdlePacks(pack)
       return handle
     }).finally(() => { pack.opening = undefined })
     return await pack.opening
   }
 
-  /** Closes sealed packs beyond OPEN_SEALED_PACKS, lowest numbers first (older blocks are read less). */
-  private closeIdlePacks (): void {
-    const open = [...this.packs.values()].filter(p => p.handle != null && p !== this.current && !this.held.has(p) && !this.batch?.packs.has(p))
-    for (const pack of open.slice(0, Math.max(0, open.length - OPEN_SEALED_PACKS))) this.closePack(pack)
+  /** Closes the least recently used sealed packs beyond OPEN_SEALED_PACKS, never `opened` (its opener is about to use it). */
+  private closeIdlePacks (opened: Pack): void {
+    const open = [...this.packs.values()]
+      .filter(p => p.handle != null && p !== opened && p !== this.current && !this.held.has(p) && !this.batch?.packs.has(p))
+      .sort((a, b) => a.used - b.used)
+    for (const pack of open.slice(0, Math.max(0, open.length + 1 - OPEN_SEALED_PACKS))) this.closePack(pack)
   }
 
   private closePack (pack: Pack): void {
@@ -411,9 +424,12 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
         if (target != null) this.held.delete(target)
       }
     }
+    // deletes of its blocks still waiting to be written: a stop before them must not find the pack gone
+    await this.batch?.written.catch(() => {})
     this.packs.delete(pack.id)
     this.closePack(pack)
-    await this.requireRoot().removeEntry(`${PACK_PREFIX}${pack.id}`)
+    // slices of it may still be read by a reply: its file goes at the next open (nothing names it then)
+    if (pack.snapshot == null) await this.requireRoot().removeEntry(`${PACK_PREFIX}${pack.id}`)
   }
 
   private async readIndex (root: FileSystemDirectoryHandle): Promise<void> {
@@ -450,14 +466,19 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
       const id = Number(name.slice(PACK_PREFIX.length))
       if (!Number.isSafeInteger(id) || id <= 0) continue
       const file = entry as FileSystemFileHandle
-      this.packs.set(id, { id, file, size: (await file.getFile()).size, live: 0 })
+      this.packs.set(id, { id, file, size: (await file.getFile()).size, live: 0, used: 0 })
       this.nextPackId = Math.max(this.nextPackId, id + 1)
     }
     // the last record of each key is what counts
     const latest = new Map<string, PutRecord>()
     for (const record of this.records) {
-      if (record.kind === 'put') latest.set(record.key, record)
-      else latest.delete(record.key)
+      if (record.kind === 'put') {
+        latest.set(record.key, record)
+        // a number the index names is not given to a new pack, even when its file is gone
+        this.nextPackId = Math.max(this.nextPackId, record.pack + 1)
+      } else {
+        latest.delete(record.key)
+      }
     }
     let missing = 0
     for (const [key, record] of latest) {
@@ -506,15 +527,22 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private async rewriteIndex (): Promise<void> {
     const root = this.requireRoot()
     const file = await root.getFileHandle(INDEX_REWRITE, { create: true })
-    const handle = await file.createSyncAccessHandle()
     const records: PutRecord[] = [...this.places].map(([key, place]) => ({ kind: 'put', key, pack: place.pack.id, offset: place.offset, length: place.length }))
     const bytes = encodeRecords(records)
     try {
-      handle.truncate(0)
-      writeAll(handle, bytes, 0)
-      handle.flush()
-    } finally {
-      handle.close()
+      const handle = await file.createSyncAccessHandle()
+      try {
+        handle.truncate(0)
+        writeAll(handle, bytes, 0)
+        handle.flush()
+      } finally {
+        handle.close()
+      }
+    } catch (err) {
+      // only a saving of room: the old index goes on
+      log.error('could not write the index anew; the old one is kept', err)
+      await root.removeEntry(INDEX_REWRITE).catch(() => {})
+      return
     }
     this.requireIndex().close()
     this.index = undefined

@@ -29,7 +29,8 @@ export type IndexRecord = PutRecord | DeleteRecord
 
 const PUT = 1
 const DELETE = 2
-const MAX_KEY = 255
+/** A key's length is one byte. */
+export const MAX_KEY_LENGTH = 255
 
 export function encodeRecords (records: IndexRecord[]): Uint8Array {
   const size = records.reduce((total, record) => total + recordSize(record), 0)
@@ -38,7 +39,7 @@ export function encodeRecords (records: IndexRecord[]): Uint8Array {
   let at = 0
   for (const record of records) {
     const start = at
-    if (record.key.length > MAX_KEY) throw new RangeError(`a key of ${record.key.length} characters is longer than the index takes (${MAX_KEY})`)
+    if (record.key.length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${record.key.length} characters is longer than the index takes (${MAX_KEY_LENGTH})`)
     view.setUint8(at, record.kind === 'put' ? PUT : DELETE)
     view.setUint8(at + 1, record.key.length)
     at += 2
