@@ -441,6 +441,50 @@ describe('Kubo RPC pin, block, dag', () => {
     }
   })
 
+  it('dag/import stores a CAR\'s blocks as its part arrives, before the body ends', async () => {
+    const added = await lines(await site.request('/api/v0/add?chunker=size-65536', post(form({ path: 'streamed.bin', content: bytes(400_000, 5) }))))
+    const root = added.at(-1)!.Hash as string
+    const car = new Uint8Array(await (await site.request(`/api/v0/dag/export?arg=${root}`, post())).arrayBuffer())
+    const body = new FormData()
+    body.append('file', new File([car], 'streamed.car'))
+    const request = new Request('http://localhost/', { method: 'POST', body })
+    const encoded = new Uint8Array(await request.arrayBuffer())
+    // all but the last 100 bytes (the CAR's last block's end and the closing boundary), held until blocks are in
+    let release!: () => void
+    const released = new Promise<void>((resolve) => { release = resolve })
+    let sent = 0
+    const held = new ReadableStream<Uint8Array>({
+      async pull (controller) {
+        const end = encoded.byteLength - 100
+        if (sent < end) {
+          const next = Math.min(end, sent + 16_384)
+          controller.enqueue(encoded.slice(sent, next))
+          sent = next
+          return
+        }
+        await released
+        controller.enqueue(encoded.slice(end))
+        controller.close()
+      }
+    })
+    const other = await startTestSite()
+    try {
+      const objects = async (): Promise<number> => (await (await other.request('/api/v0/repo/stat', post())).json()).NumObjects as number
+      const before = await objects()
+      const reply = other.request('/api/v0/dag/import', {
+        method: 'POST', body: held, headers: { 'Content-Type': request.headers.get('content-type')! }, duplex: 'half'
+      } as RequestInit)
+      // read whole first, nothing would be stored before the body's end
+      await expect.poll(objects, { timeout: 5_000 }).toBeGreaterThan(before)
+      release()
+      expect(await lines(await reply)).toEqual([{ Root: { Cid: { '/': root }, PinErrorMsg: '' } }])
+      expect(new Uint8Array(await (await other.request(`/api/v0/cat?arg=${root}`, post())).arrayBuffer())).toEqual(bytes(400_000, 5))
+    } finally {
+      release()
+      await other.stop()
+    }
+  })
+
   it('cat, ls and dag resolve take /ipns/ paths, the name resolved first', async () => {
     const form = new FormData()
     form.append('file', new File(['named bytes'], 'named/inside.txt'))

@@ -14,8 +14,8 @@ import { listPins, pinContent, unpinContent } from '../../node/models/ipfs/pins.
 import { resolveCid } from '../../node/models/ipfs/resolve.ts'
 import { BlockTooLargeError, InvalidParametersError, NotPinnedError, PayloadTooLargeError } from '../../node/errors.ts'
 import { classifyError, InvalidRequestError, UnsupportedMediaTypeError } from '../errors.ts'
-import { isMultipart, readForm } from '../multipart.ts'
-import { iterateStream, toReadableStream } from '../streams.ts'
+import { isMultipart, readForm, requestParts } from '../multipart.ts'
+import { toReadableStream } from '../streams.ts'
 import { args, flagOption, ndjsonReply, requiredArg, requiredArgs, STREAM_HEADERS, stringOption } from './kubo-args.ts'
 import type { ApiDeps, ApiEnv } from '../env.ts'
 import type { KuboApp } from './kubo-app.ts'
@@ -211,12 +211,20 @@ export function registerKuboPinsBlocksDag (app: KuboApp, deps: ApiDeps): void {
     const roots = new Map<string, CID>()
     let blockCount = 0
     let blockBytesCount = 0
-    for (const file of await fileParts(c, 'path')) {
-      const imported = await importCar(helia, iterateStream(file.stream(), c.var.signal), { signal: c.var.signal })
+    if (!isMultipart(c)) {
+      throw new UnsupportedMediaTypeError(`this command takes a multipart/form-data body, not ${c.req.header('content-type') ?? 'none'}`)
+    }
+    // each CAR is imported as its part arrives (multipart-parts.ts), not once the whole body is in
+    let files = 0
+    for await (const part of requestParts(c, c.var.signal)) {
+      if (part.filename == null) continue
+      files++
+      const imported = await importCar(helia, part.content, { signal: c.var.signal })
       for (const root of imported.roots) roots.set(root.toString(), root)
       blockCount += imported.blocks
       blockBytesCount += imported.bytes
     }
+    if (files === 0) throw new InvalidRequestError('argument "path" is required: the body has no file part')
     const lines: unknown[] = []
     if (pinRoots) {
       for (const root of roots.values()) {

@@ -74,6 +74,7 @@ export async function importCar (helia: Pick<NodeHelia, 'blockstore'>, source: A
   try {
     reader = await CarBlockIterator.fromIterable(source)
   } catch (err) {
+    if (options.signal?.aborted === true) throw err
     throw new InvalidParametersError(`not a CAR file: ${(err as Error).message}`)
   }
   let blocks = 0
@@ -84,6 +85,8 @@ export async function importCar (helia: Pick<NodeHelia, 'blockstore'>, source: A
     try {
       next = await iterator.next()
     } catch (err) {
+      // a request given up (its deadline, its client) is not the CAR's fault
+      if (options.signal?.aborted === true) throw err
       // a cut or malformed body is bad input, not a failure of the node
       throw new InvalidParametersError(`the CAR file is malformed after ${blocks} blocks: ${(err as Error).message}`)
     }
