@@ -31,6 +31,25 @@ test('every tab calls the API; one leads; closing it hands the node to another w
   expect(utf8(back.bytes)).toBe('added from the second tab')
 })
 
+test('with blocks in OPFS, the tab taking the node over opens the packs the closed tab\'s worker held: its content reads, and new content goes in', async ({ context }) => {
+  const first = await openApp(context, '/?blockstore=opfs')
+  const second = await openApp(context)
+  expect((await call(first, '/debug')).json.node.stores.blocks).toBe('opfs:mcp-node/blocks')
+  const leader = (await call(first, '/daemon/status')).json.leader
+  const added = await call(second, '/ipfs/add', { json: { content: 'kept in a pack' } })
+  expect(added.status).toBe(200)
+  await first.close()
+  await expect.poll(async () => {
+    const reply = await call(second, '/daemon/status?timeout=2s')
+    return reply.status === 200 && reply.json.leader.is_leader === true && reply.json.leader.tab_id !== leader.tab_id
+  }, { timeout: 10_000, intervals: [100] }).toBe(true)
+  expect((await call(second, '/debug')).json.node.stores.blocks).toBe('opfs:mcp-node/blocks')
+  expect(utf8((await call(second, `/ipfs/cat/${added.json.cid as string}`)).bytes)).toBe('kept in a pack')
+  const next = await call(second, '/ipfs/add', { json: { content: 'put by the new leader' } })
+  expect(next.status).toBe(200)
+  expect(utf8((await call(second, `/ipfs/cat/${next.json.cid as string}`)).bytes)).toBe('put by the new leader')
+})
+
 test('with no tab running the node, a request waits briefly and then gets a 503 JSON error', async ({ context }) => {
   const app = await openApp(context)
   await app.close()

@@ -306,6 +306,19 @@ describe('OpfsRepoBlockstore', () => {
     expect(await s.has(c.cid)).toBe(false)
   })
 
+  it('waits for a file another handle still holds, as a closed tab\'s worker may for a moment', async () => {
+    let s = await open()
+    const a = await kib('held')
+    await s.put(a.cid, a.bytes)
+    await s.close()
+    store = undefined
+    const dir = await (await root.getDirectoryHandle('mcp-node')).getDirectoryHandle('blocks')
+    const held = await Promise.all(['index', 'pack-1'].map(async (name) => (await dir.getFileHandle(name)).createSyncAccessHandle()))
+    setTimeout(() => { for (const handle of held) handle.close() }, 100)
+    s = await open()
+    expect(await readBlock(s, a.cid)).toEqual(a.bytes)
+  })
+
   it('refuses a block whose key the index cannot hold, before writing it', async () => {
     const s = await open()
     const { CID } = await import('multiformats/cid')

@@ -316,7 +316,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private async openPack (pack: Pack): Promise<FileSystemSyncAccessHandle> {
     pack.used = ++this.uses
     if (pack.handle != null) return pack.handle
-    pack.opening ??= pack.file.createSyncAccessHandle().then((handle) => {
+    pack.opening ??= openSyncHandle(pack.file).then((handle) => {
       pack.handle = handle
       this.closeIdlePacks(pack)
       return handle
@@ -445,7 +445,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
       }
     }
     file ??= await root.getFileHandle(INDEX, { create: true })
-    const index = await file.createSyncAccessHandle()
+    const index = await openSyncHandle(file)
     this.index = index
     const bytes = new Uint8Array(index.getSize())
     index.read(bytes, { at: 0 })
@@ -530,7 +530,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     const records: PutRecord[] = [...this.places].map(([key, place]) => ({ kind: 'put', key, pack: place.pack.id, offset: place.offset, length: place.length }))
     const bytes = encodeRecords(records)
     try {
-      const handle = await file.createSyncAccessHandle()
+      const handle = await openSyncHandle(file)
       try {
         handle.truncate(0)
         writeAll(handle, bytes, 0)
@@ -548,7 +548,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     this.index = undefined
     await root.removeEntry(INDEX)
     await rename(file, INDEX)
-    this.index = await file.createSyncAccessHandle()
+    this.index = await openSyncHandle(file)
     this.indexEnd = bytes.byteLength
     this.indexRecords = records.length
   }
@@ -561,6 +561,26 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private requireIndex (): FileSystemSyncAccessHandle {
     if (this.index == null) throw new OpenFailedError('the block directory is not open')
     return this.index
+  }
+}
+
+/** How long a file held by another handle is waited for. */
+const HELD_FILE_WAIT_MS = 5_000
+
+/**
+ * A sync access handle on `file`, waiting while another holds it: when the
+ * node moves to another tab, the closed tab's worker may let go of its
+ * handles a moment after the lock that makes this tab lead.
+ */
+async function openSyncHandle (file: FileSystemFileHandle): Promise<FileSystemSyncAccessHandle> {
+  const started = Date.now()
+  for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await file.createSyncAccessHandle()
+    } catch (err) {
+      if ((err as Error).name !== 'NoModificationAllowedError' || Date.now() - started > HELD_FILE_WAIT_MS) throw err
+    }
+    await new Promise(resolve => setTimeout(resolve, wait))
   }
 }
 
