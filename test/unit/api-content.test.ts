@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { absentCid, bytes, postJson, startTestApi } from './helpers.ts'
+import { absentCid, bytes, heldBackBody, postJson, startTestApi } from './helpers.ts'
 import type { TestApi } from './helpers.ts'
 
 /** An upload that sends `first`, then never another byte nor its end (a sender that stalled); says whether it was cancelled. */
@@ -217,23 +217,7 @@ describe('add', () => {
     const request = new Request('http://localhost/', { method: 'POST', body: form })
     const encoded = new Uint8Array(await request.arrayBuffer())
     // all but the last 100 bytes (the second part's end and the closing boundary), held until the first file is in
-    let release!: () => void
-    const released = new Promise<void>((resolve) => { release = resolve })
-    let sent = 0
-    const body = new ReadableStream<Uint8Array>({
-      async pull (controller) {
-        const end = encoded.byteLength - 100
-        if (sent < end) {
-          const next = Math.min(end, sent + 65_536)
-          controller.enqueue(encoded.slice(sent, next))
-          sent = next
-          return
-        }
-        await released
-        controller.enqueue(encoded.slice(end))
-        controller.close()
-      }
-    })
+    const { body, release } = heldBackBody(encoded)
     const response = await api.request('/ipfs/add?progress=true', {
       method: 'POST', body, headers: { 'Content-Type': request.headers.get('content-type')! }, duplex: 'half'
     } as RequestInit)

@@ -92,3 +92,29 @@ export async function rawBlock (text: string): Promise<{ cid: CID, bytes: Uint8A
   const bytes = new TextEncoder().encode(text)
   return { cid: CID.create(1, raw.code, await sha256.digest(bytes)), bytes }
 }
+
+/**
+ * A request body of `encoded` that sends all but its last `heldBytes` in
+ * pieces of `pieceBytes`, and the rest once `release()` is called: a test
+ * sees what a handler does while a body still arrives.
+ */
+export function heldBackBody (encoded: Uint8Array, heldBytes = 100, pieceBytes = 65_536): { body: ReadableStream<Uint8Array>, release: () => void } {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => { release = resolve })
+  let sent = 0
+  const body = new ReadableStream<Uint8Array>({
+    async pull (controller) {
+      const end = encoded.byteLength - heldBytes
+      if (sent < end) {
+        const next = Math.min(end, sent + pieceBytes)
+        controller.enqueue(encoded.slice(sent, next))
+        sent = next
+        return
+      }
+      await released
+      controller.enqueue(encoded.slice(end))
+      controller.close()
+    }
+  })
+  return { body, release }
+}

@@ -5,7 +5,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { bytes, postJson, startTestSite } from './helpers.ts'
+import { bytes, heldBackBody, postJson, startTestSite } from './helpers.ts'
 import type { TestSite } from './helpers.ts'
 
 /** CIDs `ipfs add` (Kubo, default settings) gives; published in the IPFS docs and primers. */
@@ -450,23 +450,7 @@ describe('Kubo RPC pin, block, dag', () => {
     const request = new Request('http://localhost/', { method: 'POST', body })
     const encoded = new Uint8Array(await request.arrayBuffer())
     // all but the last 100 bytes (the CAR's last block's end and the closing boundary), held until blocks are in
-    let release!: () => void
-    const released = new Promise<void>((resolve) => { release = resolve })
-    let sent = 0
-    const held = new ReadableStream<Uint8Array>({
-      async pull (controller) {
-        const end = encoded.byteLength - 100
-        if (sent < end) {
-          const next = Math.min(end, sent + 16_384)
-          controller.enqueue(encoded.slice(sent, next))
-          sent = next
-          return
-        }
-        await released
-        controller.enqueue(encoded.slice(end))
-        controller.close()
-      }
-    })
+    const { body: held, release } = heldBackBody(encoded, 100, 16_384)
     const other = await startTestSite()
     try {
       const objects = async (): Promise<number> => (await (await other.request('/api/v0/repo/stat', post())).json()).NumObjects as number
