@@ -133,6 +133,28 @@ describe('OpfsRepoBlockstore', () => {
     expect(await s.stat()).toEqual({ blocks: 2, bytes: 2048 })
   })
 
+  it('keeps a copy of an index damaged before its last record, and goes on with the records before the damage', async () => {
+    let s = await open()
+    const blocks = []
+    for (let i = 0; i < 6; i++) {
+      const block = await kib(`damaged ${i}`)
+      await s.put(block.cid, block.bytes)
+      blocks.push(block)
+    }
+    await s.close()
+    store = undefined
+    const index = root.bytesAt(`${DIR}/index`)!.slice()
+    const recordBytes = index.byteLength / 6
+    // a bit flipped in the third record
+    index[2 * recordBytes + 10] ^= 1
+    root.setBytes(`${DIR}/index`, index)
+    s = await open()
+    expect(await s.stat()).toEqual({ blocks: 2, bytes: 2048 })
+    const aside = root.namesAt(DIR).filter(name => name.startsWith('index.damaged-'))
+    expect(aside).toHaveLength(1)
+    expect(root.bytesAt(`${DIR}/${aside[0]}`)).toEqual(index)
+  })
+
   it('copies the live blocks out of a mostly deleted pack and removes it', async () => {
     let s = await open()
     const blocks = []

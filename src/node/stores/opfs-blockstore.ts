@@ -4,7 +4,7 @@ import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { createLogger } from '../../logger.ts'
 import { earlierBlockFiles, removeEarlierLayout } from './opfs-block-files.ts'
 import { entries, fileOf, rename } from './opfs-files.ts'
-import { decodeRecords, encodeRecords, MAX_KEY_LENGTH } from './opfs-pack-index.ts'
+import { decodeRecords, encodeRecords, MAX_KEY_LENGTH, MAX_RECORD_BYTES } from './opfs-pack-index.ts'
 import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
 import type { IndexRecord, PutRecord } from './opfs-pack-index.ts'
 import type { BlockBlob, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
@@ -451,7 +451,21 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     index.read(bytes, { at: 0 })
     const { records, validBytes } = decodeRecords(bytes)
     if (validBytes < bytes.byteLength) {
-      log(`the index ends in ${bytes.byteLength - validBytes} bytes of a record never written whole: they are dropped`)
+      const dropped = bytes.byteLength - validBytes
+      if (dropped > MAX_RECORD_BYTES) {
+        // more than one record's worth: the disk damaged the index, which no stop does; its bytes are kept aside
+        const aside = `${INDEX}.damaged-${Date.now()}`
+        log.error(`the index is damaged ${validBytes} bytes in: the ${dropped} bytes from there on are dropped, and the whole index kept as ${aside}`)
+        const copy = await openSyncHandle(await root.getFileHandle(aside, { create: true }))
+        try {
+          writeAll(copy, bytes, 0)
+          copy.flush()
+        } finally {
+          copy.close()
+        }
+      } else {
+        log(`the index ends in ${dropped} bytes of a record never written whole: they are dropped`)
+      }
       index.truncate(validBytes)
       index.flush()
     }

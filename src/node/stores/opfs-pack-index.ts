@@ -31,6 +31,8 @@ const PUT = 1
 const DELETE = 2
 /** A key's length is one byte. */
 export const MAX_KEY_LENGTH = 255
+/** The longest record: a put of the longest key. */
+export const MAX_RECORD_BYTES = 2 + MAX_KEY_LENGTH + 16 + 4
 
 export function encodeRecords (records: IndexRecord[]): Uint8Array {
   const size = records.reduce((total, record) => total + recordSize(record), 0)
