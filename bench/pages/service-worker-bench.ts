@@ -42,3 +42,18 @@ export async function bareStream (size: number): Promise<number> {
   if (read !== size) throw new Error(`the bare worker sent ${read} bytes, not ${size}`)
   return ms
 }
+
+/** Ms for the bare worker to read a `size`-byte upload (random bytes in a Blob, as an add sends a file) to its end. */
+export async function bareUpload (size: number): Promise<number> {
+  await controlled()
+  const data = new Uint8Array(size)
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
+  const body = new Blob([data])
+  await cpuMark()
+  const t = performance.now()
+  const reply = await (await fetch('/bare/upload', { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } })).json() as { bytes: number }
+  const ms = performance.now() - t
+  await cpuMark()
+  if (reply.bytes !== size) throw new Error(`the bare worker read ${reply.bytes} bytes, not ${size}`)
+  return ms
+}
