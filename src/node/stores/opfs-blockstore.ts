@@ -20,11 +20,11 @@ const INDEX_REWRITE = 'index.new'
 /** Packs are `pack-<number>`, numbered as they are made. */
 const PACK_PREFIX = 'pack-'
 /** A pack takes blocks until it holds this much; then a new one is begun and it is sealed. */
-export const PACK_BYTES = 32 * 1024 * 1024
+const PACK_BYTES = 32 * 1024 * 1024
 /** A sealed pack whose live blocks fill this share of it or less has them copied out, and is removed. */
 const COMPACT_BELOW = 0.5
 /** The index is written anew at open when it holds this many records more than twice the blocks. */
-export const INDEX_SLACK_RECORDS = 4096
+const INDEX_SLACK_RECORDS = 4096
 /** A block this large (a large file's leaf) read as a Blob from the pack being appended to seals that pack. */
 const SEAL_FOR_BLOCK_BYTES = 256 * 1024
 /** Sealed packs kept open for reads at once (each holds a file open in the browser's process). */
@@ -92,7 +92,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private indexRecords = 0
   private readonly places = new Map<string, Place>()
   private readonly packs = new Map<number, Pack>()
-  /** The pack puts go to; undefined until the first put after open, or when it is full. */
+  /** The pack puts go to; undefined until the first put after open, once it is full, or once it is sealed for a Blob of its blocks. */
   private current?: Pack
   private starting?: Promise<Pack>
   private nextPackId = 1
