@@ -341,6 +341,19 @@ describe('OpfsRepoBlockstore', () => {
     expect(await readBlock(s, a.cid)).toEqual(a.bytes)
   })
 
+  it('once closed, takes and gives nothing, and holds no file open', async () => {
+    const s = await open()
+    const a = await kib('before the close')
+    await s.put(a.cid, a.bytes)
+    await s.close()
+    store = undefined
+    const b = await kib('after the close')
+    await expect(s.put(b.cid, b.bytes)).rejects.toThrow(/not open/)
+    await expect(readBlock(s, a.cid)).rejects.toThrow(/not open/)
+    const dir = await (await root.getDirectoryHandle('mcp-node')).getDirectoryHandle('blocks')
+    for (const name of ['index', 'pack-1']) (await (await dir.getFileHandle(name)).createSyncAccessHandle()).close()
+  })
+
   it('refuses a block whose key the index cannot hold, before writing it', async () => {
     const s = await open()
     const { CID } = await import('multiformats/cid')

@@ -142,6 +142,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     for (const pack of this.packs.values()) this.closePack(pack)
     this.index?.close()
     this.index = undefined
+    // a put or read after this opens nothing again
+    this.root = undefined
   }
 
   async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
@@ -314,6 +316,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 
   private async openPack (pack: Pack): Promise<FileSystemSyncAccessHandle> {
+    this.requireRoot()
     pack.used = ++this.uses
     if (pack.handle != null) return pack.handle
     pack.opening ??= openSyncHandle(pack.file).then((handle) => {
