@@ -84,11 +84,16 @@ export async function withCpu (profileDir, measure) {
   return { result, cpu: before == null || after == null ? undefined : after - before }
 }
 
-/** The machine's CPU counters (/proc/stat), to tell the share a virtual machine's host took (steal) over a run. */
+/**
+ * The machine's CPU counters (/proc/stat): the share a virtual machine's
+ * host took (steal) over a run, and how busy the machine is (all but idle
+ * and I/O wait).
+ */
 export function machineTicks () {
   if (!readable) return undefined
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
-  return { steal: fields[7], all: fields.reduce((a, b) => a + b, 0) }
+  const all = fields.reduce((a, b) => a + b, 0)
+  return { steal: fields[7], busy: all - fields[3] - fields[4], all }
 }
 
 /** Percent of the machine's time taken by its host between two `machineTicks()`. */
@@ -148,9 +153,9 @@ export async function quiet () {
   // the kernel writes data out 30 s after it was written (vm.dirty_expire_centisecs): wanted on the disk now, not then
   if (unwrittenBytes() > QUIET_DIRTY_BYTES) spawnSync('sync', { timeout: QUIET_LIMIT_MS })
   while (Date.now() - started < QUIET_LIMIT_MS) {
-    const from = busyTicks()
+    const from = machineTicks()
     await new Promise(resolve => setTimeout(resolve, QUIET_WINDOW_MS))
-    const to = busyTicks()
+    const to = machineTicks()
     if (to.all > from.all && (to.busy - from.busy) / (to.all - from.all) <= QUIET_SHARE) break
   }
   return Date.now() - started
@@ -161,11 +166,4 @@ function unwrittenBytes () {
   const info = readFileSync('/proc/meminfo', 'utf8')
   const kib = (name) => Number(info.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0)
   return (kib('Dirty') + kib('Writeback')) * 1024
-}
-
-/** The machine's busy and total ticks (/proc/stat: all but idle and I/O wait are busy). */
-function busyTicks () {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
-  const all = fields.reduce((a, b) => a + b, 0)
-  return { busy: all - fields[3] - fields[4], all }
 }

@@ -15,6 +15,17 @@ async function kib (label: string): Promise<Awaited<ReturnType<typeof rawBlock>>
   return rawBlock(label.padEnd(1024, '.'))
 }
 
+/** `count` blocks of 1 KiB labelled `label` and a number, each put once the one before is in (so they fill packs in order). */
+async function putOneByOne (s: OpfsRepoBlockstore, count: number, label: string): Promise<Array<Awaited<ReturnType<typeof rawBlock>>>> {
+  const blocks = []
+  for (let i = 0; i < count; i++) {
+    const block = await kib(`${label}${i}`)
+    await s.put(block.cid, block.bytes)
+    blocks.push(block)
+  }
+  return blocks
+}
+
 describe('the OPFS index records', () => {
   it('read back as written, and a record cut short or damaged ends the log there', () => {
     const records = [
@@ -80,12 +91,7 @@ describe('OpfsRepoBlockstore', () => {
 
   it('begins a new pack when one is full, and gives blocks of full packs as slices of their file', async () => {
     const s = await open()
-    const blocks = []
-    for (let i = 0; i < 6; i++) {
-      const block = await kib(`block ${i}`)
-      await s.put(block.cid, block.bytes)
-      blocks.push(block)
-    }
+    const blocks = await putOneByOne(s, 6, 'block ')
     expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-2'])
     const sealed = await s.blockBlob(blocks[1].cid)
     expect(sealed?.copied).toBe(false)
@@ -135,12 +141,7 @@ describe('OpfsRepoBlockstore', () => {
 
   it('keeps a copy of an index damaged before its last record, and goes on with the records before the damage', async () => {
     let s = await open()
-    const blocks = []
-    for (let i = 0; i < 6; i++) {
-      const block = await kib(`damaged ${i}`)
-      await s.put(block.cid, block.bytes)
-      blocks.push(block)
-    }
+    await putOneByOne(s, 6, 'damaged ')
     await s.close()
     store = undefined
     const index = root.bytesAt(`${DIR}/index`)!.slice()
@@ -157,12 +158,7 @@ describe('OpfsRepoBlockstore', () => {
 
   it('copies the live blocks out of a mostly deleted pack and removes it', async () => {
     let s = await open()
-    const blocks = []
-    for (let i = 0; i < 9; i++) {
-      const block = await kib(`block ${i}`)
-      await s.put(block.cid, block.bytes)
-      blocks.push(block)
-    }
+    const blocks = await putOneByOne(s, 9, 'block ')
     expect(root.namesAt(DIR)).toEqual(['index', 'pack-1', 'pack-2', 'pack-3'])
     // three of pack-1's four blocks
     for (const block of blocks.slice(0, 3)) await s.delete(block.cid)
@@ -178,12 +174,7 @@ describe('OpfsRepoBlockstore', () => {
 
   it('keeps a compacted pack whose slices were given until the next open, so a reply reading them goes on', async () => {
     let s = await open()
-    const blocks = []
-    for (let i = 0; i < 5; i++) {
-      const block = await kib(`sliced ${i}`)
-      await s.put(block.cid, block.bytes)
-      blocks.push(block)
-    }
+    const blocks = await putOneByOne(s, 5, 'sliced ')
     const slice = await s.blockBlob(blocks[0].cid)
     for (const block of blocks.slice(1, 4)) await s.delete(block.cid)
     await s.close()
@@ -266,12 +257,7 @@ describe('OpfsRepoBlockstore', () => {
 
   it('reads blocks from more packs than it keeps open', async () => {
     let s = await open({ packBytes: 1024 })
-    const blocks = []
-    for (let i = 0; i < 20; i++) {
-      const block = await kib(`pack ${i}`)
-      await s.put(block.cid, block.bytes)
-      blocks.push(block)
-    }
+    const blocks = await putOneByOne(s, 20, 'pack ')
     expect(root.namesAt(DIR)).toHaveLength(21)
     s = await open({ packBytes: 1024 })
     for (const block of [...blocks].reverse()) expect(await readBlock(s, block.cid)).toEqual(block.bytes)
@@ -281,12 +267,7 @@ describe('OpfsRepoBlockstore', () => {
 
   it('never gives a new pack the number of one the index names, even when its file is gone', async () => {
     let s = await open()
-    const blocks = []
-    for (let i = 0; i < 5; i++) {
-      const block = await kib(`numbered ${i}`)
-      await s.put(block.cid, block.bytes)
-      blocks.push(block)
-    }
+    const blocks = await putOneByOne(s, 5, 'numbered ')
     await s.close()
     store = undefined
     // pack-2 (the fifth block) lost, as a stop between a pack's removal and its deletes' records leaves it

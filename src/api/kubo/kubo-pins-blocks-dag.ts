@@ -211,9 +211,7 @@ export function registerKuboPinsBlocksDag (app: KuboApp, deps: ApiDeps): void {
     const roots = new Map<string, CID>()
     let blockCount = 0
     let blockBytesCount = 0
-    if (!isMultipart(c)) {
-      throw new UnsupportedMediaTypeError(`this command takes a multipart/form-data body, not ${c.req.header('content-type') ?? 'none'}`)
-    }
+    requireMultipart(c)
     // each CAR is imported as its part arrives (multipart-parts.ts), not once the whole body is in
     let files = 0
     for await (const part of requestParts(c, c.var.signal)) {
@@ -271,11 +269,16 @@ function checkHashLength (hash: string, mhlen: string | undefined): void {
   }
 }
 
-/** The file parts of a multipart body in order, whatever their field names; none is a 400 naming the argument. */
-async function fileParts (c: Context<ApiEnv>, argument: string): Promise<File[]> {
+/** These commands take their files as a multipart body: any other is a 415. */
+function requireMultipart (c: Context<ApiEnv>): void {
   if (!isMultipart(c)) {
     throw new UnsupportedMediaTypeError(`this command takes a multipart/form-data body, not ${c.req.header('content-type') ?? 'none'}`)
   }
+}
+
+/** The file parts of a multipart body in order, whatever their field names; none is a 400 naming the argument. */
+async function fileParts (c: Context<ApiEnv>, argument: string): Promise<File[]> {
+  requireMultipart(c)
   const files = (await readForm(c)).parts.map(p => p.file)
   if (files.length === 0) throw new InvalidRequestError(`argument "${argument}" is required: the body has no file part`)
   return files

@@ -101,8 +101,6 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   private batch?: Batch
   private compacting: Promise<void> = Promise.resolve()
   private liveBytes = 0
-  /** The index's records, read at open, until the packs they name are found. */
-  private records: IndexRecord[] = []
   /** Packs a compaction reads or writes: never closed meanwhile to keep others open. */
   private readonly held = new Set<Pack>()
 
@@ -126,8 +124,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
       let dir = await navigator.storage.getDirectory()
       for (const name of this.path) dir = await dir.getDirectoryHandle(name, { create: true })
       this.root = dir
-      await this.readIndex(dir)
-      await this.findPacks(dir)
+      await this.findPacks(dir, await this.readIndex(dir))
       await this.moveEarlierLayout(dir)
       if (this.indexRecords > 2 * this.places.size + this.indexSlackRecords) await this.rewriteIndex()
       for (const pack of this.packs.values()) this.compactIfSparse(pack)
@@ -208,11 +205,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     options?.signal?.throwIfAborted()
     const key = blockKey(cid)
     await this.writing.get(key)?.catch(() => {})
-    const place = this.places.get(key)
+    const place = this.unplace(key)
     if (place == null) return
-    this.places.delete(key)
-    place.pack.live -= place.length
-    this.liveBytes -= place.length
     try {
       await this.commit({ kind: 'delete', key })
     } catch (err) {
@@ -256,14 +250,20 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 
   private place (key: string, place: Place): void {
-    const before = this.places.get(key)
-    if (before != null) {
-      before.pack.live -= before.length
-      this.liveBytes -= before.length
-    }
+    this.unplace(key)
     this.places.set(key, place)
     place.pack.live += place.length
     this.liveBytes += place.length
+  }
+
+  /** Forgets where `key` is, taking its bytes off its pack's and the store's counts; the place it had, if any. */
+  private unplace (key: string): Place | undefined {
+    const place = this.places.get(key)
+    if (place == null) return undefined
+    this.places.delete(key)
+    place.pack.live -= place.length
+    this.liveBytes -= place.length
+    return place
   }
 
   /** Reads the block `key` whole, from wherever it is once its pack is open. */
@@ -274,14 +274,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
       const handle = await this.openPack(place.pack)
       // moved (its pack compacted) or removed while the pack opened, or the pack closed again: look again
       if (this.places.get(key) !== place || place.pack.handle !== handle) continue
-      const out = new Uint8Array(place.length)
-      let at = 0
-      while (at < out.byteLength) {
-        const read = handle.read(out.subarray(at), { at: place.offset + at })
-        if (read === 0) break
-        at += read
-      }
-      if (at < out.byteLength) throw new Error(`block ${cid}: its pack holds ${at} of its ${out.byteLength} bytes`)
+      const out = readAll(handle, place.offset, place.length)
+      if (out.byteLength < place.length) throw new Error(`block ${cid}: its pack holds ${out.byteLength} of its ${place.length} bytes`)
       return out
     }
   }
@@ -411,8 +405,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
         const moved: Array<[string, Place]> = []
         for (const [key, place] of this.places) {
           if (place.pack !== pack) continue
-          const bytes = new Uint8Array(place.length)
-          if (source.read(bytes, { at: place.offset }) !== bytes.byteLength) throw new Error(`block ${key}: pack ${pack.id} is short`)
+          const bytes = readAll(source, place.offset, place.length)
+          if (bytes.byteLength < place.length) throw new Error(`block ${key}: pack ${pack.id} is short`)
           const offset = target.size
           writeAll(target.handle!, bytes, offset)
           target.size += bytes.byteLength
@@ -435,7 +429,8 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     if (pack.snapshot == null) await this.requireRoot().removeEntry(`${PACK_PREFIX}${pack.id}`)
   }
 
-  private async readIndex (root: FileSystemDirectoryHandle): Promise<void> {
+  /** Opens the index and reads its whole records, dropping any torn or damaged end. */
+  private async readIndex (root: FileSystemDirectoryHandle): Promise<IndexRecord[]> {
     let file = await fileOf(root, INDEX)
     const rewritten = await fileOf(root, INDEX_REWRITE)
     if (rewritten != null) {
@@ -450,8 +445,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     file ??= await root.getFileHandle(INDEX, { create: true })
     const index = await openSyncHandle(file)
     this.index = index
-    const bytes = new Uint8Array(index.getSize())
-    index.read(bytes, { at: 0 })
+    const bytes = readAll(index, 0, index.getSize())
     const { records, validBytes } = decodeRecords(bytes)
     if (validBytes < bytes.byteLength) {
       const dropped = bytes.byteLength - validBytes
@@ -474,10 +468,11 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     }
     this.indexEnd = validBytes
     this.indexRecords = records.length
-    this.records = records
+    return records
   }
 
-  private async findPacks (root: FileSystemDirectoryHandle): Promise<void> {
+  /** Finds the packs, and places each block the index's `records` leave standing. */
+  private async findPacks (root: FileSystemDirectoryHandle, records: IndexRecord[]): Promise<void> {
     for await (const [name, entry] of entries(root)) {
       if (entry.kind !== 'file' || !name.startsWith(PACK_PREFIX)) continue
       const id = Number(name.slice(PACK_PREFIX.length))
@@ -488,7 +483,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     }
     // the last record of each key is what counts
     const latest = new Map<string, PutRecord>()
-    for (const record of this.records) {
+    for (const record of records) {
       if (record.kind === 'put') {
         latest.set(record.key, record)
         // a number the index names is not given to a new pack, even when its file is gone
@@ -503,7 +498,6 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
       if (pack == null || record.offset + record.length > pack.size) missing++
       else this.place(key, { pack, offset: record.offset, length: record.length })
     }
-    this.records = []
     if (missing > 0) log.error(`${missing} blocks the index names are missing from their packs: they are not counted`)
     // appends go on in the last pack while it has room (bytes a stop left past its last block are garbage)
     const last = this.packs.get(this.nextPackId - 1)
@@ -599,6 +593,18 @@ async function openSyncHandle (file: FileSystemFileHandle): Promise<FileSystemSy
     }
     await new Promise(resolve => setTimeout(resolve, wait))
   }
+}
+
+/** Up to `length` bytes from `offset`: fewer only where the file ends first. */
+function readAll (handle: FileSystemSyncAccessHandle, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  let at = 0
+  while (at < length) {
+    const read = handle.read(out.subarray(at), { at: offset + at })
+    if (read === 0) break
+    at += read
+  }
+  return at === length ? out : out.subarray(0, at)
 }
 
 function writeAll (handle: FileSystemSyncAccessHandle, bytes: Uint8Array, offset: number): void {
