@@ -159,8 +159,10 @@ export async function addStages (size: number): Promise<AddStages> {
     const modelAdd = async (blocks: 'indexeddb' | 'opfs'): Promise<number> => {
       const node = await createNode({ stores: await openBrowserStores(`${prefix}-model-${blocks}`, blocks) })
       const h = node.helia
+      // the add's own copies, as the API's add owns a body's chunks: it hands each leaf's buffer to the store's worker
+      const owned = chunks.map(chunk => chunk.slice())
       const started = performance.now()
-      await addContent({ blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: chunks }], {})
+      await addContent({ blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }, [{ content: owned }], { contentIsOwned: true })
       await node.blockstore.flush()
       const ms = performance.now() - started
       await node.stop()
