@@ -39,6 +39,26 @@ describe('IDBRepoBlockstore', () => {
     await expect(readBlock(s, a.cid)).rejects.toThrow(/not in the local store/)
   })
 
+  it('deletes several blocks in one transaction, a Blob among them, and says what went (a missing block and a repeat counted nothing)', async () => {
+    const s = await open()
+    const small = await rawBlock('small')
+    const large = await rawBlock('L'.repeat(BLOB_BYTES * 3))
+    const kept = await rawBlock('kept!')
+    const missing = await rawBlock('never stored')
+    await Promise.all([s.put(small.cid, small.bytes), s.put(large.cid, large.bytes), s.put(kept.cid, kept.bytes)])
+    const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    const removed = await s.deleteBlocks([small.cid, large.cid, missing.cid, CID.create(1, 0x71, small.cid.multihash)])
+    const used = transactions.mock.calls.length
+    transactions.mockRestore()
+    expect(used).toBe(1)
+    expect(removed).toEqual({ blocks: 2, bytes: small.bytes.byteLength + large.bytes.byteLength })
+    expect(await s.has(small.cid)).toBe(false)
+    expect(await s.has(large.cid)).toBe(false)
+    expect(await s.stat()).toEqual({ blocks: 1, bytes: kept.bytes.byteLength })
+    expect(await readBlock(s, kept.cid)).toEqual(kept.bytes)
+    expect(await s.deleteBlocks([small.cid])).toEqual({ blocks: 0, bytes: 0 })
+  })
+
   it('finds a block by multihash whatever the CID version or codec', async () => {
     const s = await open()
     const a = await rawBlock('any codec')

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CID } from 'multiformats/cid'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { OpfsRepoBlockstore } from '../../src/node/stores/opfs-blockstore.ts'
 import { decodeRecords, encodeRecords } from '../../src/node/stores/opfs-pack-index.ts'
@@ -76,6 +77,27 @@ describe('OpfsRepoBlockstore', () => {
     const keys = []
     for await (const { cid } of s.getAll()) keys.push(blockKey(cid))
     expect(keys).toEqual([blockKey(b.cid)])
+  })
+
+  it('deletes several blocks with one write to the index, and says what went (a missing block and a repeat counted nothing)', async () => {
+    let s = await open()
+    const blocks = await putOneByOne(s, 6, 'block ')
+    const missing = await kib('never stored')
+    const other = await (await root.getFileHandle('probe', { create: true })).createSyncAccessHandle()
+    const flushes = vi.spyOn(Object.getPrototypeOf(other) as FileSystemSyncAccessHandle, 'flush')
+    const writes = vi.spyOn(Object.getPrototypeOf(other) as FileSystemSyncAccessHandle, 'write')
+    other.close()
+    // one block of the sealed pack-1 (which stays mostly live) and one of pack-2, being filled
+    const removed = await s.deleteBlocks([blocks[0].cid, blocks[4].cid, missing.cid, CID.create(1, 0x71, blocks[0].cid.multihash)])
+    expect([flushes.mock.calls.length, writes.mock.calls.length]).toEqual([1, 1])
+    flushes.mockRestore()
+    writes.mockRestore()
+    expect(removed).toEqual({ blocks: 2, bytes: 2 * 1024 })
+    expect(await s.stat()).toEqual({ blocks: 4, bytes: 4 * 1024 })
+    s = await open()
+    expect(await s.stat()).toEqual({ blocks: 4, bytes: 4 * 1024 })
+    for (const i of [0, 4]) expect(await s.has(blocks[i].cid)).toBe(false)
+    for (const i of [1, 2, 3, 5]) expect(await readBlock(s, blocks[i].cid)).toEqual(blocks[i].bytes)
   })
 
   it('appends blocks put together to one pack and indexes them in one write', async () => {

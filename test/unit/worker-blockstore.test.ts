@@ -52,6 +52,8 @@ describe('WorkerBlockstore', () => {
     const err = await readBlock(store, a.cid).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(NotFoundError)
     expect((err as Error).message).toMatch(/not in the local store/)
+    expect(await store.deleteBlocks([a.cid, b.cid])).toEqual({ blocks: 1, bytes: 3000 })
+    expect(await store.stat()).toEqual({ blocks: 0, bytes: 0 })
   })
 
   it('fails every waiting and later request once its worker is gone', async () => {

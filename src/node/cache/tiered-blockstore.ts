@@ -55,6 +55,11 @@ export class TieredBlockstore extends BaseBlockstore implements RepoBlockstore {
     await this.persistent.delete(cid, options)
   }
 
+  async deleteBlocks (cids: CID[], options?: AbortOptions): Promise<RepoStat> {
+    for (const cid of cids) this.memory.delete(cid)
+    return this.persistent.deleteBlocks(cids, options)
+  }
+
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
     yield * this.persistent.getAll(options)
   }

@@ -12,7 +12,7 @@ import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
-export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
+export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
 
 /** A call of the MFS journal kept in the worker's database (worker-journal-store.ts), by method and arguments. */
 export type JournalCall =
@@ -31,6 +31,8 @@ export interface BlockRequest {
   op: BlockOp
   /** The CID's bytes, for the operations on one block. */
   cid?: Uint8Array
+  /** The CIDs' bytes, for the operations on several. */
+  cids?: Uint8Array[]
   /** A put's block; its buffer is transferred, not copied. */
   bytes?: Uint8Array
   /** A stream's pieces, in order (file-plan.ts). */
@@ -99,6 +101,8 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     case 'delete':
       await store.delete(cid!)
       return { transfer: [] }
+    case 'deleteBlocks':
+      return { value: await store.deleteBlocks(request.cids!.map(bytes => CID.decode(bytes))), transfer: [] }
     case 'keys': {
       const keys: Uint8Array[] = []
       for await (const pair of store.getAll()) keys.push(pair.cid.bytes)

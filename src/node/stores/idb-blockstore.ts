@@ -218,23 +218,45 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   }
 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
+    await this.deleteBlocks([cid], options)
+  }
+
+  /** Deletes the blocks, their pieces and their share of the count in one transaction. */
+  async deleteBlocks (cids: CID[], options?: AbortOptions): Promise<RepoStat> {
     options?.signal?.throwIfAborted()
     await this.flush()
-    const key = blockKey(cid)
+    const keys = [...new Set(cids.map(blockKey))]
     const tx = this.transaction([BLOCKS, META, PIECES], 'readwrite')
     const blocks = tx.objectStore(BLOCKS)
     const meta = tx.objectStore(META)
-    const [value, stat] = await Promise.all([
-      request(blocks.get(key)) as Promise<StoredBlock | undefined>,
-      request(meta.get(STAT_KEY)) as Promise<RepoStat | undefined>
-    ])
-    if (value != null) {
-      blocks.delete(key)
-      tx.objectStore(PIECES).delete(piecesOf(key))
-      const current = stat ?? { blocks: 0, bytes: 0 }
-      meta.put({ blocks: Math.max(0, current.blocks - 1), bytes: Math.max(0, current.bytes - storedSize(value)) }, STAT_KEY)
+    const done = transactionDone(tx)
+    // a transaction that aborts fails its requests too; the first failure is the one reported
+    done.catch(() => {})
+    const removed = { blocks: 0, bytes: 0 }
+    try {
+      // a Blob value is read as a reference: its size, not its bytes
+      const [values, stat] = await Promise.all([
+        Promise.all(keys.map(async key => request(blocks.get(key)) as Promise<StoredBlock | undefined>)),
+        request(meta.get(STAT_KEY)) as Promise<RepoStat | undefined>
+      ])
+      keys.forEach((key, i) => {
+        const value = values[i]
+        if (value == null) return
+        blocks.delete(key)
+        tx.objectStore(PIECES).delete(piecesOf(key))
+        removed.blocks++
+        removed.bytes += storedSize(value)
+      })
+      if (removed.blocks > 0) {
+        const current = stat ?? { blocks: 0, bytes: 0 }
+        meta.put({ blocks: Math.max(0, current.blocks - removed.blocks), bytes: Math.max(0, current.bytes - removed.bytes) }, STAT_KEY)
+      }
+    } catch (err) {
+      try { tx.abort() } catch {}
+      throw err
     }
-    await transactionDone(tx)
+    await done
+    return removed
   }
 
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {

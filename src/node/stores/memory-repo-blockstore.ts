@@ -37,6 +37,17 @@ export class MemoryRepoBlockstore extends MemoryBlockstore implements RepoBlocks
     return { blocks, bytes }
   }
 
+  async deleteBlocks (cids: CID[], options?: AbortOptions): Promise<RepoStat> {
+    const removed = { blocks: 0, bytes: 0 }
+    for (const cid of cids) {
+      if (!await this.has(cid, options)) continue
+      for await (const chunk of super.get(cid, options)) removed.bytes += chunk.byteLength
+      await this.delete(cid, options)
+      removed.blocks++
+    }
+    return removed
+  }
+
   async flush (): Promise<void> {}
   async close (): Promise<void> {}
 }

@@ -202,19 +202,34 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
   }
 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
+    await this.deleteBlocks([cid], options)
+  }
+
+  /** Forgets the blocks, and appends their deletes to the index in one batch (one write, one flush). */
+  async deleteBlocks (cids: CID[], options?: AbortOptions): Promise<RepoStat> {
     options?.signal?.throwIfAborted()
-    const key = blockKey(cid)
-    await this.writing.get(key)?.catch(() => {})
-    const place = this.unplace(key)
-    if (place == null) return
+    const keys = [...new Set(cids.map(blockKey))]
+    await Promise.all(keys.map(async key => this.writing.get(key)?.catch(() => {})))
+    const removed = new Map<string, Place>()
+    for (const key of keys) {
+      const place = this.unplace(key)
+      if (place != null) removed.set(key, place)
+    }
+    if (removed.size === 0) return { blocks: 0, bytes: 0 }
     try {
-      await this.commit({ kind: 'delete', key })
+      // records asked for in the same turn share a batch
+      await Promise.all([...removed.keys()].map(async key => this.commit({ kind: 'delete', key })))
     } catch (err) {
-      // not deleted on the disk: nor here (unless the block was put again meanwhile)
-      if (!this.places.has(key) && this.packs.has(place.pack.id)) this.place(key, place)
+      // not deleted on the disk: nor here (unless a block was put again meanwhile)
+      for (const [key, place] of removed) {
+        if (!this.places.has(key) && this.packs.has(place.pack.id)) this.place(key, place)
+      }
       throw err
     }
-    this.compactIfSparse(place.pack)
+    let bytes = 0
+    for (const place of removed.values()) bytes += place.length
+    for (const pack of new Set([...removed.values()].map(place => place.pack))) this.compactIfSparse(pack)
+    return { blocks: removed.size, bytes }
   }
 
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {

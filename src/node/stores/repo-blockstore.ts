@@ -54,6 +54,12 @@ export interface RepoBlockstore extends Blockstore {
   /** Where the blocks live, for people reading a report (`indexeddb:mcp-node/blocks`, `memory`). */
   readonly location?: string
   stat(options?: AbortOptions): Promise<RepoStat>
+  /**
+   * Removes `cids` together, in one write (a transaction, one append to an
+   * index) rather than a write each, and says what went: the blocks and
+   * their bytes. A block that is not here is passed over.
+   */
+  deleteBlocks(cids: CID[], options?: AbortOptions): Promise<RepoStat>
   /** Resolves once every accepted `put` is durable. */
   flush(): Promise<void>
   close(): Promise<void>

@@ -108,6 +108,11 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
     await this.call('delete', { cid: cid.bytes })
   }
 
+  async deleteBlocks (cids: CID[], options?: AbortOptions): Promise<RepoStat> {
+    options?.signal?.throwIfAborted()
+    return this.call<RepoStat>('deleteBlocks', { cids: cids.map(cid => cid.bytes) })
+  }
+
   async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
     const keys = await this.call<Uint8Array[]>('keys')
     for (const key of keys) {

@@ -5,18 +5,19 @@
  */
 import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
 import { blockstoreDagWalker } from './dag-walker.ts'
 import type { McpNode } from '../../create-node.ts'
 import type { CidCache } from '../../cache/cid-cache.ts'
 import type { RepoLock } from '../../repo-lock.ts'
+import type { RepoBlockstore } from '../../stores/repo-blockstore.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
-import type { Blockstore } from 'interface-blockstore'
 
 export interface GarbageCollectorComponents {
   helia: Pick<Helia, 'pins'>
   /** The local blockstore (no network behind it): what is walked and swept. */
-  blockstore: Blockstore
+  blockstore: Pick<RepoBlockstore, 'get' | 'getAll' | 'deleteBlocks'>
   /** The MFS root, which keeps what the file system references. */
   mfsRoot(): CID
   cache: Pick<CidCache, 'forget' | 'all'>
@@ -44,6 +45,9 @@ export interface GarbageCollectionResult {
 /** Block identity independent of CID version and codec: the multihash. */
 const blockKey = (cid: CID): string => base32.encode(cid.multihash.bytes)
 
+/** Dead blocks deleted per write: a large collection stops between them when it is given up. */
+const DELETE_BATCH = 1024
+
 export async function collectGarbage (components: GarbageCollectorComponents, options: AbortOptions = {}): Promise<GarbageCollectionResult> {
   return components.repoLock.exclusive(async () => {
     const started = performance.now()
@@ -52,26 +56,29 @@ export async function collectGarbage (components: GarbageCollectorComponents, op
     const live = new Set<string>()
     const roots: Array<{ cid: CID, depth: number }> = [{ cid: components.mfsRoot(), depth: Infinity }]
     for await (const pin of components.helia.pins.ls(options)) roots.push({ cid: pin.cid, depth: pin.depth })
+    // a raw block links nowhere: it is kept without being read (a file's leaves are most of its bytes)
+    const rawKept = (child: CID): boolean => {
+      if (child.code !== raw.code) return true
+      live.add(blockKey(child))
+      return false
+    }
     for (const root of roots) {
       // a pin whose blocks are partly missing keeps what is there
-      for await (const node of walker.walk(root.cid, { ...options, depth: root.depth, skipMissing: true } as Parameters<typeof walker.walk>[1])) {
+      for await (const node of walker.walk(root.cid, { ...options, depth: root.depth, skipMissing: true, includeChild: rawKept } as Parameters<typeof walker.walk>[1])) {
         live.add(blockKey(node.block.cid))
       }
     }
     const dead: CID[] = []
-    let freed = 0
     let kept = 0
     for await (const pair of blockstore.getAll(options)) {
-      if (live.has(blockKey(pair.cid))) {
-        kept++
-        continue
-      }
-      for await (const chunk of pair.bytes) freed += chunk.byteLength
-      dead.push(pair.cid)
+      if (live.has(blockKey(pair.cid))) kept++
+      else dead.push(pair.cid)
     }
-    for (const cid of dead) {
+    // what went is counted by the store as it deletes: no dead block is read
+    let freed = 0
+    for (let at = 0; at < dead.length; at += DELETE_BATCH) {
       options.signal?.throwIfAborted()
-      await blockstore.delete(cid, options)
+      freed += (await blockstore.deleteBlocks(dead.slice(at, at + DELETE_BATCH), options)).bytes
     }
     const deadKeys = new Set(dead.map(blockKey))
     const records = [...(await components.cache.all()).keys()].filter(key => deadKeys.has(blockKey(CID.parse(key))))
