@@ -1,4 +1,5 @@
 import { exporter } from 'ipfs-unixfs-exporter'
+import parallel from 'it-parallel'
 import { formatContentPath } from './content-path.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { resolveEntry } from './resolve.ts'
@@ -17,6 +18,13 @@ export interface DirectoryEntry {
   size: number
 }
 
+/**
+ * Entries resolved at once. Each is a block read through the store's worker
+ * (about a millisecond's round trip): one after another, a directory of 1000
+ * files took 0.6–1.8 s to list.
+ */
+export const ENTRY_CONCURRENCY = 16
+
 /** The entries of a UnixFS directory (one block read per entry, to give its type and size). */
 export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: ContentPath, options: ReadOptions = {}): Promise<{ cid: CID, entries: DirectoryEntry[] }> {
   const dir = await resolveEntry(helia, path, options)
@@ -26,11 +34,16 @@ export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: Con
 
 async function directoryEntries (helia: Pick<Helia, 'blockstore'>, dir: UnixFSDirectory, path: ContentPath, options: ReadOptions): Promise<DirectoryEntry[]> {
   const entries: DirectoryEntry[] = []
-  try {
+  async function * resolving (): AsyncGenerator<() => Promise<DirectoryEntry>> {
     for await (const child of dir.entries(options)) {
-      const item = await exporter(child.cid, helia.blockstore, options)
-      entries.push({ name: child.name, cid: child.cid, type: item.type === 'directory' ? 'directory' : 'file', size: item.type === 'directory' ? 0 : Number(item.size) })
+      yield async () => {
+        const item = await exporter(child.cid, helia.blockstore, options)
+        return { name: child.name, cid: child.cid, type: item.type === 'directory' ? 'directory' : 'file', size: item.type === 'directory' ? 0 : Number(item.size) }
+      }
     }
+  }
+  try {
+    for await (const entry of parallel(resolving(), { concurrency: ENTRY_CONCURRENCY, ordered: true })) entries.push(entry)
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }
@@ -56,11 +69,12 @@ export async function listLinks (helia: Pick<Helia, 'blockstore'>, path: Content
   }
   const links = entry.type === 'file' ? entry.node.Links : []
   const entries: DirectoryEntry[] = []
+  const resolving = links.map(link => async (): Promise<DirectoryEntry> => {
+    const chunk = await exporter(link.Hash, helia.blockstore, options)
+    return { name: link.Name ?? '', cid: link.Hash, type: 'file', size: chunk.type === 'directory' ? 0 : Number(chunk.size) }
+  })
   try {
-    for (const link of links) {
-      const chunk = await exporter(link.Hash, helia.blockstore, options)
-      entries.push({ name: link.Name ?? '', cid: link.Hash, type: 'file', size: chunk.type === 'directory' ? 0 : Number(chunk.size) })
-    }
+    for await (const entry of parallel(resolving, { concurrency: ENTRY_CONCURRENCY, ordered: true })) entries.push(entry)
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }

@@ -1,3 +1,5 @@
+import parallel from 'it-parallel'
+import { ENTRY_CONCURRENCY } from '../../ipfs/ls.ts'
 import { formatMfsPath } from '../tree.ts'
 import type { MfsTree } from '../tree.ts'
 import type { CID } from 'multiformats/cid'
@@ -30,8 +32,9 @@ export async function ls (tree: MfsTree, root: CID, segments: string[]): Promise
   const entry = await tree.require(root, segments)
   if (entry.type !== 'directory') return [describe(segments.at(-1) ?? formatMfsPath(segments), entry)]
   const out: MfsEntry[] = []
-  for await (const child of entry.entries()) {
-    out.push(describe(child.name, await tree.entry(child.cid)))
+  const resolving = async function * (): AsyncGenerator<() => Promise<MfsEntry>> {
+    for await (const child of entry.entries()) yield async () => describe(child.name, await tree.entry(child.cid))
   }
+  for await (const described of parallel(resolving(), { concurrency: ENTRY_CONCURRENCY, ordered: true })) out.push(described)
   return out
 }
