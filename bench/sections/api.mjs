@@ -16,10 +16,9 @@ async function release (cid) {
   const unpinned = await fetch('/api/v0/mcp/ipfs/unpin', { method: 'POST', body: JSON.stringify({ cid }), headers: { 'Content-Type': 'application/json' } })
   const started = performance.now()
   const collected = await fetch('/api/v0/mcp/ipfs/repo/gc', { method: 'POST' })
-  const reply = await collected.json()
-  const ms = performance.now() - started
   if (!unpinned.ok || !collected.ok) throw new Error(`unpin ${unpinned.status}, gc ${collected.status}`)
-  return { ms, freed: reply.freed_bytes }
+  const reply = await collected.json()
+  return { ms: performance.now() - started, freed: reply.freed_bytes }
 }
 
 /** Runs in the app's page: `size` random bytes, kept for the next add (made outside the add's time and CPU time). */

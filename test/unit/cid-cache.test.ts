@@ -315,6 +315,17 @@ describe('memory tier', () => {
     expect(memory.stats()).toMatchObject({ bytes: 100, records: 1 })
   })
 
+  it('forgets a block deleted under another CID of it (garbage collection deletes raw CIDv1s)', async () => {
+    const memory = new MemoryTier({ maxBytes: 1000, heatOf: () => 0 })
+    const block = new Uint8Array([1, 2, 3])
+    const asDagPb = CID.createV1(0x70, await sha256.digest(block))
+    memory.admit('root', [{ cid: asDagPb, bytes: block }])
+    expect(memory.get(CID.createV1(raw.code, asDagPb.multihash))).toEqual(block)
+    memory.delete(CID.createV1(raw.code, asDagPb.multihash))
+    expect(memory.get(asDagPb)).toBeUndefined()
+    expect(memory.stats()).toMatchObject({ bytes: 0, blocks: 0 })
+  })
+
   it('demotes what went cold when heats are refreshed', async () => {
     const time = clock()
     const dag = await blocksOf('c', 10)

@@ -10,16 +10,20 @@ describe('listDirectory', () => {
     const store = new MemoryRepoBlockstore()
     const files = Array.from({ length: 40 }, (_, i) => ({ path: `f${String(i).padStart(2, '0')}.bin`, content: bytes(100 + i, i) }))
     let root: CID | undefined
-    for await (const entry of importer(files, store, { wrapWithDirectory: true, rawLeaves: true })) root = entry.cid
+    const position = new Map<string, number>()
+    for await (const entry of importer(files, store, { wrapWithDirectory: true, rawLeaves: true })) {
+      root = entry.cid
+      position.set(entry.cid.toString(), files.findIndex(f => f.path === entry.path))
+    }
 
-    // each read waits a moment, as one through the store's worker does
+    // each read waits a moment, as one through the store's worker does; earlier entries longer, so they finish last
     let reading = 0
     let most = 0
     const slow = {
       async * get (cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array> {
         reading++
         most = Math.max(most, reading)
-        await new Promise(resolve => setTimeout(resolve, 5))
+        await new Promise(resolve => setTimeout(resolve, 2 + files.length - (position.get(cid.toString()) ?? files.length)))
         reading--
         yield * store.get(cid, options)
       },
@@ -28,5 +32,24 @@ describe('listDirectory', () => {
     const listed = await listDirectory({ blockstore: slow as never }, { cid: root!, segments: [] })
     expect(listed.entries.map(e => [e.name, e.type, e.size])).toEqual(files.map((f, i) => [f.path, 'file', 100 + i]))
     expect(most).toBe(ENTRY_CONCURRENCY)
+  })
+
+  it('lists an MFS directory in its order while reading several entries at once', async () => {
+    const { createNode, memoryStores } = await import('../../src/node/create-node.ts')
+    const slow = new (class extends MemoryRepoBlockstore {
+      async * get (cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array> {
+        await new Promise(resolve => setTimeout(resolve, cid.bytes[cid.bytes.length - 1] % 7))
+        yield * super.get(cid, options)
+      }
+    })()
+    const node = await createNode({ stores: { ...memoryStores(), blockstore: slow } })
+    try {
+      const names = Array.from({ length: 30 }, (_, i) => `f${String(i).padStart(2, '0')}.txt`)
+      for (const [i, name] of names.entries()) await node.mfs.write(`/d/${name}`, bytes(10 + i, i), { create: true, parents: true })
+      const listed = await node.mfs.ls('/d')
+      expect(listed.map(e => [e.name, e.size])).toEqual(names.map((name, i) => [name, 10 + i]))
+    } finally {
+      await node.stop()
+    }
   })
 })

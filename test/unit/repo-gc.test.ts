@@ -1,10 +1,28 @@
+import { base32 } from 'multiformats/bases/base32'
 import { describe, expect, it } from 'vitest'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { addContent } from '../../src/node/models/ipfs/add.ts'
+import { pinContent } from '../../src/node/models/ipfs/pins.ts'
+import { RepoLock } from '../../src/node/repo-lock.ts'
+import { rawBlock } from './helpers.ts'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { collectGarbage, nodeCollectorComponents } from '../../src/node/models/ipfs/repo-gc.ts'
 import { bytes } from './helpers.ts'
 import type { CID } from 'multiformats/cid'
+
+/** `n` random bytes: no two chunks alike, so no block is shared between the DAGs. */
+function random (n: number): Uint8Array {
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536))
+  return out
+}
+
+/** Every block in the node's store, as multihash strings. */
+async function storedKeys (node: Awaited<ReturnType<typeof createNode>>): Promise<Set<string>> {
+  const keys = new Set<string>()
+  for await (const pair of node.blockstore.getAll()) keys.add(base32.encode(pair.cid.multihash.bytes))
+  return keys
+}
 
 describe('collectGarbage', () => {
   it('keeps a pinned file without reading its raw leaves, and deletes the rest in one call, counting their bytes as stored', async () => {
@@ -48,5 +66,54 @@ describe('collectGarbage', () => {
     } finally {
       await node.stop()
     }
+  })
+
+  it('keeps every block of deeper DAGs (a wrapped file, a CIDv0 file with dag-pb leaves) and only the root of a direct pin', async () => {
+    const node = await createNode({ stores: memoryStores() })
+    try {
+      const h = node.helia
+      const components = { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }
+      const empty = await storedKeys(node)
+      // directory → file root → raw leaves
+      await addContent(components, [{ path: 'a/file.bin', content: [random(300 * 1024)] }], { chunker: 'size-65536', wrapWithDirectory: true })
+      // CIDv0: the leaves are dag-pb nodes, read for their (absent) links
+      await addContent(components, [{ content: [random(200 * 1024)] }], { chunker: 'size-65536', cidVersion: 0 })
+      const keptKeys = await storedKeys(node)
+      // a direct pin on a file's root keeps the root alone
+      const direct = await addContent(components, [{ content: [random(150 * 1024)] }], { chunker: 'size-65536', pin: false })
+      await pinContent(h, direct.cid, { recursive: false })
+      const withDirect = await storedKeys(node)
+      expect(withDirect.size).toBe(keptKeys.size + 4)
+
+      const result = await collectGarbage(nodeCollectorComponents(node))
+      const after = await storedKeys(node)
+      expect(result.removed).toHaveLength(3)
+      expect([...after].sort()).toEqual([...keptKeys, base32.encode(direct.cid.multihash.bytes)].sort())
+      expect(result.kept).toBe(after.size)
+      expect(empty.size).toBeLessThan(keptKeys.size)
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('a collection that fails part-way forgets the cache records of the blocks it did delete, and only those', async () => {
+    const dead = await Promise.all(Array.from({ length: 1500 }, async (_, i) => (await rawBlock(`dead ${i}`)).cid))
+    const forgotten: string[] = []
+    let calls = 0
+    await expect(collectGarbage({
+      helia: { pins: { ls: async function * () {} } } as never,
+      mfsRoot: () => dead[0],
+      blockstore: {
+        get: () => { throw new Error('nothing is read') },
+        getAll: async function * () { for (const cid of dead) yield { cid, bytes: (async function * () {})() } },
+        deleteBlocks: async (cids) => {
+          if (++calls > 1) throw new Error('the disk went away')
+          return { blocks: cids.length, bytes: cids.length }
+        }
+      },
+      cache: { all: async () => new Map(dead.map(cid => [cid.toString(), {}])) as never, forget: (keys) => { forgotten.push(...keys) } },
+      repoLock: new RepoLock()
+    })).rejects.toThrow(/disk went away/)
+    expect(forgotten.sort()).toEqual(dead.slice(0, 1024).map(String).sort())
   })
 })

@@ -1,8 +1,11 @@
 /**
  * The memory tier: the bytes of hot DAGs' blocks, bounded in bytes. Blocks
  * belong to the record (root CID) they were promoted for; when the tier is
- * full, the coldest records' blocks go first.
+ * full, the coldest records' blocks go first. Blocks are keyed by their
+ * multihash, as the stores key them: a block deleted under one CID (garbage
+ * collection lists raw CIDv1s) leaves whatever CID it was promoted under.
  */
+import { blockKey } from '../stores/repo-blockstore.ts'
 import type { CID } from 'multiformats/cid'
 
 export interface MemoryTierInit {
@@ -41,7 +44,7 @@ export class MemoryTier {
   }
 
   get (cid: CID): Uint8Array | undefined {
-    return this.entries.get(cid.toString())?.bytes
+    return this.entries.get(blockKey(cid))?.bytes
   }
 
   holds (owner: string): boolean {
@@ -62,7 +65,7 @@ export class MemoryTier {
    * (nothing is changed then).
    */
   admit (owner: string, blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>): string[] {
-    const incoming = blocks.filter(b => !this.entries.has(b.cid.toString())).reduce((n, b) => n + b.bytes.byteLength, 0)
+    const incoming = blocks.filter(b => !this.entries.has(blockKey(b.cid))).reduce((n, b) => n + b.bytes.byteLength, 0)
     if (incoming > this.init.maxBytes) {
       throw new RangeError(`${incoming} bytes do not fit a memory tier of ${this.init.maxBytes}`)
     }
@@ -76,7 +79,7 @@ export class MemoryTier {
     let keys = this.owners.get(owner)
     if (keys == null) this.owners.set(owner, keys = new Set())
     for (const { cid, bytes } of blocks) {
-      const key = cid.toString()
+      const key = blockKey(cid)
       let entry = this.entries.get(key)
       if (entry == null) {
         entry = { bytes, owners: new Set() }
@@ -108,7 +111,7 @@ export class MemoryTier {
 
   /** Forgets one block (it was deleted from the repository). */
   delete (cid: CID): void {
-    const key = cid.toString()
+    const key = blockKey(cid)
     const entry = this.entries.get(key)
     if (entry == null) return
     this.entries.delete(key)

@@ -234,18 +234,18 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     done.catch(() => {})
     const removed = { blocks: 0, bytes: 0 }
     try {
-      // a Blob value is read as a reference: its size, not its bytes
-      const [values, stat] = await Promise.all([
-        Promise.all(keys.map(async key => request(blocks.get(key)) as Promise<StoredBlock | undefined>)),
+      // only each block's size is kept (a Blob value is read as a reference; a small block's bytes are let go at once)
+      const [sizes, stat] = await Promise.all([
+        Promise.all(keys.map(async key => (request(blocks.get(key)) as Promise<StoredBlock | undefined>).then(value => value == null ? undefined : storedSize(value)))),
         request(meta.get(STAT_KEY)) as Promise<RepoStat | undefined>
       ])
       keys.forEach((key, i) => {
-        const value = values[i]
-        if (value == null) return
+        const size = sizes[i]
+        if (size == null) return
         blocks.delete(key)
         tx.objectStore(PIECES).delete(piecesOf(key))
         removed.blocks++
-        removed.bytes += storedSize(value)
+        removed.bytes += size
       })
       if (removed.blocks > 0) {
         const current = stat ?? { blocks: 0, bytes: 0 }

@@ -76,13 +76,19 @@ export async function collectGarbage (components: GarbageCollectorComponents, op
     }
     // what went is counted by the store as it deletes: no dead block is read
     let freed = 0
-    for (let at = 0; at < dead.length; at += DELETE_BATCH) {
-      options.signal?.throwIfAborted()
-      freed += (await blockstore.deleteBlocks(dead.slice(at, at + DELETE_BATCH), options)).bytes
+    let deleted = 0
+    let records: string[] = []
+    try {
+      for (; deleted < dead.length; deleted += DELETE_BATCH) {
+        options.signal?.throwIfAborted()
+        freed += (await blockstore.deleteBlocks(dead.slice(deleted, deleted + DELETE_BATCH), options)).bytes
+      }
+    } finally {
+      // a collection stopped half-way still forgets the records of what it deleted
+      const deadKeys = new Set(dead.slice(0, Math.min(deleted, dead.length)).map(blockKey))
+      records = [...(await components.cache.all()).keys()].filter(key => deadKeys.has(blockKey(CID.parse(key))))
+      components.cache.forget(records)
     }
-    const deadKeys = new Set(dead.map(blockKey))
-    const records = [...(await components.cache.all()).keys()].filter(key => deadKeys.has(blockKey(CID.parse(key))))
-    components.cache.forget(records)
     return { removed: dead, freed_bytes: freed, kept, roots: roots.length, records_dropped: records.length, duration_ms: performance.now() - started }
   })
 }
