@@ -49,6 +49,12 @@ describe('IDBDatastore', () => {
     await s.delete(new Key('/a'))
     expect(await s.has(new Key('/a'))).toBe(false)
     await expect(s.get(new Key('/a'))).rejects.toMatchObject({ name: 'NotFoundError' })
+    // a view is stored as its own bytes, not with the rest of its buffer
+    const large = bytesOf('0123456789'.repeat(100))
+    await s.put(new Key('/view'), large.subarray(10, 13))
+    const stored = await s.get(new Key('/view'))
+    expect(text(stored)).toBe('012')
+    expect(stored.buffer.byteLength).toBe(3)
   })
 
   it('reads gets asked for together in one transaction', async () => {

@@ -2,6 +2,7 @@ import { BaseDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { DeleteFailedError, GetFailedError, NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
 import { openDatabase, request, transactionDone } from './idb.ts'
+import { ownedBytes } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Batch, KeyQuery, Pair, Query } from 'interface-datastore'
 
@@ -52,7 +53,8 @@ export class IDBDatastore extends BaseDatastore {
     options?.signal?.throwIfAborted()
     try {
       const tx = this.transaction('readwrite')
-      tx.objectStore(this.name).put(val, key.toString())
+      // a view would store its whole backing buffer
+      tx.objectStore(this.name).put(ownedBytes(val), key.toString())
       await transactionDone(tx)
     } catch (err) {
       throw new PutFailedError(`could not store ${key}: ${String(err)}`)
@@ -125,7 +127,7 @@ export class IDBDatastore extends BaseDatastore {
         const done = transactionDone(tx)
         try {
           const store = tx.objectStore(this.name)
-          for (const [key, value] of puts) store.put(value, key)
+          for (const [key, value] of puts) store.put(ownedBytes(value), key)
           for (const key of deletes) store.delete(key)
         } catch (err) {
           try { tx.abort() } catch {}
