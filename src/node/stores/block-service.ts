@@ -12,7 +12,7 @@ import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
-export type BlockOp = 'put' | 'get' | 'has' | 'delete' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
+export type BlockOp = 'put' | 'get' | 'has' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
 
 /** A call of the MFS journal kept in the worker's database (worker-journal-store.ts), by method and arguments. */
 export type JournalCall =
@@ -98,9 +98,6 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     }
     case 'has':
       return { value: await store.has(cid!), transfer: [] }
-    case 'delete':
-      await store.delete(cid!)
-      return { transfer: [] }
     case 'deleteBlocks':
       return { value: await store.deleteBlocks(request.cids!.map(bytes => CID.decode(bytes))), transfer: [] }
     case 'keys': {

@@ -125,16 +125,17 @@ export class IDBDatastore extends BaseDatastore {
         options?.signal?.throwIfAborted()
         const tx = this.transaction('readwrite')
         const done = transactionDone(tx)
+        // a write that throws aborts the transaction, which fails `done` too: the write's error is the one reported
+        done.catch(() => {})
         try {
-          const store = tx.objectStore(this.name)
-          for (const [key, value] of puts) store.put(ownedBytes(value), key)
-          for (const key of deletes) store.delete(key)
-        } catch (err) {
-          try { tx.abort() } catch {}
-          await done.catch(() => {})
-          throw new PutFailedError(`could not write a batch of ${puts.size} puts and ${deletes.size} deletes: ${String(err)}`)
-        }
-        try {
+          try {
+            const store = tx.objectStore(this.name)
+            for (const [key, value] of puts) store.put(ownedBytes(value), key)
+            for (const key of deletes) store.delete(key)
+          } catch (err) {
+            try { tx.abort() } catch {}
+            throw err
+          }
           await done
         } catch (err) {
           throw new PutFailedError(`could not write a batch of ${puts.size} puts and ${deletes.size} deletes: ${String(err)}`)

@@ -104,8 +104,7 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
   }
 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
-    options?.signal?.throwIfAborted()
-    await this.call('delete', { cid: cid.bytes })
+    await this.deleteBlocks([cid], options)
   }
 
   async deleteBlocks (cids: CID[], options?: AbortOptions): Promise<RepoStat> {

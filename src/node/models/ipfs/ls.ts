@@ -25,6 +25,13 @@ export interface DirectoryEntry {
  */
 export const ENTRY_CONCURRENCY = 16
 
+/** Runs `tasks` ENTRY_CONCURRENCY at a time; their results in the tasks' order. */
+export async function resolvedInOrder<T> (tasks: Iterable<() => Promise<T>> | AsyncIterable<() => Promise<T>>): Promise<T[]> {
+  const out: T[] = []
+  for await (const result of parallel(tasks, { concurrency: ENTRY_CONCURRENCY, ordered: true })) out.push(result)
+  return out
+}
+
 /** The entries of a UnixFS directory (one block read per entry, to give its type and size). */
 export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: ContentPath, options: ReadOptions = {}): Promise<{ cid: CID, entries: DirectoryEntry[] }> {
   const dir = await resolveEntry(helia, path, options)
@@ -33,7 +40,6 @@ export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: Con
 }
 
 async function directoryEntries (helia: Pick<Helia, 'blockstore'>, dir: UnixFSDirectory, path: ContentPath, options: ReadOptions): Promise<DirectoryEntry[]> {
-  const entries: DirectoryEntry[] = []
   async function * resolving (): AsyncGenerator<() => Promise<DirectoryEntry>> {
     for await (const child of dir.entries(options)) {
       yield async () => {
@@ -43,11 +49,10 @@ async function directoryEntries (helia: Pick<Helia, 'blockstore'>, dir: UnixFSDi
     }
   }
   try {
-    for await (const entry of parallel(resolving(), { concurrency: ENTRY_CONCURRENCY, ordered: true })) entries.push(entry)
+    return await resolvedInOrder(resolving())
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }
-  return entries
 }
 
 export interface ListedLinks {
@@ -68,15 +73,13 @@ export async function listLinks (helia: Pick<Helia, 'blockstore'>, path: Content
     throw new InvalidParametersError(`${formatContentPath(path)} is an IPLD node, not UnixFS: read it with dag/get`)
   }
   const links = entry.type === 'file' ? entry.node.Links : []
-  const entries: DirectoryEntry[] = []
   const resolving = links.map(link => async (): Promise<DirectoryEntry> => {
     const chunk = await exporter(link.Hash, helia.blockstore, options)
     return { name: link.Name ?? '', cid: link.Hash, type: 'file', size: chunk.type === 'directory' ? 0 : Number(chunk.size) }
   })
   try {
-    for await (const entry of parallel(resolving, { concurrency: ENTRY_CONCURRENCY, ordered: true })) entries.push(entry)
+    return { cid: entry.cid, kind: 'file', entries: await resolvedInOrder(resolving) }
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }
-  return { cid: entry.cid, kind: 'file', entries }
 }

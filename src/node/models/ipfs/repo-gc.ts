@@ -3,14 +3,14 @@
  * reaches, and drops the cache records of what went. Runs under the repo
  * lock held exclusively, so no add or write is half-way through.
  */
-import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { blockstoreDagWalker } from './dag-walker.ts'
+import { blockKey } from '../../stores/repo-blockstore.ts'
+import type { RepoBlockstore } from '../../stores/repo-blockstore.ts'
 import type { McpNode } from '../../create-node.ts'
 import type { CidCache } from '../../cache/cid-cache.ts'
 import type { RepoLock } from '../../repo-lock.ts'
-import type { RepoBlockstore } from '../../stores/repo-blockstore.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 
@@ -41,9 +41,6 @@ export interface GarbageCollectionResult {
   records_dropped: number
   duration_ms: number
 }
-
-/** Block identity independent of CID version and codec: the multihash. */
-const blockKey = (cid: CID): string => base32.encode(cid.multihash.bytes)
 
 /** Dead blocks deleted per write: a large collection stops between them when it is given up. */
 const DELETE_BATCH = 1024

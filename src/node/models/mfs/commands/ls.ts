@@ -1,5 +1,4 @@
-import parallel from 'it-parallel'
-import { ENTRY_CONCURRENCY } from '../../ipfs/ls.ts'
+import { resolvedInOrder } from '../../ipfs/ls.ts'
 import { formatMfsPath } from '../tree.ts'
 import type { MfsTree } from '../tree.ts'
 import type { CID } from 'multiformats/cid'
@@ -31,10 +30,8 @@ function describe (name: string, entry: Awaited<ReturnType<MfsTree['entry']>>): 
 export async function ls (tree: MfsTree, root: CID, segments: string[]): Promise<MfsEntry[]> {
   const entry = await tree.require(root, segments)
   if (entry.type !== 'directory') return [describe(segments.at(-1) ?? formatMfsPath(segments), entry)]
-  const out: MfsEntry[] = []
   const resolving = async function * (): AsyncGenerator<() => Promise<MfsEntry>> {
     for await (const child of entry.entries()) yield async () => describe(child.name, await tree.entry(child.cid))
   }
-  for await (const described of parallel(resolving(), { concurrency: ENTRY_CONCURRENCY, ordered: true })) out.push(described)
-  return out
+  return resolvedInOrder(resolving())
 }
