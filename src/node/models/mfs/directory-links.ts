@@ -9,21 +9,12 @@
  */
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
-import { utf8ByteLength } from 'ipfs-unixfs-importer/utils'
+import { compareNames, nameBytes } from './directory-bytes.ts'
 
 /** `@helia/unixfs`'s threshold: a directory whose links' names and CIDs pass it is made a HAMT shard. */
 const SHARD_SPLIT_THRESHOLD_BYTES = 262_144
 
 const utf8 = new TextEncoder()
-
-/** dag-pb's order of links: by their names' UTF-8 bytes. */
-function compareNames (a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return a[i] - b[i]
-  }
-  return a.length - b.length
-}
 
 /** Where `name` is among sorted `links` (`found`), or where it would go. */
 function position (links: dagPb.PBLink[], name: string): { index: number, found: boolean } {
@@ -32,7 +23,7 @@ function position (links: dagPb.PBLink[], name: string): { index: number, found:
   let high = links.length
   while (low < high) {
     const middle = (low + high) >>> 1
-    const order = compareNames(utf8.encode(links[middle].Name ?? ''), key)
+    const order = compareNames(nameBytes(links[middle]), key)
     if (order === 0) return { index: middle, found: true }
     if (order < 0) low = middle + 1
     else high = middle
@@ -91,5 +82,5 @@ export function totalSize (bytes: Uint8Array, node: dagPb.PBNode): number {
 
 /** `@helia/unixfs`'s estimate for its shard threshold ('links-bytes'): the links' names and CIDs. */
 function estimatedSize (links: dagPb.PBLink[]): number {
-  return links.reduce((sum, link) => sum + utf8ByteLength(link.Name ?? '') + link.Hash.byteLength, 0)
+  return links.reduce((sum, link) => sum + nameBytes(link).byteLength + link.Hash.byteLength, 0)
 }

@@ -3,6 +3,7 @@ import { exporter } from 'ipfs-unixfs-exporter'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { encodeDirectory } from './directory-bytes.ts'
 import { findLink, plainDirectory, totalSize, unixfsOf, withLink, withoutLink } from './directory-links.ts'
 import { InvalidPathError, NotADirectoryError, PathNotFoundError } from '../../errors.ts'
 import { readBlock } from '../ipfs/dag-walker.ts'
@@ -135,7 +136,7 @@ export class MfsTree {
 
   /** Writes a directory's node, kept decoded for the next lookups and links. */
   private async store (node: dagPb.PBNode, version: CID['version']): Promise<CID> {
-    const bytes = dagPb.encode(node)
+    const bytes = encodeDirectory(node)
     const cid = CID.create(version, dagPb.code, await sha256.digest(bytes))
     await this.blockstore.put(cid, bytes)
     this.nodes.set(cid.toString(), Promise.resolve({ node, size: totalSize(bytes, node) }))
