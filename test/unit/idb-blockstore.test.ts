@@ -169,6 +169,35 @@ describe('IDBRepoBlockstore', () => {
     expect(await s.stat()).toEqual({ blocks: 7, bytes: blocks.reduce((n, b) => n + b.bytes.byteLength, 0) })
   })
 
+  it('reads the blocks asked for in the same turn, and looks for them, in one transaction; a later turn has its own', async () => {
+    const s = await open()
+    const blocks = await Promise.all(Array.from({ length: 5 }, async (_, i) => rawBlock(`read together ${i}`)))
+    // one larger than BLOB_BYTES: stored as a Blob, read back as bytes
+    const big = new Uint8Array(BLOB_BYTES * 3).map((_, i) => (i * 7) & 0xff)
+    const bigCid = CID.create(1, raw.code, await sha256.digest(big))
+    await Promise.all([...blocks.map(async b => s.put(b.cid, b.bytes)), s.put(bigCid, big)])
+    await s.flush()
+    const missing = await rawBlock('never stored')
+    const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    const reads = (): number => transactions.mock.calls.filter(([, mode]) => mode === 'readonly').length
+    const [found, bigRead, absent, has, hasNot] = await Promise.allSettled([
+      Promise.all(blocks.map(async b => readBlock(s, b.cid))),
+      readBlock(s, bigCid),
+      readBlock(s, missing.cid),
+      s.has(blocks[0].cid),
+      s.has(missing.cid)
+    ])
+    expect(reads()).toBe(1)
+    expect(found).toEqual({ status: 'fulfilled', value: blocks.map(b => b.bytes) })
+    expect(bigRead).toEqual({ status: 'fulfilled', value: big })
+    expect(absent.status === 'rejected' && String(absent.reason)).toMatch(/not in the local store/)
+    expect(has).toEqual({ status: 'fulfilled', value: true })
+    expect(hasNot).toEqual({ status: 'fulfilled', value: false })
+    expect(await readBlock(s, blocks[1].cid)).toEqual(blocks[1].bytes)
+    expect(reads()).toBe(2)
+    transactions.mockRestore()
+  })
+
   it('reads a block an earlier version stored in pieces, whole, and deletes it with its pieces', async () => {
     const name = `blocks-${++n}`
     const bytes = new Uint8Array(2 * PIECE + 3)

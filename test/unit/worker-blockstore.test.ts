@@ -56,6 +56,45 @@ describe('WorkerBlockstore', () => {
     expect(await store.stat()).toEqual({ blocks: 0, bytes: 0 })
   })
 
+  it('sends the reads asked for in the same turn as one message, each answered as itself (a missing block fails alone)', async () => {
+    const channel = new MessageChannel()
+    ports = [channel.port1, channel.port2]
+    const inner = new IDBRepoBlockstore(`worker-blocks-${++n}`, { blobBytes: 512 })
+    serveBlockstore(channel.port2 as unknown as MessageEndpoint, inner.open().then(() => inner))
+    // the page's port, counting what it sends
+    const sent: string[] = []
+    const counting: MessageEndpoint = {
+      postMessage (message, transfer) {
+        sent.push((message as { op: string }).op)
+        channel.port1.postMessage(message, transfer)
+      },
+      addEventListener (type, listener) { channel.port1.addEventListener(type, listener) }
+    }
+    const store = new WorkerBlockstore(counting, 'indexeddb:counted')
+    channel.port1.start()
+    channel.port2.start()
+    const blocks = await Promise.all(Array.from({ length: 4 }, async (_, i) => rawBlock(`asked at once ${i}`)))
+    await Promise.all(blocks.map(async b => store.put(b.cid, b.bytes)))
+    await store.flush()
+    const missing = await rawBlock('not there')
+    sent.length = 0
+    const [found, absent, has, hasNot] = await Promise.allSettled([
+      Promise.all(blocks.map(async b => readBlock(store, b.cid))),
+      readBlock(store, missing.cid),
+      store.has(blocks[2].cid),
+      store.has(missing.cid)
+    ])
+    expect(sent).toEqual(['reads'])
+    expect(found).toEqual({ status: 'fulfilled', value: blocks.map(b => b.bytes) })
+    expect(absent.status).toBe('rejected')
+    expect((absent as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError)
+    expect(has).toEqual({ status: 'fulfilled', value: true })
+    expect(hasNot).toEqual({ status: 'fulfilled', value: false })
+    // a read alone goes as itself
+    expect(await readBlock(store, blocks[3].cid)).toEqual(blocks[3].bytes)
+    expect(sent).toEqual(['reads', 'get'])
+  })
+
   it('fails every waiting and later request once its worker is gone', async () => {
     const channel = new MessageChannel()
     ports = [channel.port1, channel.port2]

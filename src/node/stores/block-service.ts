@@ -12,7 +12,22 @@ import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
-export type BlockOp = 'put' | 'get' | 'has' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
+export type BlockOp = 'put' | 'get' | 'has' | 'reads' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
+
+/** One of the reads a 'reads' request carries. */
+export interface BlockRead {
+  op: 'get' | 'has'
+  cid: Uint8Array
+}
+
+/** A read's outcome in a 'reads' reply, in the request's order. */
+export type ReadOutcome = { value: unknown } | { error: FailureName }
+
+/** A failure, by name (NotFoundError, PutFailedError…) so the page can raise the same kind. */
+export interface FailureName {
+  name: string
+  message: string
+}
 
 /** A call of the MFS journal kept in the worker's database (worker-journal-store.ts), by method and arguments. */
 export type JournalCall =
@@ -35,6 +50,8 @@ export interface BlockRequest {
   cids?: Uint8Array[]
   /** A put's block; its buffer is transferred, not copied. */
   bytes?: Uint8Array
+  /** Reads asked for in the same turn, answered together in one reply ('reads'). */
+  reads?: BlockRead[]
   /** A stream's pieces, in order (file-plan.ts). */
   segments?: StreamSegment[]
   /** The port a stream is served on (body-port.ts), transferred with the request; closed unused when the reply is a Blob. */
@@ -47,8 +64,7 @@ export interface BlockRequest {
 export interface BlockReply {
   id: number
   value?: unknown
-  /** A failure, by name (NotFoundError, PutFailedError…) so the page can raise the same kind. */
-  error?: { name: string, message: string }
+  error?: FailureName
 }
 
 /** What both a worker's global scope and a MessagePort offer. */
@@ -76,11 +92,14 @@ export function serveBlockstore (endpoint: MessageEndpoint, store: Promise<RepoB
         }
       },
       (err: unknown) => {
-        const error = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) }
-        endpoint.postMessage({ id: request.id, error } satisfies BlockReply, [])
+        endpoint.postMessage({ id: request.id, error: failureName(err) } satisfies BlockReply, [])
       }
     )
   })
+}
+
+function failureName (err: unknown): FailureName {
+  return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) }
 }
 
 async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ value?: unknown, transfer: Transferable[] }> {
@@ -98,6 +117,18 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     }
     case 'has':
       return { value: await store.has(cid!), transfer: [] }
+    case 'reads': {
+      // each read on its own: one that fails fails alone
+      const answered = await Promise.all((request.reads ?? []).map(async (read): Promise<{ outcome: ReadOutcome, transfer: Transferable[] }> => {
+        try {
+          const { value, transfer } = await answer(store, { id: request.id, op: read.op, cid: read.cid })
+          return { outcome: { value }, transfer }
+        } catch (err) {
+          return { outcome: { error: failureName(err) }, transfer: [] }
+        }
+      }))
+      return { value: answered.map(a => a.outcome), transfer: answered.flatMap(a => a.transfer) }
+    }
     case 'deleteBlocks':
       return { value: await store.deleteBlocks(request.cids!.map(bytes => CID.decode(bytes))), transfer: [] }
     case 'keys': {

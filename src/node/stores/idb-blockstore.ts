@@ -95,6 +95,8 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private batch?: Batch
   private readonly pending = new Map<string, PendingBlock>()
   private readonly inFlight = new Set<Promise<void>>()
+  /** The read transaction of this turn (readTransaction). */
+  private turnReads?: IDBTransaction
   private journalStore?: IDBJournalStore
   /** True when `open` created the database: there were no blocks here before. */
   createdNow = false
@@ -200,7 +202,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
 
   /** What is stored under `key`, and the pieces after the first of a block an earlier version stored in pieces. */
   private async read (key: string): Promise<{ value: StoredBlock, rest: Uint8Array[] } | undefined> {
-    const tx = this.transaction([BLOCKS, PIECES], 'readonly')
+    const tx = this.readTransaction()
     // both at once: one round trip whether or not the block is in pieces
     const [value, rest] = await Promise.all([
       request(tx.objectStore(BLOCKS).get(key)) as Promise<StoredBlock | undefined>,
@@ -213,8 +215,20 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     options?.signal?.throwIfAborted()
     const key = blockKey(cid)
     if (this.pending.has(key)) return true
-    const store = this.transaction(BLOCKS, 'readonly').objectStore(BLOCKS)
-    return (await request(store.getKey(key))) != null
+    return (await request(this.readTransaction().objectStore(BLOCKS).getKey(key))) != null
+  }
+
+  /**
+   * The read transaction of this turn: reads asked for in the same turn
+   * share it (a listing reads a block for each of 16 entries at once, and
+   * the worker gets them in one message).
+   */
+  private readTransaction (): IDBTransaction {
+    if (this.turnReads == null) {
+      this.turnReads = this.transaction([BLOCKS, PIECES], 'readonly')
+      queueMicrotask(() => { this.turnReads = undefined })
+    }
+    return this.turnReads
   }
 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
