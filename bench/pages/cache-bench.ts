@@ -18,12 +18,33 @@ export interface RecordsResult {
   bytes_on_disk: number
   insert_ms: number
   flush_ms: number
+  /** The page's longest task while the flush ran (0: none of 50 ms or more). */
+  flush_longest_task_ms: number
   load_ms: number
+  load_longest_task_ms: number
   read_ms: number
   decode_ms: number
   query_scan_ms: number
   query_indexed_ms: number
   query_rows: number
+}
+
+/** `fn`'s result, and the longest task the page ran meanwhile (tasks under 50 ms are not reported: 0 then). */
+async function withLongestTask<T> (fn: () => Promise<T>): Promise<{ value: T, longestMs: number }> {
+  // the task that called may be long itself (the records were just made): it is not the one measured
+  await new Promise(resolve => setTimeout(resolve, 0))
+  let longestMs = 0
+  const observer = new PerformanceObserver((list) => { for (const entry of list.getEntries()) longestMs = Math.max(longestMs, entry.duration) })
+  observer.observe({ type: 'longtask' })
+  try {
+    const value = await fn()
+    // the last task's entry comes after it ends
+    await new Promise(resolve => setTimeout(resolve, 0))
+    for (const entry of observer.takeRecords()) longestMs = Math.max(longestMs, entry.duration)
+    return { value, longestMs }
+  } finally {
+    observer.disconnect()
+  }
 }
 
 /** `n` records added over a week, flushed to OPFS, loaded by a fresh cache, queried by a size range. */
@@ -45,13 +66,13 @@ export async function records (n: number): Promise<RecordsResult> {
     }
     const insertMs = performance.now() - started
     started = performance.now()
-    await cache.flush()
+    const flushed = await withLongestTask(async () => cache.flush())
     const flushMs = performance.now() - started
     const stats = cache.stats()
 
     const loaded = new CidCache({ files: new OpfsCacheFiles(`${dir}/cid-cache`), config, now: () => clock })
     started = performance.now()
-    await loaded.ready()
+    const load = await withLongestTask(async () => loaded.ready())
     const loadMs = performance.now() - started
     const phases = loaded.stats().load_phases
     if (loaded.stats().records !== n) throw new Error(`loaded ${loaded.stats().records} records of ${n}`)
@@ -72,7 +93,7 @@ export async function records (n: number): Promise<RecordsResult> {
     await loaded.optimize()
     const indexed = await timeQueries()
     if (indexed.rows !== scan.rows) throw new Error('the indexed query found other rows')
-    return { read_ms: phases.read_ms, decode_ms: phases.decode_ms, records: n, partitions: stats.partitions, bytes_on_disk: stats.bytes_on_disk, insert_ms: insertMs, flush_ms: flushMs, load_ms: loadMs, query_scan_ms: scan.ms, query_indexed_ms: indexed.ms, query_rows: scan.rows }
+    return { read_ms: phases.read_ms, decode_ms: phases.decode_ms, records: n, partitions: stats.partitions, bytes_on_disk: stats.bytes_on_disk, insert_ms: insertMs, flush_ms: flushMs, flush_longest_task_ms: flushed.longestMs, load_ms: loadMs, load_longest_task_ms: load.longestMs, query_scan_ms: scan.ms, query_indexed_ms: indexed.ms, query_rows: scan.rows }
   } finally {
     await removeOpfs(dir)
   }

@@ -82,9 +82,11 @@ export async function cacheSection (bench) {
     rows: [
       row(`cache: note ${n} records in memory`, m('insert_ms'), 'ms'),
       row(`cache: flush ${n} records to OPFS (${runs[0].partitions} files, ${(runs[0].bytes_on_disk / MIB).toFixed(1)} MiB)`, m('flush_ms'), 'ms'),
+      row('  the page\'s longest task meanwhile (0: none of 50 ms)', m('flush_longest_task_ms'), 'ms'),
       row(`cache: load ${n} records from OPFS`, m('load_ms'), 'ms', { target: '≤ 500 ms', met: m('load_ms') <= 500 }),
       row('  of which reading the files', m('read_ms'), 'ms'),
       row('  of which decoding them (parquet-wasm, arrow, records)', m('decode_ms'), 'ms'),
+      row('  the page\'s longest task meanwhile', m('load_longest_task_ms'), 'ms'),
       row(`cache: query by size range (${runs[0].query_rows} rows), scan`, m('query_scan_ms'), 'ms'),
       row('cache: the same query on the sorted index', m('query_indexed_ms'), 'ms', { ratio: m('query_indexed_ms') / m('query_scan_ms') }),
       row('API cat of 1 KiB without cache bookkeeping (limit)', small.without_ms, 'ms', { ratio: 1 }),

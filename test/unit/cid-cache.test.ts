@@ -246,6 +246,19 @@ describe('CID cache', () => {
     expect(result.records.map(r => r.size_bytes)).toEqual([200, 300])
   })
 
+  it('saves an index earned while the cache was empty, and loads it', async () => {
+    const files = new MemoryCacheFiles()
+    const cache = new CidCache({ files })
+    for (let i = 0; i < 5; i++) await cache.query({ sort: { column: 'size_bytes' } })
+    expect((await cache.optimize()).indexed_columns).toEqual(['size_bytes'])
+    await cache.flush()
+    expect(cache.stats().flush_errors).toBe(0)
+    const loaded = new CidCache({ files })
+    await loaded.ready()
+    expect(loaded.stats().indexed_columns).toEqual(['size_bytes'])
+    expect((await loaded.query({ sort: { column: 'size_bytes' } })).records).toEqual([])
+  })
+
   it('an index sorts descending ties as the plain sort does', async () => {
     const records: CidRecord[] = []
     for (let i = 0; i < 12; i++) records.push(newRecord(await cidOf(`t${i}`), { size: i % 3, source: 'add', now: T0 }))

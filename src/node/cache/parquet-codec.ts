@@ -317,7 +317,9 @@ const INDEX_GENERATION_KEY = 'mcp.generation'
 export async function encodeIndex (column: string, cids: readonly string[], generation: number): Promise<Uint8Array> {
   const pw = await loadParquet()
   const metadata = new Map([[INDEX_COLUMN_KEY, column], [INDEX_GENERATION_KEY, String(generation)]])
-  const table = new Table(new Schema([new Field('cid', new Utf8(), false)], metadata), { cid: vectorFromArray([...cids], new Utf8()) })
+  const schema = new Schema([new Field('cid', new Utf8(), false)], metadata)
+  // apache-arrow refuses a table made of empty columns (its batch's schema is not the table's): an empty index is a table of no batches
+  const table = cids.length === 0 ? new Table(schema) : new Table(schema, { cid: vectorFromArray([...cids], new Utf8()) })
   const properties = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setKeyValueMetadata(metadata).build()
   return pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream')), properties)
 }
