@@ -6,6 +6,7 @@
  * timer (and on pagehide), never on a request's path.
  */
 import { createLogger } from '../../logger.ts'
+import { nextTask } from '../idle.ts'
 import { RecordNotFoundError, TierCapacityError } from '../errors.ts'
 import { resolveCacheConfig } from './config.ts'
 import { heatScore } from './heat.ts'
@@ -717,9 +718,4 @@ async function readJsonFile<T> (files: CacheFiles, path: string): Promise<T | un
   } catch {
     return undefined
   }
-}
-
-/** Resolves in a later task: what the page's thread has waiting (a request, a paint) runs first. */
-async function nextTask (): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, 0))
 }
