@@ -203,12 +203,13 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   /** What is stored under `key`, and the pieces after the first of a block an earlier version stored in pieces. */
   private async read (key: string): Promise<{ value: StoredBlock, rest: Uint8Array[] } | undefined> {
     const tx = this.readTransaction()
-    // both at once: one round trip whether or not the block is in pieces
-    const [value, rest] = await Promise.all([
-      request(tx.objectStore(BLOCKS).get(key)) as Promise<StoredBlock | undefined>,
-      request(tx.objectStore(PIECES).getAll(piecesOf(key))) as Promise<Uint8Array[]>
-    ])
-    return value == null ? undefined : { value, rest }
+    const value = await (request(tx.objectStore(BLOCKS).get(key)) as Promise<StoredBlock | undefined>)
+    if (value == null) return undefined
+    // the pieces only for a block stored in them (an earlier version's), in the same transaction: asked
+    // beside every read, the range query was half of a small block's read
+    const inPieces = !(value instanceof Uint8Array) && !(value instanceof Blob)
+    const rest = inPieces ? await (request(tx.objectStore(PIECES).getAll(piecesOf(key))) as Promise<Uint8Array[]>) : []
+    return { value, rest }
   }
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
