@@ -157,7 +157,7 @@ export function registerContentRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     request: { params: z.object({ cid: cidParam }), query: z.object({ timeout: timeoutParam }) }
   }, async (c) => {
     const path = parseContentPath(pathAfter(c.req.url, '/ipfs/ls/'))
-    const listed = await listDirectory(helia, path, contentReads(c, deps.node))
+    const listed = await listDirectory(helia, path, contentReads(c, deps.node), deps.node.blockstore)
     const entries = listed.entries.map(e => ({ name: e.name, cid: e.cid.toString(), type: e.type, size: e.size }))
     return ok(c, {
       path: formatContentPath(path),

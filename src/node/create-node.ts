@@ -209,7 +209,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
   let mfs: Mfs
   let privateKey: PrivateKey
   try {
-    mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal) })
+    mfs = await Mfs.open({ helia, journal: new FsJournal(init.stores.journal), local: local.blockstore })
     privateKey = await selfKey
   } catch (err) {
     // a node that cannot answer does not start its network either

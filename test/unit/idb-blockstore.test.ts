@@ -198,6 +198,28 @@ describe('IDBRepoBlockstore', () => {
     transactions.mockRestore()
   })
 
+  it('tells a block\'s length without reading its bytes: waiting in a batch, stored as bytes, as a Blob; nothing for a missing one', async () => {
+    const name = `blocks-${++n}`
+    const s = await open(name)
+    const small = await rawBlock('small one')
+    const big = new Uint8Array(BLOB_BYTES * 5).map((_, i) => (i * 3) & 0xff)
+    const bigCid = CID.create(1, raw.code, await sha256.digest(big))
+    // another connection holds the blocks store, so the batch waits: only the batch can answer
+    const held = await holdBlocks(name)
+    const putting = Promise.all([s.put(small.cid, small.bytes), s.put(bigCid, big)])
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect(await s.blockSize(bigCid)).toBe(big.byteLength)
+    held.release()
+    await putting
+    await s.flush()
+    const blobRead = vi.spyOn(Blob.prototype, 'arrayBuffer')
+    expect(await s.blockSize(small.cid)).toBe(small.bytes.byteLength)
+    expect(await s.blockSize(bigCid)).toBe(big.byteLength)
+    expect(blobRead).not.toHaveBeenCalled()
+    blobRead.mockRestore()
+    expect(await s.blockSize((await rawBlock('never stored')).cid)).toBeUndefined()
+  })
+
   it('reads a block an earlier version stored in pieces, whole, and deletes it with its pieces', async () => {
     const name = `blocks-${++n}`
     const bytes = new Uint8Array(2 * PIECE + 3)

@@ -79,6 +79,19 @@ describe('OpfsRepoBlockstore', () => {
     expect(keys).toEqual([blockKey(b.cid)])
   })
 
+  it('tells a block\'s length from its index, before and after a reopen, and nothing for one it does not hold', async () => {
+    let s = await open()
+    const a = await rawBlock('alpha')
+    const big = await kib('long')
+    await Promise.all([s.put(a.cid, a.bytes), s.put(big.cid, big.bytes)])
+    expect(await s.blockSize(a.cid)).toBe(5)
+    expect(await s.blockSize(big.cid)).toBe(big.bytes.byteLength)
+    s = await open()
+    expect(await s.blockSize(big.cid)).toBe(big.bytes.byteLength)
+    await s.delete(a.cid)
+    expect(await s.blockSize(a.cid)).toBeUndefined()
+  })
+
   it('deletes several blocks with one write to the index, and says what went (a missing block and a repeat counted nothing)', async () => {
     let s = await open()
     const blocks = await putOneByOne(s, 6, 'block ')

@@ -78,13 +78,15 @@ describe('WorkerBlockstore', () => {
     await store.flush()
     const missing = await rawBlock('not there')
     sent.length = 0
-    const [found, absent, has, hasNot] = await Promise.allSettled([
+    const [found, absent, has, hasNot, sizes] = await Promise.allSettled([
       Promise.all(blocks.map(async b => readBlock(store, b.cid))),
       readBlock(store, missing.cid),
       store.has(blocks[2].cid),
-      store.has(missing.cid)
+      store.has(missing.cid),
+      Promise.all([store.blockSize(blocks[1].cid), store.blockSize(missing.cid)])
     ])
     expect(sent).toEqual(['reads'])
+    expect(sizes).toEqual({ status: 'fulfilled', value: [blocks[1].bytes.byteLength, undefined] })
     expect(found).toEqual({ status: 'fulfilled', value: blocks.map(b => b.bytes) })
     expect(absent.status).toBe('rejected')
     expect((absent as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError)

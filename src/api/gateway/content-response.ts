@@ -80,7 +80,7 @@ async function directoryResponse (req: GatewayRequest, dir: UnixFSDirectory, roo
   const headers = contentHeaders(req, roots, `"DirIndex-${LISTING_VERSION}_CID-${dir.cid.toString()}"`)
   const unchanged = notModified(req, headers)
   if (unchanged != null) return unchanged
-  const listed = await listDirectory(req.deps.node.helia, { cid: dir.cid, segments: [] }, req.read)
+  const listed = await listDirectory(req.deps.node.helia, { cid: dir.cid, segments: [] }, req.read, req.deps.node.blockstore)
   const html = renderDirectoryListing({
     urlPath: path.urlPath,
     displayPath: `/${path.namespace}/${[path.root, ...path.segments].join('/')}/`,

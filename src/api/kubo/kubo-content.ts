@@ -116,7 +116,7 @@ export function registerKuboContent (app: KuboApp, deps: ApiDeps): void {
     const stream = flagOption(c, 'stream', false)
     const objects: LsObject[] = []
     for (const path of paths) {
-      const listed = await listLinks(helia, await contentPath(c)(path), contentReads(c, deps.node))
+      const listed = await listLinks(helia, await contentPath(c)(path), contentReads(c, deps.node), deps.node.blockstore)
       // Kubo names each object by the path as it was given, and sorts a directory's links by name
       objects.push({ Hash: path, Links: listed.entries.map(lsLink).sort((a, b) => a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0) })
     }

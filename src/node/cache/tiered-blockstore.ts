@@ -4,6 +4,7 @@
  * to the persistent store; deletes also leave the memory tier.
  */
 import { BaseBlockstore } from 'blockstore-core/base'
+import { sizeOfBlock } from '../stores/repo-blockstore.ts'
 import type { MemoryTier } from './memory-tier.ts'
 import type { RepoBlockstore, RepoStat } from '../stores/repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
@@ -48,6 +49,12 @@ export class TieredBlockstore extends BaseBlockstore implements RepoBlockstore {
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
     return this.memory.get(cid) != null || await this.persistent.has(cid, options)
+  }
+
+  async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
+    const hot = this.memory.get(cid)
+    if (hot != null) return hot.byteLength
+    return sizeOfBlock(this.persistent, cid, options)
   }
 
   async delete (cid: CID, options?: AbortOptions): Promise<void> {

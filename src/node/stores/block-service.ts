@@ -6,17 +6,17 @@
  */
 import { CID } from 'multiformats/cid'
 import { serveBody } from '../../sw/body-port.ts'
-import { blockBytes } from './repo-blockstore.ts'
+import { blockBytes, sizeOfBlock } from './repo-blockstore.ts'
 import { fileBlob } from './file-blob.ts'
 import { fillsItsBuffer, releaseBuffer } from '../../buffers.ts'
 import type { RepoBlockstore } from './repo-blockstore.ts'
 import type { AppendOptions, CarriedBlock, EntryQuery, JournalEntry, JournalStore, NewEntry, Settlement } from '../journal/types.ts'
 
-export type BlockOp = 'put' | 'get' | 'has' | 'reads' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
+export type BlockOp = 'put' | 'get' | 'has' | 'size' | 'reads' | 'deleteBlocks' | 'keys' | 'stat' | 'flush' | 'close' | 'stream' | 'journal'
 
 /** One of the reads a 'reads' request carries. */
 export interface BlockRead {
-  op: 'get' | 'has'
+  op: 'get' | 'has' | 'size'
   cid: Uint8Array
 }
 
@@ -117,6 +117,8 @@ async function answer (store: RepoBlockstore, request: BlockRequest): Promise<{ 
     }
     case 'has':
       return { value: await store.has(cid!), transfer: [] }
+    case 'size':
+      return { value: await sizeOfBlock(store, cid!), transfer: [] }
     case 'reads': {
       // each read on its own: one that fails fails alone
       const answered = await Promise.all((request.reads ?? []).map(async (read): Promise<{ outcome: ReadOutcome, transfer: Transferable[] }> => {

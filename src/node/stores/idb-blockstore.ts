@@ -219,6 +219,16 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     return (await request(this.readTransaction().objectStore(BLOCKS).getKey(key))) != null
   }
 
+  async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
+    options?.signal?.throwIfAborted()
+    const key = blockKey(cid)
+    const waiting = this.pending.get(key)
+    if (waiting != null) return waiting.bytes.byteLength
+    // a Blob's size, or a first piece's record of the whole: no bytes read
+    const value = await (request(this.readTransaction().objectStore(BLOCKS).get(key)) as Promise<StoredBlock | undefined>)
+    return value == null ? undefined : storedSize(value)
+  }
+
   /**
    * The read transaction of this turn: reads asked for in the same turn
    * share it (a listing reads a block for each of 16 entries at once, and

@@ -26,6 +26,13 @@ export class MemoryRepoBlockstore extends MemoryBlockstore implements RepoBlocks
     for await (const chunk of super.get(cid, options)) yield chunk.slice()
   }
 
+  async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
+    if (!await this.has(cid, options)) return undefined
+    let size = 0
+    for await (const chunk of super.get(cid, options)) size += chunk.byteLength
+    return size
+  }
+
   /** Walks every block: fine for memory, which holds little. */
   async stat (options?: AbortOptions): Promise<RepoStat> {
     let blocks = 0

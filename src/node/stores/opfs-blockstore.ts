@@ -201,6 +201,14 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     return this.places.has(key) || this.writing.has(key)
   }
 
+  /** From the index: no pack is read. */
+  async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
+    options?.signal?.throwIfAborted()
+    const key = blockKey(cid)
+    await this.writing.get(key)?.catch(() => {})
+    return this.places.get(key)?.length
+  }
+
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
     await this.deleteBlocks([cid], options)
   }

@@ -76,8 +76,21 @@ export interface RepoBlockstore extends Blockstore {
    * is not here.
    */
   blockBlob?(cid: CID): Promise<BlockBlob | undefined>
+  /**
+   * A block's length in bytes, learnt without reading its bytes where the
+   * store can (the size of the Blob IndexedDB keeps, OPFS's index);
+   * undefined when the block is not here. A raw block is a file of its own
+   * length: a listing asks this, rather than reading every photo of a folder.
+   */
+  blockSize?(cid: CID, options?: AbortOptions): Promise<number | undefined>
   /** The MFS journal, where a store keeps it in its own database (IndexedDB's): its transactions can carry blocks. */
   journal?(): JournalStore
+}
+
+/** A block's length: the store's own answer where it has one (`blockSize`), else from its bytes; undefined when it is not here. */
+export async function sizeOfBlock (store: Pick<RepoBlockstore, 'blockSize' | 'has' | 'get'>, cid: CID, options?: AbortOptions): Promise<number | undefined> {
+  if (store.blockSize != null) return store.blockSize(cid, options)
+  return await store.has(cid, options) ? (await blockBytes(store.get(cid, options))).byteLength : undefined
 }
 
 /** Collects a block given as bytes or chunks into one Uint8Array that owns its buffer. */

@@ -140,6 +140,13 @@ export class WorkerBlockstore extends BaseBlockstore implements RepoBlockstore {
     return this.read<boolean>('has', cid)
   }
 
+  async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
+    options?.signal?.throwIfAborted()
+    const waiting = this.pending.get(blockKey(cid))
+    if (waiting != null) return waiting.byteLength
+    return this.read<number | undefined>('size', cid)
+  }
+
   async delete (cid: CID, options?: AbortOptions): Promise<void> {
     await this.deleteBlocks([cid], options)
   }

@@ -21,6 +21,7 @@ import type { WriteOptions } from './commands/write.ts'
 import type { FsJournal, PlannedEntry, RecoveryReport } from '../../journal/fs-journal.ts'
 import type { CarriedBlock } from '../../journal/types.ts'
 import type { FileHandle } from '../ipfs/cat.ts'
+import type { BlockSizes } from '../ipfs/ls.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 
@@ -29,6 +30,8 @@ export type { MfsEntry, MfsStat, MkdirOptions, RmOptions, WriteOptions }
 export interface MfsComponents {
   helia: Pick<Helia, 'blockstore' | 'getCodec' | 'pins'>
   journal: FsJournal
+  /** The node's own store: a raw block's length without reading it (a listing of a folder of photos). */
+  local?: BlockSizes
 }
 
 export interface CopyOptions {
@@ -96,7 +99,7 @@ export class Mfs {
       }
     })
     // unixfs needs only a blockstore (a spread of Helia would read its libp2p, which may still be starting)
-    this.tree = new MfsTree(unixfs({ blockstore: this.writes }), this.writes)
+    this.tree = new MfsTree(unixfs({ blockstore: this.writes }), this.writes, components.local)
   }
 
   /** Opens the file system: recovers the journal, then loads (or creates) the root. */

@@ -7,7 +7,9 @@ import { encodeDirectory } from './directory-bytes.ts'
 import { findLink, plainDirectory, totalSize, unixfsOf, withLink, withoutLink } from './directory-links.ts'
 import { InvalidPathError, NotADirectoryError, PathNotFoundError } from '../../errors.ts'
 import { readBlock } from '../ipfs/dag-walker.ts'
+import { rawBlockSize } from '../ipfs/ls.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
+import type { BlockSizes } from '../ipfs/ls.ts'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import type { UnixFSEntry } from 'ipfs-unixfs-exporter'
@@ -46,9 +48,18 @@ export class MfsTree {
   private readonly children = new RecentlyUsed<string, Promise<CID | undefined>>(KNOWN_ENTRIES)
   private readonly nodes = new RecentlyUsed<string, Promise<DecodedNode>>(KNOWN_ENTRIES)
 
-  constructor (fs: UnixFS, blockstore: Pick<Blockstore, 'get' | 'put'>) {
+  private readonly local?: BlockSizes
+
+  /** `local`: the node's own store, which tells a raw block's length without reading it (rawBlockSize). */
+  constructor (fs: UnixFS, blockstore: Pick<Blockstore, 'get' | 'put'>, local?: BlockSizes) {
     this.fs = fs
     this.blockstore = blockstore
+    this.local = local
+  }
+
+  /** A raw block's length, from the node's store without reading it where it holds the block; else undefined. */
+  async rawSize (cid: CID): Promise<number | undefined> {
+    return rawBlockSize(this.local, cid)
   }
 
   /** The entry at `segments` under `root`, or undefined if nothing is there. */
@@ -145,7 +156,7 @@ export class MfsTree {
 
   /** What a link to `cid` says it holds (its Tsize), as the library counts it; undefined where the library must judge. */
   private async linkSize (cid: CID): Promise<number | undefined> {
-    if (cid.code === raw.code) return (await readBlock(this.blockstore, cid)).byteLength
+    if (cid.code === raw.code) return await this.rawSize(cid) ?? (await readBlock(this.blockstore, cid)).byteLength
     if (cid.code !== dagPb.code) return undefined
     const { node, size } = await this.node(cid)
     // what the library links to must be a UnixFS file or directory (it refuses the rest)

@@ -31,7 +31,13 @@ export async function ls (tree: MfsTree, root: CID, segments: string[]): Promise
   const entry = await tree.require(root, segments)
   if (entry.type !== 'directory') return [describe(segments.at(-1) ?? formatMfsPath(segments), entry)]
   const resolving = async function * (): AsyncGenerator<() => Promise<MfsEntry>> {
-    for await (const child of entry.entries()) yield async () => describe(child.name, await tree.entry(child.cid))
+    for await (const child of entry.entries()) {
+      yield async () => {
+        // a raw block is a file of its own length, and has no mode or mtime
+        const size = await tree.rawSize(child.cid)
+        return size != null ? { name: child.name, type: 'file', size, cid: child.cid } : describe(child.name, await tree.entry(child.cid))
+      }
+    }
   }
   return resolvedInOrder(resolving())
 }
