@@ -7,6 +7,8 @@ import { CORES, cpuCeiling, quiet, withCpu } from './cpu.mjs'
 const SIZE = 64 * MIB
 /** The files in the directory the listings list. */
 const LISTED_FILES = 1000
+/** The 1 MB files of the folder listed beside them. */
+const LISTED_PHOTOS = 100
 
 /**
  * Runs in the app's page: unpins and collects what a repetition added, so
@@ -66,6 +68,19 @@ async function addSmallFiles ([n, round]) {
   const ms = performance.now() - started
   if (!reply.success) throw new Error(reply.error)
   return { cid: reply.cid, ms }
+}
+
+/** Runs in the app's page: adds a folder of `n` files of 1 MB (a raw block each, as photos are), placed in MFS at /bench-photos. */
+async function addLargeFiles (n) {
+  const form = new FormData()
+  for (let i = 0; i < n; i++) {
+    const data = new Uint8Array(1_000_000)
+    crypto.getRandomValues(data.subarray(0, 65536))
+    data[70_000] = i
+    form.append('file', new Blob([data]), `photos/p${String(i).padStart(4, '0')}.jpg`)
+  }
+  const reply = await (await fetch('/api/v0/mcp/ipfs/add?wrap_with_directory=true&to_files=/bench-photos&timeout=300s', { method: 'POST', body: form })).json()
+  if (!reply.success) throw new Error(reply.error)
 }
 
 /** Runs in the app's page: ms to list `url`, which must give `count` entries. */
@@ -323,11 +338,14 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const folderAdds = []
   for (let i = 0; i < REPEATS; i++) folderAdds.push(await page.evaluate(addSmallFiles, [LISTED_FILES, i]))
   const listedDir = folderAdds[0].cid
+  await page.evaluate(addLargeFiles, LISTED_PHOTOS)
   const ls = []
   const filesLs = []
+  const photosLs = []
   for (let i = 0; i < REPEATS; i++) {
     ls.push(await page.evaluate(listingMs, [`/api/v0/mcp/ipfs/ls/${listedDir}/dir`, LISTED_FILES]))
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
+    photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))
   }
   // the context keeps its stores: each new page starts the node from them
   const context = page.context()
@@ -380,11 +398,12 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row(`add of a folder of ${LISTED_FILES} small files (a multipart form, wrapped, copied into MFS), IndexedDB`, median(folderAdds.map(a => a.ms)), 'ms'),
       row(`ls of a directory of ${LISTED_FILES} small files (/ipfs/ls: each entry's type and size), IndexedDB`, median(ls), 'ms'),
       row('  the same directory in MFS (files/ls, long)', median(filesLs), 'ms'),
+      row(`files/ls (long) of a folder of ${LISTED_PHOTOS} files of 1 MB (a raw block each, as photos)`, median(photosLs), 'ms'),
       row('repo gc of the 64 MiB file once unpinned (its blocks all garbage), IndexedDB', median(gcs['']), 'ms'),
       row('  the same, blocks in OPFS', median(gcs._opfs), 'ms'),
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }
