@@ -75,7 +75,7 @@ export function registerBlockRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
     tags: ['ipfs'],
     request: { params: z.object({ cid: cidParam }), query: z.object({ timeout: timeoutParam }) }
   }, async (c) => {
-    const stat = await statBlock(helia, parseCid(c.req.param('cid') ?? ''), { signal: c.var.signal, offline: offline() })
+    const stat = await statBlock(helia, parseCid(c.req.param('cid') ?? ''), { signal: c.var.signal, offline: offline() }, deps.node.blockstore)
     return ok(c, { cid: stat.cid.toString(), size: stat.size })
   })
 }

@@ -137,7 +137,7 @@ export function registerKuboPinsBlocksDag (app: KuboApp, deps: ApiDeps): void {
 
   app.post('/block/stat', async (c) => {
     const [cid] = await resolvedArgs(c, 'cid')
-    const stat = await statBlock(helia, cid, { signal: c.var.signal, offline: offline() })
+    const stat = await statBlock(helia, cid, { signal: c.var.signal, offline: offline() }, deps.node.blockstore)
     return c.json({ Key: stat.cid.toString(), Size: stat.size })
   })
 

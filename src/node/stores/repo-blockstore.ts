@@ -87,6 +87,9 @@ export interface RepoBlockstore extends Blockstore {
   journal?(): JournalStore
 }
 
+/** What learns a block's length without reading it (the node's own store). */
+export type BlockSizes = Pick<RepoBlockstore, 'blockSize'>
+
 /** A block's length: the store's own answer where it has one (`blockSize`), else from its bytes; undefined when it is not here. */
 export async function sizeOfBlock (store: Pick<RepoBlockstore, 'blockSize' | 'has' | 'get'>, cid: CID, options?: AbortOptions): Promise<number | undefined> {
   if (store.blockSize != null) return store.blockSize(cid, options)

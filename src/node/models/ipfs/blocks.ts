@@ -3,6 +3,7 @@ import { codecByCode, codecByName, hasherByName } from './codecs.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { pinContent } from './pins.ts'
 import { BlockTooLargeError, ContentNotFoundError, InvalidParametersError } from '../../errors.ts'
+import type { BlockSizes } from '../../stores/repo-blockstore.ts'
 import type { ReadOptions } from './resolve.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
@@ -69,7 +70,10 @@ export async function getBlock (helia: Pick<Helia, 'blockstore'>, cid: CID, opti
   }
 }
 
-export async function statBlock (helia: Pick<Helia, 'blockstore'>, cid: CID, options: ReadOptions = {}): Promise<BlockStat> {
+/** A block's CID and length: from `local` (the node's store) without reading the block where it holds it, else read (from the network when not held). */
+export async function statBlock (helia: Pick<Helia, 'blockstore'>, cid: CID, options: ReadOptions = {}, local?: BlockSizes): Promise<BlockStat> {
+  const size = await local?.blockSize?.(cid, options)
+  if (size != null) return { cid, size }
   const bytes = await getBlock(helia, cid, options)
   return { cid, size: bytes.byteLength }
 }

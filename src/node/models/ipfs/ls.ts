@@ -7,7 +7,7 @@ import { resolveEntry } from './resolve.ts'
 import { InvalidParametersError, NotADirectoryError } from '../../errors.ts'
 import type { ContentPath } from './content-path.ts'
 import type { ReadOptions } from './resolve.ts'
-import type { RepoBlockstore } from '../../stores/repo-blockstore.ts'
+import type { BlockSizes } from '../../stores/repo-blockstore.ts'
 import type { Helia } from '@helia/interface'
 import type { UnixFSDirectory } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
@@ -26,9 +26,6 @@ export interface DirectoryEntry {
  * files took 0.6–1.8 s to list.
  */
 export const ENTRY_CONCURRENCY = 16
-
-/** Where a listing learns a raw block's length without reading it (the node's own store). */
-export type BlockSizes = Pick<RepoBlockstore, 'blockSize'>
 
 /**
  * A raw block's length from the node's store, where it holds the block: a

@@ -21,7 +21,7 @@ import type { WriteOptions } from './commands/write.ts'
 import type { FsJournal, PlannedEntry, RecoveryReport } from '../../journal/fs-journal.ts'
 import type { CarriedBlock } from '../../journal/types.ts'
 import type { FileHandle } from '../ipfs/cat.ts'
-import type { BlockSizes } from '../ipfs/ls.ts'
+import type { BlockSizes } from '../../stores/repo-blockstore.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from 'abort-error'
 

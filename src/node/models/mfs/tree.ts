@@ -9,7 +9,7 @@ import { InvalidPathError, NotADirectoryError, PathNotFoundError } from '../../e
 import { readBlock } from '../ipfs/dag-walker.ts'
 import { rawBlockSize } from '../ipfs/ls.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
-import type { BlockSizes } from '../ipfs/ls.ts'
+import type { BlockSizes } from '../../stores/repo-blockstore.ts'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import type { UnixFSEntry } from 'ipfs-unixfs-exporter'
