@@ -10,6 +10,10 @@ export async function whenIdle (timeoutMs = 1_000): Promise<void> {
   })
 }
 
+/** The channel nextTask posts on, made once: making one for each call cost more than the message. */
+let tasks: MessagePort | undefined
+const waitingForTask: Array<() => void> = []
+
 /**
  * Resolves in a later task: what the page's thread has waiting (a request,
  * a paint) runs first. A message rather than a timer: a hidden tab's chained
@@ -17,11 +21,17 @@ export async function whenIdle (timeoutMs = 1_000): Promise<void> {
  * the node's tab is often a hidden one.
  */
 export async function nextTask (): Promise<void> {
-  const { port1, port2 } = new MessageChannel()
+  if (tasks == null) {
+    const { port1, port2 } = new MessageChannel()
+    port1.onmessage = () => { waitingForTask.shift()?.() }
+    // Node: a port listened on keeps the process alive; this one must not
+    ;(port1 as { unref?: () => void }).unref?.()
+    ;(port2 as { unref?: () => void }).unref?.()
+    tasks = port2
+  }
+  const port = tasks
   await new Promise<void>((resolve) => {
-    port1.onmessage = () => { resolve() }
-    port2.postMessage(null)
+    waitingForTask.push(resolve)
+    port.postMessage(null)
   })
-  port1.close()
-  port2.close()
 }
