@@ -26,6 +26,7 @@ export class MemoryRepoBlockstore extends MemoryBlockstore implements RepoBlocks
     for await (const chunk of super.get(cid, options)) yield chunk.slice()
   }
 
+  /** The stored bytes' length, with no copy made of them (as `get` makes). */
   async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
     if (!await this.has(cid, options)) return undefined
     let size = 0
