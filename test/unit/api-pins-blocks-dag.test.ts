@@ -45,6 +45,27 @@ describe('pins', () => {
     expect(indirect.body.pins).toContainEqual({ cid: child.cid, type: 'indirect', name: null })
   })
 
+  it('lists what several recursive pins hold once each, and no pin root as indirect', async () => {
+    const form = (...files: Array<[string, string]>): RequestInit => {
+      const body = new FormData()
+      for (const [path, content] of files) body.append('file', new Blob([content]), path)
+      return { method: 'POST', body }
+    }
+    const one = await api.json('/ipfs/add', form(['one/shared.txt', 'in both folders'], ['one/only.txt', 'only in one']))
+    const two = await api.json('/ipfs/add', form(['two/shared.txt', 'in both folders']))
+    const small = await api.json('/ipfs/add', postJson({ content: 'a raw root with nothing below it' }))
+    const cidOf = (reply: { body: Record<string, unknown> }, name: string): string => (reply.body.entries as Array<{ name: string, cid: string }>).find(e => e.name === name)!.cid
+    const all = (await api.json('/ipfs/pins?type=all')).body.pins as Array<{ cid: string, type: string }>
+    const listed = (cid: string): string[] => all.filter(p => p.cid === cid).map(p => p.type)
+    expect(listed(cidOf(one, 'one/shared.txt'))).toEqual(['indirect'])
+    expect(cidOf(two, 'two/shared.txt')).toBe(cidOf(one, 'one/shared.txt'))
+    expect(listed(cidOf(one, 'one/only.txt'))).toEqual(['indirect'])
+    expect(listed(one.body.cid as string)).toEqual(['recursive'])
+    expect(listed(two.body.cid as string)).toEqual(['recursive'])
+    expect(listed(small.body.cid as string)).toEqual(['recursive'])
+    expect(new Set(all.map(p => p.cid)).size).toBe(all.length)
+  })
+
   it('a direct pin asked to be recursive becomes recursive, and gc then keeps the whole DAG', async () => {
     const form = new FormData()
     form.append('file', new Blob(['kept child']), 'up/child.txt')

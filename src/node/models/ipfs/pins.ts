@@ -122,15 +122,14 @@ export async function * listPins (helia: PinHelia, options: ListPinsOptions = {}
   }
   if (wanted !== 'all' && wanted !== 'indirect') return
   const seen = new Set(roots.map(r => r.cid.toV1().toString()))
-  for (const root of roots.filter(r => r.type === 'recursive')) {
-    // the root is first: what is below it is held indirectly
-    const [, ...below] = await dagBlocks(helia, root.cid, Infinity, { ...options, offline: true, skipMissing: true })
-    for (const child of below) {
-      const key = child.toV1().toString()
-      if (seen.has(key)) continue
-      seen.add(key)
-      yield { cid: child, type: 'indirect' }
-    }
+  // one walk below every recursive pin at once (a pin each, walked in turn, took 600 ms for 1000
+  // small files); a raw root has nothing below it, so it is not even looked at
+  const below = roots.filter(r => r.type === 'recursive' && r.cid.code !== raw.code).map(r => r.cid)
+  for (const child of await dagBlocks(helia, below, Infinity, { ...options, offline: true, skipMissing: true })) {
+    const key = child.toV1().toString()
+    if (seen.has(key)) continue
+    seen.add(key)
+    yield { cid: child, type: 'indirect' }
   }
 }
 
@@ -152,15 +151,15 @@ interface WalkDagOptions extends ReadOptions {
 const PRESENCE_CONCURRENCY = 32
 
 /**
- * Every block of a DAG to `depth`, the root first, each once. Only blocks
+ * Every block of the DAGs under `roots` to `depth`, the roots first, each once. Only blocks
  * that can link are read: a raw block has no links, so a raw leaf that is
  * here is only checked for (a 64 MiB file is 64 raw leaves under one node:
  * one read, not 65); one that is not here is fetched, unless offline.
  */
-async function dagBlocks (helia: PinHelia, root: CID, depth: number, options: WalkDagOptions): Promise<CID[]> {
+async function dagBlocks (helia: PinHelia, roots: CID | CID[], depth: number, options: WalkDagOptions): Promise<CID[]> {
   const seen = new Set<string>()
   const out: CID[] = []
-  let level: CID[] = [root]
+  let level: CID[] = Array.isArray(roots) ? roots : [roots]
   for (let d = 0; level.length > 0; d++) {
     const next: CID[] = []
     for (let i = 0; i < level.length; i += PRESENCE_CONCURRENCY) {
