@@ -173,6 +173,50 @@ test('a person renames, moves by dragging onto a folder, copies and deletes with
   expect((await call(page, '/ipfs/files/stat?path=/archive/memo.txt')).status).toBe(404)
 })
 
+test('a folder of 450 files and 230 pins show 200 rows at a time; the pins filter searches them all', async ({ context }) => {
+  const page = await openApp(context, '/files')
+  const names = Array.from({ length: 450 }, (_, i) => `f${String(i).padStart(3, '0')}.txt`)
+  const added = await call(page, '/ipfs/add?wrap_with_directory=true&to_files=/many', { form: names.map(name => ['file', `file ${name}`, `many/${name}`]) })
+  expect(added.status).toBe(200)
+  await goInApp(page, '/files/many/many')
+  const listing = page.getByRole('table', { name: 'Contents of /many/many' })
+  const more = page.getByRole('group', { name: 'More entries' })
+  await expect(more.getByText('Showing 200 of 450 entries.')).toBeVisible()
+  await expect(listing.locator('tbody tr')).toHaveCount(200)
+  await expect(listing.locator('tbody tr').last().getByRole('link')).toHaveText('f199.txt')
+
+  await more.getByRole('button', { name: 'Show 200 more' }).click()
+  await expect(listing.locator('tbody tr')).toHaveCount(400)
+  const fifty = more.getByRole('button', { name: 'Show 50 more' })
+  await expect(fifty).toBeFocused()
+  await fifty.click()
+  await expect(listing.locator('tbody tr')).toHaveCount(450)
+  await expect(listing.locator('tbody tr').last().getByRole('link')).toHaveText('f449.txt')
+  await expect(more.getByText('Showing all 450 entries.')).toBeVisible()
+  await expect(more.getByRole('button', { name: 'Show more' })).toHaveAttribute('aria-disabled', 'true')
+  await expect(more.getByRole('button', { name: 'Show more' })).toBeFocused()
+  // another folder starts again from one step
+  await goInApp(page, '/files/many')
+  await expect(page.getByRole('table', { name: 'Contents of /many' }).getByRole('link')).toHaveText(['many/'])
+  await goInApp(page, '/files/many/many')
+  await expect(listing.locator('tbody tr')).toHaveCount(200)
+
+  const pinned = await page.evaluate(async () => Promise.all(Array.from({ length: 230 }, async (_, i) => {
+    const reply = await fetch('/api/v0/mcp/ipfs/add', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content: `pinned ${i}`, filename: `pin-${String(i).padStart(3, '0')}` }) })
+    return ((await reply.json()) as { cid: string }).cid
+  })))
+  await goInApp(page, '/pins')
+  const pins = page.getByRole('table', { name: 'Pins' })
+  await expect(page.getByRole('group', { name: 'More pins' }).getByText(/^Showing 200 of 23\d pins\.$/)).toBeVisible()
+  await expect(pins.locator('tbody tr')).toHaveCount(200)
+  for (const i of [0, 229]) {
+    await page.getByLabel('Filter by CID or name').fill(`pin-${String(i).padStart(3, '0')}`)
+    await expect(pins.locator('tbody tr')).toHaveCount(1)
+    await expect(pins.getByRole('link')).toHaveText(pinned[i])
+  }
+  await expect(page.getByRole('group', { name: 'More pins' })).toHaveCount(0)
+})
+
 test('a person publishes a CID under a name and resolves it', async ({ context }) => {
   const page = await openApp(context, '/names')
   const added = await call(page, '/ipfs/add', { json: { content: 'named content' } })

@@ -11,6 +11,7 @@ import { CopyButton } from '../components/copy-button.tsx'
 import { EmptyState } from '../components/empty-state.tsx'
 import { ErrorText } from '../components/error-text.tsx'
 import { Page, Section } from '../components/page.tsx'
+import { useShownRows } from '../components/shown-rows.tsx'
 import { formatBytes } from '../format.ts'
 import { navigate, route } from '../router.ts'
 import { useLoad } from '../use-load.ts'
@@ -124,6 +125,7 @@ function ExploredView ({ data }: { data: Explored }) {
 }
 
 function DirectoryView ({ path, listing }: { path: string, listing: LsReply }) {
+  const rows = useShownRows(listing.entries, path, 'entries')
   return (
     <Section title='Directory' id='explore-dir-heading' actions={
       <DownloadButton url={`${API}/ipfs/get/${contentPathInUrl(path)}`} name={`${path.split('/').at(-1) ?? 'directory'}.tar`} label='Download as tar' />
@@ -131,20 +133,23 @@ function DirectoryView ({ path, listing }: { path: string, listing: LsReply }) {
       {listing.entries.length === 0
         ? <EmptyState>This directory is empty.</EmptyState>
         : (
-          <div class='table-wrap'>
-            <table aria-label={`Entries of ${path}`}>
-              <thead><tr><th>Name</th><th class='num'>Size</th><th class='hide-narrow'>CID</th></tr></thead>
-              <tbody>
-                {listing.entries.map(e => (
-                  <tr key={e.name}>
-                    <td><a href={exploreUrl(`${path}/${e.name}`)}>{e.name}{e.type === 'directory' ? '/' : ''}</a></td>
-                    <td class='num'>{e.type === 'directory' ? '—' : formatBytes(e.size)}</td>
-                    <td class='hide-narrow mono'>{e.cid}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <>
+            <div class='table-wrap'>
+              <table aria-label={`Entries of ${path}`}>
+                <thead><tr><th>Name</th><th class='num'>Size</th><th class='hide-narrow'>CID</th></tr></thead>
+                <tbody>
+                  {rows.shown.map(e => (
+                    <tr key={e.name}>
+                      <td><a href={exploreUrl(`${path}/${e.name}`)}>{e.name}{e.type === 'directory' ? '/' : ''}</a></td>
+                      <td class='num'>{e.type === 'directory' ? '—' : formatBytes(e.size)}</td>
+                      <td class='hide-narrow mono'>{e.cid}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {rows.more}
+          </>
           )}
     </Section>
   )

@@ -13,6 +13,7 @@ import { EmptyState } from '../components/empty-state.tsx'
 import { ErrorText } from '../components/error-text.tsx'
 import { Page, Section } from '../components/page.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
+import { useShownRows } from '../components/shown-rows.tsx'
 import { formatBytes, shorten } from '../format.ts'
 import { navigate, route } from '../router.ts'
 import { cancelUpload, clearFinished, filesFromDrop, filesFromInput, isActive, landed, queueUploads, uploadNews, uploads, uploadsRunning } from '../uploads.ts'
@@ -58,6 +59,7 @@ export function FilesPage () {
 
   const entries = [...(listing.data?.entries ?? [])].sort((a, b) => a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1)
   const previewed = previewName == null ? undefined : entries.find(e => e.name === previewName && e.type === 'file')
+  const rows = useShownRows(entries, dir, 'entries')
 
   const run = async (what: string, work: () => Promise<unknown>): Promise<void> => {
     setActionError(undefined)
@@ -158,7 +160,7 @@ export function FilesPage () {
           <table aria-label={`Contents of ${dir}`} aria-busy={listing.loading}>
             <thead><tr><th>Name</th><th class='num'>Size</th><th class='hide-narrow'>Type</th><th class='hide-narrow'>CID</th><th>Actions</th></tr></thead>
             <tbody>
-              {entries.map(entry => {
+              {rows.shown.map(entry => {
                 const path = joinPath(dir, entry.name)
                 const isDir = entry.type === 'directory'
                 return (
@@ -186,6 +188,7 @@ export function FilesPage () {
             </tbody>
           </table>
         </div>
+        {rows.more}
         {listing.data != null && entries.length === 0
           ? <EmptyState>This folder is empty. Upload files or folders, drop them here, or create a folder.</EmptyState>
           : null}

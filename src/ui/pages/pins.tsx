@@ -6,6 +6,7 @@ import { CopyButton } from '../components/copy-button.tsx'
 import { EmptyState } from '../components/empty-state.tsx'
 import { ErrorText } from '../components/error-text.tsx'
 import { Page, Section } from '../components/page.tsx'
+import { useShownRows } from '../components/shown-rows.tsx'
 import { useLoad } from '../use-load.ts'
 import { exploreUrl } from './explore.tsx'
 import type { Envelope, PinList } from '../api-client.ts'
@@ -17,7 +18,8 @@ export function PinsPage () {
   const [error, setError] = useState<unknown>()
   const pins = useLoad(async signal => getJson<PinList>('/ipfs/pins', { type }, signal), [type])
   const needle = filter.trim().toLowerCase()
-  const shown = (pins.data?.pins ?? []).filter(p => needle === '' || p.cid.toLowerCase().includes(needle) || (p.name ?? '').toLowerCase().includes(needle))
+  const matching = (pins.data?.pins ?? []).filter(p => needle === '' || p.cid.toLowerCase().includes(needle) || (p.name ?? '').toLowerCase().includes(needle))
+  const rows = useShownRows(matching, `${type}\n${needle}`, 'pins')
 
   const unpin = async (cid: string, name: string | null): Promise<void> => {
     if (!await confirmAction('Unpin?', `${name ?? cid} will no longer be kept: garbage collection may remove its blocks unless your files still reach them.`, 'Unpin')) return
@@ -57,7 +59,7 @@ export function PinsPage () {
           <table aria-label='Pins' aria-busy={pins.loading}>
             <thead><tr><th>CID</th><th>Name</th><th>Type</th><th>Actions</th></tr></thead>
             <tbody>
-              {shown.map(p => (
+              {rows.shown.map(p => (
                 <tr key={p.cid}>
                   <td class='mono'><a href={exploreUrl(`/ipfs/${p.cid}`)}>{p.cid}</a> <CopyButton value={p.cid} label={`Copy ${p.cid}`} /></td>
                   <td>{p.name ?? '—'}</td>
@@ -68,7 +70,8 @@ export function PinsPage () {
             </tbody>
           </table>
         </div>
-        {pins.data != null && shown.length === 0
+        {rows.more}
+        {pins.data != null && matching.length === 0
           ? <EmptyState>{needle !== '' ? 'No pin matches the filter.' : 'Nothing is pinned with this type. Content added through the API is pinned; pin any CID above.'}</EmptyState>
           : null}
       </Section>
