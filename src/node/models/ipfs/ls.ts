@@ -1,5 +1,4 @@
 import { exporter } from 'ipfs-unixfs-exporter'
-import parallel from 'it-parallel'
 import * as raw from 'multiformats/codecs/raw'
 import { formatContentPath } from './content-path.ts'
 import { translateLibraryError } from './library-errors.ts'
@@ -37,10 +36,57 @@ export async function rawBlockSize (local: BlockSizes | undefined, cid: CID, opt
   return cid.code === raw.code ? local?.blockSize?.(cid, options) : undefined
 }
 
-/** Runs `tasks` ENTRY_CONCURRENCY at a time; their results in the tasks' order. */
-export async function resolvedInOrder<T> (tasks: Iterable<() => Promise<T>> | AsyncIterable<() => Promise<T>>): Promise<T[]> {
-  const out: T[] = []
-  for await (const result of parallel(tasks, { concurrency: ENTRY_CONCURRENCY, ordered: true })) out.push(result)
+/** Raw blocks' lengths asked for at once. */
+const SIZES_AT_ONCE = 1024
+
+/**
+ * `children` described in their order: one that is a raw block the node
+ * holds as a file of that block's length (`rawSize`), the others by
+ * `describe` (a block read each), ENTRY_CONCURRENCY at a time. The lengths
+ * are all asked for at once, SIZES_AT_ONCE a batch, as a length holds no
+ * block: asked 16 at a time among the reads, a folder of 1000 small files
+ * took 160–210 ms to list on a fresh start.
+ */
+export async function describeInOrder<C extends { cid: CID }, T> (
+  children: AsyncIterable<C> | Iterable<C>,
+  rawSize: (cid: CID) => Promise<number | undefined>,
+  asRawFile: (child: C, size: number) => T,
+  describe: (child: C) => Promise<T>
+): Promise<T[]> {
+  const all: C[] = []
+  for await (const child of children) all.push(child)
+  const sizes = new Array<number | undefined>(all.length)
+  for (let i = 0; i < all.length; i += SIZES_AT_ONCE) {
+    await Promise.all(all.slice(i, i + SIZES_AT_ONCE).map(async (child, j) => { sizes[i + j] = await rawSize(child.cid) }))
+  }
+  return inOrder(all.map((child, i) => async (): Promise<T> => {
+    const size = sizes[i]
+    return size != null ? asRawFile(child, size) : describe(child)
+  }), ENTRY_CONCURRENCY)
+}
+
+/**
+ * `tasks` run `concurrency` at a time; their results in the tasks' order.
+ * The first to fail fails the whole, and no task starts after it. Not
+ * it-parallel's ordered mode: there a slot a result frees counts twice when
+ * results wait on an earlier one, and it ran 24 tasks at once when asked for 16.
+ */
+async function inOrder<T> (tasks: Array<() => Promise<T>>, concurrency: number): Promise<T[]> {
+  const out = new Array<T>(tasks.length)
+  let next = 0
+  let failed = false
+  const runner = async (): Promise<void> => {
+    while (!failed && next < tasks.length) {
+      const i = next++
+      try {
+        out[i] = await tasks[i]()
+      } catch (err) {
+        failed = true
+        throw err
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, runner))
   return out
 }
 
@@ -52,18 +98,13 @@ export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: Con
 }
 
 async function directoryEntries (helia: Pick<Helia, 'blockstore'>, dir: UnixFSDirectory, path: ContentPath, options: ReadOptions, local?: BlockSizes): Promise<DirectoryEntry[]> {
-  async function * resolving (): AsyncGenerator<() => Promise<DirectoryEntry>> {
-    for await (const child of dir.entries(options)) {
-      yield async () => {
-        const size = await rawBlockSize(local, child.cid, options)
-        if (size != null) return { name: child.name, cid: child.cid, type: 'file', size }
+  try {
+    return await describeInOrder(dir.entries(options), async cid => rawBlockSize(local, cid, options),
+      (child, size): DirectoryEntry => ({ name: child.name, cid: child.cid, type: 'file', size }),
+      async (child): Promise<DirectoryEntry> => {
         const item = await exporter(child.cid, helia.blockstore, options)
         return { name: child.name, cid: child.cid, type: item.type === 'directory' ? 'directory' : 'file', size: item.type === 'directory' ? 0 : Number(item.size) }
-      }
-    }
-  }
-  try {
-    return await resolvedInOrder(resolving())
+      })
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }
@@ -86,15 +127,18 @@ export async function listLinks (helia: Pick<Helia, 'blockstore'>, path: Content
   if (entry.type === 'object') {
     throw new InvalidParametersError(`${formatContentPath(path)} is an IPLD node, not UnixFS: read it with dag/get`)
   }
-  const links = entry.type === 'file' ? entry.node.Links : []
-  const resolving = links.map(link => async (): Promise<DirectoryEntry> => {
-    const size = await rawBlockSize(local, link.Hash, options)
-    if (size != null) return { name: link.Name ?? '', cid: link.Hash, type: 'file', size }
-    const chunk = await exporter(link.Hash, helia.blockstore, options)
-    return { name: link.Name ?? '', cid: link.Hash, type: 'file', size: chunk.type === 'directory' ? 0 : Number(chunk.size) }
-  })
+  const links = entry.type === 'file' ? entry.node.Links.map(link => ({ name: link.Name ?? '', cid: link.Hash })) : []
   try {
-    return { cid: entry.cid, kind: 'file', entries: await resolvedInOrder(resolving) }
+    return {
+      cid: entry.cid,
+      kind: 'file',
+      entries: await describeInOrder(links, async cid => rawBlockSize(local, cid, options),
+        (link, size): DirectoryEntry => ({ ...link, type: 'file', size }),
+        async (link): Promise<DirectoryEntry> => {
+          const chunk = await exporter(link.cid, helia.blockstore, options)
+          return { ...link, type: 'file', size: chunk.type === 'directory' ? 0 : Number(chunk.size) }
+        })
+    }
   } catch (err) {
     throw translateLibraryError(err, formatContentPath(path), options.signal)
   }

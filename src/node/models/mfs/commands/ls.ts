@@ -1,4 +1,4 @@
-import { resolvedInOrder } from '../../ipfs/ls.ts'
+import { describeInOrder } from '../../ipfs/ls.ts'
 import { formatMfsPath } from '../tree.ts'
 import type { MfsTree } from '../tree.ts'
 import type { CID } from 'multiformats/cid'
@@ -30,14 +30,8 @@ function describe (name: string, entry: Awaited<ReturnType<MfsTree['entry']>>): 
 export async function ls (tree: MfsTree, root: CID, segments: string[]): Promise<MfsEntry[]> {
   const entry = await tree.require(root, segments)
   if (entry.type !== 'directory') return [describe(segments.at(-1) ?? formatMfsPath(segments), entry)]
-  const resolving = async function * (): AsyncGenerator<() => Promise<MfsEntry>> {
-    for await (const child of entry.entries()) {
-      yield async () => {
-        // a raw block is a file of its own length, and has no mode or mtime
-        const size = await tree.rawSize(child.cid)
-        return size != null ? { name: child.name, type: 'file', size, cid: child.cid } : describe(child.name, await tree.entry(child.cid))
-      }
-    }
-  }
-  return resolvedInOrder(resolving())
+  // a raw block is a file of its own length, and has no mode or mtime
+  return describeInOrder(entry.entries(), async cid => tree.rawSize(cid),
+    (child, size): MfsEntry => ({ name: child.name, type: 'file', size, cid: child.cid }),
+    async child => describe(child.name, await tree.entry(child.cid)))
 }
