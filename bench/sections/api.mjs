@@ -7,6 +7,8 @@ import { CORES, cpuCeiling, quiet, withCpu } from './cpu.mjs'
 const SIZE = 64 * MIB
 /** The files in the directory the listings list. */
 const LISTED_FILES = 1000
+/** The rows the Files page shows of a long folder before "Show more" (src/ui/components/shown-rows.tsx). */
+const SHOWN_ROWS = 200
 /** The 1 MB files of the folder listed beside them. */
 const LISTED_PHOTOS = 100
 
@@ -90,6 +92,27 @@ async function listingMs ([url, count]) {
   const ms = performance.now() - started
   if (reply.entries?.length !== count) throw new Error(`${url} listed ${reply.entries?.length} entries, not ${count}`)
   return ms
+}
+
+/**
+ * Runs in the app's page: ms from an in-app navigation to the Files page of
+ * `path` until `rows` rows of its table are painted (the frame after the one
+ * that laid them out has begun).
+ */
+async function filesPageMs ([path, rows]) {
+  const go = (to) => { history.pushState(null, '', to); dispatchEvent(new PopStateEvent('popstate')) }
+  const frame = async () => new Promise(resolve => { requestAnimationFrame(() => setTimeout(resolve, 0)) })
+  go('/')
+  await frame()
+  const started = performance.now()
+  go(`/files${path}`)
+  const shown = () => document.querySelector(`table[aria-label="Contents of ${path}"]`)?.querySelectorAll('tbody tr').length ?? 0
+  while (shown() < rows) {
+    if (performance.now() - started > 30_000) throw new Error(`the Files page showed ${shown()} rows of ${path}, not ${rows}`)
+    await new Promise(resolve => { requestAnimationFrame(resolve) })
+  }
+  await frame()
+  return performance.now() - started
 }
 
 /** Runs in the app's page: median ms of `n` GET /health through the service worker and the leader. */
@@ -347,6 +370,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
     photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))
   }
+  const filesPage = []
+  for (let i = 0; i < REPEATS; i++) filesPage.push(await page.evaluate(filesPageMs, ['/bench-listing-0/dir', SHOWN_ROWS]))
   // the context keeps its stores: each new page starts the node from them
   const context = page.context()
   await page.close()
@@ -398,12 +423,13 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row(`add of a folder of ${LISTED_FILES} small files (a multipart form, wrapped, copied into MFS), IndexedDB`, median(folderAdds.map(a => a.ms)), 'ms'),
       row(`ls of a directory of ${LISTED_FILES} small files (/ipfs/ls: each entry's type and size), IndexedDB`, median(ls), 'ms'),
       row('  the same directory in MFS (files/ls, long)', median(filesLs), 'ms'),
+      row(`  the Files page: navigation → its first ${SHOWN_ROWS} rows painted`, median(filesPage), 'ms'),
       row(`files/ls (long) of a folder of ${LISTED_PHOTOS} files of 1 MB (a raw block each, as photos)`, median(photosLs), 'ms'),
       row('repo gc of the 64 MiB file once unpinned (its blocks all garbage), IndexedDB', median(gcs['']), 'ms'),
       row('  the same, blocks in OPFS', median(gcs._opfs), 'ms'),
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }
