@@ -62,7 +62,9 @@ export function queueUploads (picked: Picked[], destination: string): void {
   const groups = new Map<string, Picked[]>()
   for (const p of picked) {
     const top = p.path.split('/')[0]
-    groups.set(top, [...(groups.get(top) ?? []), p])
+    const group = groups.get(top)
+    if (group != null) group.push(p)
+    else groups.set(top, [p])
   }
   const added: Upload[] = [...groups].map(([name, files]) => ({
     id: nextId++,
@@ -151,22 +153,70 @@ function deadlineFor (bytes: number): string {
   return `${60 + Math.ceil(bytes / 1_000_000)}s`
 }
 
+/** Below this size on average, an upload's files go as one Blob (multipartBody); above, as a FormData. */
+const SMALL_FILES = 1024 * 1024
+
+/**
+ * The files as a multipart/form-data body, one `file` part each, named by
+ * its path (percent-encoded but for its slashes). Files from disk cost a
+ * FormData about a millisecond each: a folder of 1000 small files took 1.9–2.0 s
+ * to upload (fetch spent 370 ms of the page's time encoding the form, and
+ * the request waited 600 ms more before its first byte reached the service
+ * worker). Built here as one Blob of the Files themselves, it took 1.1–1.4 s.
+ * But the browser reads a File inside a Blob more slowly than a FormData's
+ * (a file of 64 MiB: 310 against 220–280 ms), so larger files go as a FormData.
+ */
+function multipartBody (files: UploadFile[], total: number): { body: Blob | FormData, contentType?: string } {
+  const named = files.map(f => ({ file: f.file, name: encodeURIComponent(f.path).replaceAll('%2F', '/') }))
+  if (total >= files.length * SMALL_FILES) {
+    const form = new FormData()
+    for (const { file, name } of named) form.append('file', file, name)
+    return { body: form }
+  }
+  const boundary = `----mcp-upload-${crypto.randomUUID()}`
+  const parts: BlobPart[] = []
+  for (const { file, name } of named) {
+    // the name is percent-encoded: no quote, CR or LF in it breaks the header
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${file.type === '' ? 'application/octet-stream' : file.type}\r\n\r\n`, file, '\r\n')
+  }
+  parts.push(`--${boundary}--\r\n`)
+  return { body: new Blob(parts), contentType: `multipart/form-data; boundary=${boundary}` }
+}
+
+/** How often an upload's progress is shown: a line comes for each file, a thousand for a folder of a thousand. */
+const PROGRESS_MS = 100
+
 async function addWithProgress (upload: Upload, target: string, run: Running): Promise<AddReply> {
-  const form = new FormData()
-  for (const f of upload.files) form.append('file', f.file, encodeURIComponent(f.path).replaceAll('%2F', '/'))
+  const { body, contentType } = multipartBody(upload.files, upload.total)
   // not pinned: the node places it in MFS, which is what keeps it (as Kubo's web UI does)
   const url = apiUrl('/ipfs/add', { progress: true, pin: false, to_files: target, timeout: deadlineFor(upload.total) })
-  const response = await fetch(url, { method: 'POST', body: form, signal: run.abort.signal })
+  const response = await fetch(url, { method: 'POST', body, ...(contentType != null ? { headers: { 'Content-Type': contentType } } : {}), signal: run.abort.signal })
   if (!response.ok || response.body == null) throw await errorOf(response)
   run.addId = response.headers.get('x-add-id') ?? undefined
+  // progress is gathered and shown every PROGRESS_MS, not at each line: shown at each, a folder of
+  // 1000 small files rendered the list 1000 times, each time copying every file's entry
+  const fileBytes = new Map<string, number>()
+  let total = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const show = (): void => {
+    timer = undefined
+    if (fileBytes.size === 0) return
+    const seen = new Map(fileBytes)
+    fileBytes.clear()
+    update(upload.id, u => ({ done: Math.min(u.total, total), files: u.files.map(f => seen.has(f.path) ? { ...f, done: seen.get(f.path)! } : f) }))
+  }
   let last: (AddReply & Envelope & { status?: number }) | undefined
-  for await (const line of ndjsonLines(response.body)) {
-    const value = JSON.parse(line) as (AddProgress & { total_bytes: number }) | (AddReply & { status?: number })
-    if ('success' in value) { last = value; continue }
-    update(upload.id, u => ({
-      done: Math.min(u.total, value.total_bytes),
-      files: u.files.map(f => f.path === value.name ? { ...f, done: value.bytes } : f)
-    }))
+  try {
+    for await (const line of ndjsonLines(response.body)) {
+      const value = JSON.parse(line) as (AddProgress & { total_bytes: number }) | (AddReply & { status?: number })
+      if ('success' in value) { last = value; continue }
+      fileBytes.set(value.name, value.bytes)
+      total = value.total_bytes
+      timer ??= setTimeout(show, PROGRESS_MS)
+    }
+  } finally {
+    clearTimeout(timer)
+    show()
   }
   if (last == null) throw new ApiError(502, 'IncompleteReply', 'the add ended without a reply')
   if (!last.success) throw new ApiError(last.status ?? 500, last.error_type ?? 'Error', last.error ?? 'the add failed')
