@@ -1,6 +1,9 @@
 // The API through the app's service worker, beside the limits measured in
 // the same run by the benchmark pages: add and cat of 64 MiB, the small
 // request's round trip, a warm start, and the memory a large add takes.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { benchCall, MIB, mbps, median, openApp, ratioRow, REPEATS, row } from './common.mjs'
 import { CORES, cpuCeiling, quiet, withCpu } from './cpu.mjs'
 
@@ -113,6 +116,33 @@ async function filesPageMs ([path, rows]) {
   }
   await frame()
   return performance.now() - started
+}
+
+/**
+ * Ms for a folder of `n` small files on disk, dropped on the app's Files
+ * page (as the OS drops it: DevTools' drag events carry file paths), to be
+ * uploaded: from the drop until its upload says done.
+ */
+async function dropFolderMs (page, n, round) {
+  const dir = await mkdtemp(join(tmpdir(), 'mcp-bench-drop-'))
+  try {
+    const name = `dropped-${round}`
+    await mkdir(join(dir, name))
+    for (let i = 0; i < n; i++) await writeFile(join(dir, name, `f${String(i).padStart(5, '0')}.txt`), `dropped file ${i} of round ${round}\n`.repeat(8))
+    await page.evaluate(() => { history.pushState(null, '', '/files'); dispatchEvent(new PopStateEvent('popstate')) })
+    const target = page.getByLabel(/^Drop files or folders/)
+    const box = await target.boundingBox()
+    const cdp = await page.context().newCDPSession(page)
+    const started = await page.evaluate(() => performance.now())
+    for (const type of ['dragEnter', 'dragOver', 'drop']) {
+      await cdp.send('Input.dispatchDragEvent', { type, x: box.x + box.width / 2, y: box.y + box.height / 2, data: { items: [], files: [join(dir, name)], dragOperationsMask: 1 } })
+    }
+    await cdp.detach()
+    await page.getByRole('group', { name: 'Uploads' }).getByText(`${name} → / · done`).waitFor({ timeout: 120_000 })
+    return await page.evaluate(t => performance.now() - t, started)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 /** Runs in the app's page: median ms of `n` GET /health through the service worker and the leader. */
@@ -372,6 +402,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   }
   const filesPage = []
   for (let i = 0; i < REPEATS; i++) filesPage.push(await page.evaluate(filesPageMs, ['/bench-listing-0/dir', SHOWN_ROWS]))
+  const drops = []
+  for (let i = 0; i < REPEATS; i++) drops.push(await dropFolderMs(page, LISTED_FILES, i))
   // the context keeps its stores: each new page starts the node from them
   const context = page.context()
   await page.close()
@@ -421,6 +453,7 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row('bare service worker: small JSON reply, p50 of 200 (limit)', median(bareJson), 'ms', { ratio: 1 }),
       ratioRow('API GET /health through the service worker, p50 of 200', median(health), 'ms', median(bareJson), { atMost: 1.3 }),
       row(`add of a folder of ${LISTED_FILES} small files (a multipart form, wrapped, copied into MFS), IndexedDB`, median(folderAdds.map(a => a.ms)), 'ms'),
+      row(`  ${LISTED_FILES} such files in a folder on disk, dropped on the Files page: drop → its upload done`, median(drops), 'ms'),
       row(`ls of a directory of ${LISTED_FILES} small files (/ipfs/ls: each entry's type and size), IndexedDB`, median(ls), 'ms'),
       row('  the same directory in MFS (files/ls, long)', median(filesLs), 'ms'),
       row(`  the Files page: navigation → its first ${SHOWN_ROWS} rows painted`, median(filesPage), 'ms'),
@@ -430,6 +463,6 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }
