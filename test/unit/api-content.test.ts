@@ -459,6 +459,34 @@ describe('cat and get', () => {
     expect(new TextDecoder().decode(entries[3].data)).toBe('<h1>hi</h1>')
   })
 
+  it('get archives a folder of many files, nested folders and a large file in the directory\'s order, each with its bytes', async () => {
+    const form = new FormData()
+    const large = bytes(1024 * 1024 + 5000, 3)
+    const expected: Array<[string, Uint8Array]> = []
+    for (let i = 0; i < 40; i++) {
+      const name = `many/f${String(i).padStart(2, '0')}.txt`
+      const content = new TextEncoder().encode(`file ${i} `.repeat(i + 1))
+      expected.push([name, content])
+      form.append('file', new Blob([content]), name)
+      if (i === 20) {
+        form.append('file', new Blob([large]), 'many/f20/large.bin')
+        form.append('file', new Blob(['deep']), 'many/f20/sub/deep.txt')
+      }
+    }
+    form.append('file', new Blob([large]), 'many/zz-large.bin')
+    const cid = (await api.json('/ipfs/add', { method: 'POST', body: form })).body.cid as string
+    const entries = readTar(new Uint8Array(await (await api.request(`/ipfs/get/${cid}`)).arrayBuffer()))
+    const names = entries.map(e => e.name.slice(cid.length + 1))
+    const files = new Map(entries.map(e => [e.name.slice(cid.length + 1), e.data]))
+    const small = expected.map(([name]) => name.slice('many/'.length))
+    // links sort by their names' bytes: the folder f20 comes before f20.txt
+    expect(names).toEqual(['', ...small.slice(0, 20), 'f20/', 'f20/large.bin', 'f20/sub/', 'f20/sub/deep.txt', ...small.slice(20), 'zz-large.bin'])
+    for (const [name, content] of expected) expect(files.get(name.slice('many/'.length))).toEqual(content)
+    expect(files.get('f20/large.bin')).toEqual(large)
+    expect(new TextDecoder().decode(files.get('f20/sub/deep.txt'))).toBe('deep')
+    expect(files.get('zz-large.bin')).toEqual(large)
+  })
+
   it('refuses bad CIDs, unknown codecs, missing paths and absent content', async () => {
     const unknownCodec = CID.create(1, 0x9999, (await sha256.digest(new Uint8Array([1])))).toString()
     const cases: Array<[string, number, string]> = [
