@@ -88,6 +88,23 @@ async function addLargeFiles (n) {
   if (!reply.success) throw new Error(reply.error)
 }
 
+/** Runs in the app's page: ms to read `url` (a tar archive) to its end; it must hold at least `bytes`. */
+async function archiveMs ([url, bytes]) {
+  const started = performance.now()
+  const response = await fetch(url)
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`)
+  const reader = response.body.getReader()
+  let read = 0
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    read += value.byteLength
+  }
+  const ms = performance.now() - started
+  if (read < bytes) throw new Error(`${url} gave ${read} bytes, fewer than ${bytes}`)
+  return ms
+}
+
 /** Runs in the app's page: ms to list `url`, which must give `count` entries. */
 async function listingMs ([url, count]) {
   const started = performance.now()
@@ -400,6 +417,9 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
     photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))
   }
+  const archives = []
+  // a header of 512 bytes and a file's content padded to 512 each
+  for (let i = 0; i < REPEATS; i++) archives.push(await page.evaluate(archiveMs, [`/api/v0/mcp/ipfs/get/${listedDir}/dir`, LISTED_FILES * 1024]))
   const filesPage = []
   for (let i = 0; i < REPEATS; i++) filesPage.push(await page.evaluate(filesPageMs, ['/bench-listing-0/dir', SHOWN_ROWS]))
   const drops = []
@@ -457,12 +477,13 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row(`ls of a directory of ${LISTED_FILES} small files (/ipfs/ls: each entry's type and size), IndexedDB`, median(ls), 'ms'),
       row('  the same directory in MFS (files/ls, long)', median(filesLs), 'ms'),
       row(`  the Files page: navigation → its first ${SHOWN_ROWS} rows painted`, median(filesPage), 'ms'),
+      row('  the same directory as a tar archive (/ipfs/get), read to its end', median(archives), 'ms'),
       row(`files/ls (long) of a folder of ${LISTED_PHOTOS} files of 1 MB (a raw block each, as photos)`, median(photosLs), 'ms'),
       row('repo gc of the 64 MiB file once unpinned (its blocks all garbage), IndexedDB', median(gcs['']), 'ms'),
       row('  the same, blocks in OPFS', median(gcs._opfs), 'ms'),
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, archive_ms: archives, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }
