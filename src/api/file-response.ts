@@ -48,7 +48,9 @@ export function readsFromStore (c: Context<ApiEnv>, node: Pick<McpNode, 'serveFi
  */
 export function fileBody (file: FileHandle, reply: Extract<FileReply, { status: 200 | 206 }>, direct?: DirectFileReads): ReadableStream<Uint8Array> | null {
   if (reply.body == null) return null
-  if (direct == null || reply.length === 0) return toReadableStream(reply.body)
+  // a file held already (its one block read to resolve the path) is sent from here: asking the
+  // block worker to send it read the block again, a round trip that was a third of a small file's cat
+  if (direct == null || reply.length === 0 || file.held) return toReadableStream(reply.body)
   // nothing read here until the stream is: the bridge may have the blockstore's worker send it instead
   return servedElsewhere(toReadableStream(reply.body, undefined, 0), async () => direct(file.cid, reply.offset, reply.length))
 }

@@ -99,6 +99,23 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
     await stop()
   })
 
+  it('is not asked of the worker for a file of one raw block, read already to resolve its path', async () => {
+    const { site, stop } = await nodeOverWorker(new FilesBlockstore(), 23)
+    const small = bytes(100_000, 24)
+    const form = new FormData()
+    form.append('file', new Blob([small]), 'gallery/p001.jpg')
+    const dir = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: form }))).json() as { cid: string }
+    for (const [path, init, expected] of [
+      [`/api/v0/mcp/ipfs/cat/${dir.cid}/p001.jpg`, {}, small],
+      [`/ipfs/${dir.cid}/p001.jpg`, { headers: { Range: 'bytes=100-199' } }, small.subarray(100, 200)]
+    ] as Array<[string, RequestInit, Uint8Array]>) {
+      const reply = await site.fetch(new Request(`http://localhost${path}`, init))
+      expect(await servedBody(reply.body!)).toBeUndefined()
+      expect(sameBytes(new Uint8Array(await reply.arrayBuffer()), expected)).toBe(true)
+    }
+    await stop()
+  })
+
   it('is not offered by a store in this thread', async () => {
     const node = await createNode({ stores: memoryStores() })
     const site = createSite({ node, host: standaloneHost() })

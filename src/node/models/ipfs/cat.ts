@@ -25,6 +25,8 @@ export interface FileHandle {
   /** The last path segment, or the CID when there is none. */
   name: string
   size: number
+  /** True when the whole file is already in memory (a file of one raw block, read to resolve its path). */
+  held: boolean
   /** Streams the bytes of `range` (clamped to the file); an offset past the end is refused. */
   read(range?: ByteRange): { offset: number, length: number, content: AsyncIterable<Uint8Array> }
 }
@@ -48,6 +50,7 @@ export function fileHandle (entry: UnixFSEntry, path: ContentPath, options: Read
     cid: entry.cid,
     name: path.segments.at(-1) ?? entry.cid.toString(),
     size,
+    held: entry.type === 'raw' || entry.type === 'identity',
     read (range?: ByteRange) {
       const offset = range?.offset ?? 0
       if (offset < 0 || (offset > 0 && offset >= size)) {
