@@ -99,11 +99,13 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
     await stop()
   })
 
-  it('is not asked of the worker for a file of one raw block, read already to resolve its path', async () => {
+  it('is not asked of the worker for a small file of one raw block, read already to resolve its path; a larger one still is', async () => {
     const { site, stop } = await nodeOverWorker(new FilesBlockstore(), 23)
     const small = bytes(100_000, 24)
+    const large = bytes(200_000, 25)
     const form = new FormData()
     form.append('file', new Blob([small]), 'gallery/p001.jpg')
+    form.append('file', new Blob([large]), 'gallery/p002.jpg')
     const dir = await (await site.fetch(new Request('http://localhost/api/v0/mcp/ipfs/add', { method: 'POST', body: form }))).json() as { cid: string }
     for (const [path, init, expected] of [
       [`/api/v0/mcp/ipfs/cat/${dir.cid}/p001.jpg`, {}, small],
@@ -113,6 +115,10 @@ describe('a file reply the blockstore\'s thread sends itself', () => {
       expect(await servedBody(reply.body!)).toBeUndefined()
       expect(sameBytes(new Uint8Array(await reply.arrayBuffer()), expected)).toBe(true)
     }
+    const reply = await site.fetch(new Request(`http://localhost/ipfs/${dir.cid}/p002.jpg`))
+    const served = await servedBody(reply.body!)
+    expect(served).toBeInstanceOf(Blob)
+    expect(sameBytes(new Uint8Array(await (served as Blob).arrayBuffer()), large)).toBe(true)
     await stop()
   })
 
