@@ -75,17 +75,33 @@ async function addSmallFiles ([n, round]) {
   return { cid: reply.cid, ms }
 }
 
-/** Runs in the app's page: adds a folder of `n` files of 1 MB (a raw block each, as photos are), placed in MFS at /bench-photos. */
-async function addLargeFiles (n) {
+/**
+ * Runs in the app's page: adds a folder `name` of `n` files of `size` bytes
+ * (a raw block each, as photos and a site's images are), placed in MFS at
+ * `/bench-<name>/<name>`; the folder's CID.
+ */
+async function addImages ([n, size, name]) {
   const form = new FormData()
   for (let i = 0; i < n; i++) {
-    const data = new Uint8Array(1_000_000)
+    const data = new Uint8Array(size)
     crypto.getRandomValues(data.subarray(0, 65536))
-    data[70_000] = i
-    form.append('file', new Blob([data]), `photos/p${String(i).padStart(4, '0')}.jpg`)
+    data[size - 1] = i
+    form.append('file', new Blob([data]), `${name}/p${String(i).padStart(4, '0')}.jpg`)
   }
-  const reply = await (await fetch('/api/v0/mcp/ipfs/add?wrap_with_directory=true&to_files=/bench-photos&timeout=300s', { method: 'POST', body: form })).json()
+  const reply = await (await fetch(`/api/v0/mcp/ipfs/add?wrap_with_directory=true&to_files=/bench-${name}&timeout=300s`, { method: 'POST', body: form })).json()
   if (!reply.success) throw new Error(reply.error)
+  return reply.entries.find(e => e.name === name).cid
+}
+
+/** Runs in the app's page: ms to fetch all `n` images of the folder `cid` at once through the gateway (as a page shows them), each read whole. */
+async function imagesAtOnceMs ([cid, n, size]) {
+  const started = performance.now()
+  await Promise.all(Array.from({ length: n }, async (_, i) => {
+    const response = await fetch(`/ipfs/${cid}/p${String(i).padStart(4, '0')}.jpg`)
+    const read = (await response.arrayBuffer()).byteLength
+    if (response.status !== 200 || read !== size) throw new Error(`image ${i}: ${response.status}, ${read} bytes`)
+  }))
+  return performance.now() - started
 }
 
 /** Runs in the app's page: ms to read `url` (a tar archive) to its end; it must hold at least `bytes`. */
@@ -408,7 +424,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const folderAdds = []
   for (let i = 0; i < REPEATS; i++) folderAdds.push(await page.evaluate(addSmallFiles, [LISTED_FILES, i]))
   const listedDir = folderAdds[0].cid
-  await page.evaluate(addLargeFiles, LISTED_PHOTOS)
+  const photosDir = await page.evaluate(addImages, [LISTED_PHOTOS, 1_000_000, 'photos'])
+  const imagesDir = await page.evaluate(addImages, [LISTED_PHOTOS, 100_000, 'images'])
   const ls = []
   const filesLs = []
   const photosLs = []
@@ -416,6 +433,14 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
     ls.push(await page.evaluate(listingMs, [`/api/v0/mcp/ipfs/ls/${listedDir}/dir`, LISTED_FILES]))
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
     photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))
+  }
+  const images = []
+  const photos = []
+  const bareImages = []
+  for (let i = 0; i < REPEATS; i++) {
+    bareImages.push(await benchCall(bench, 'bareManyAtOnce', LISTED_PHOTOS, 100_000))
+    images.push(await page.evaluate(imagesAtOnceMs, [imagesDir, LISTED_PHOTOS, 100_000]))
+    photos.push(await page.evaluate(imagesAtOnceMs, [photosDir, LISTED_PHOTOS, 1_000_000]))
   }
   const archives = []
   // a header of 512 bytes and a file's content padded to 512 each
@@ -479,11 +504,14 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row(`  the Files page: navigation → its first ${SHOWN_ROWS} rows painted`, median(filesPage), 'ms'),
       row('  the same directory as a tar archive (/ipfs/get), read to its end', median(archives), 'ms'),
       row(`files/ls (long) of a folder of ${LISTED_PHOTOS} files of 1 MB (a raw block each, as photos)`, median(photosLs), 'ms'),
+      row(`bare service worker: ${LISTED_PHOTOS} replies of 100 kB asked at once (limit)`, median(bareImages), 'ms', { ratio: 1 }),
+      row(`${LISTED_PHOTOS} images of 100 kB fetched at once through the gateway (/ipfs/<folder>/<name>), as a page shows them`, median(images), 'ms', { ratio: median(images) / median(bareImages) }),
+      row(`  the ${LISTED_PHOTOS} photos of 1 MB the same way`, median(photos), 'ms'),
       row('repo gc of the 64 MiB file once unpinned (its blocks all garbage), IndexedDB', median(gcs['']), 'ms'),
       row('  the same, blocks in OPFS', median(gcs._opfs), 'ms'),
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, archive_ms: archives, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, archive_ms: archives, images_at_once_ms: images, bare_images_at_once_ms: bareImages, photos_at_once_ms: photos, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }
