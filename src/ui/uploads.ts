@@ -195,14 +195,14 @@ async function addWithProgress (upload: Upload, target: string, run: Running): P
   run.addId = response.headers.get('x-add-id') ?? undefined
   // progress is gathered and shown every PROGRESS_MS, not at each line: shown at each, a folder of
   // 1000 small files rendered the list 1000 times, each time copying every file's entry
-  const fileBytes = new Map<string, number>()
+  let fileBytes = new Map<string, number>()
   let total = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   const show = (): void => {
     timer = undefined
     if (fileBytes.size === 0) return
-    const seen = new Map(fileBytes)
-    fileBytes.clear()
+    const seen = fileBytes
+    fileBytes = new Map()
     update(upload.id, u => ({ done: Math.min(u.total, total), files: u.files.map(f => seen.has(f.path) ? { ...f, done: seen.get(f.path)! } : f) }))
   }
   let last: (AddReply & Envelope & { status?: number }) | undefined

@@ -28,16 +28,14 @@ export async function * tarStream (entries: AsyncIterable<TarEntry>): AsyncGener
   let gathered = new Uint8Array(GATHERED)
   let filled = 0
   for await (const chunk of tarChunks(entries)) {
-    if (chunk.byteLength >= GATHERED || filled + chunk.byteLength > GATHERED) {
-      if (filled > 0) {
-        yield gathered.subarray(0, filled)
-        gathered = new Uint8Array(GATHERED)
-        filled = 0
-      }
-      if (chunk.byteLength >= GATHERED) {
-        yield chunk
-        continue
-      }
+    if (filled > 0 && filled + chunk.byteLength > GATHERED) {
+      yield gathered.subarray(0, filled)
+      gathered = new Uint8Array(GATHERED)
+      filled = 0
+    }
+    if (chunk.byteLength >= GATHERED) {
+      yield chunk
+      continue
     }
     gathered.set(chunk, filled)
     filled += chunk.byteLength
