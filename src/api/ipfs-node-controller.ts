@@ -1,4 +1,5 @@
 import { agentVersion, API_VERSION } from '../version.ts'
+import { countPins } from '../node/models/ipfs/pins.ts'
 import { collectGarbage, nodeCollectorComponents } from '../node/models/ipfs/repo-gc.ts'
 import { ok } from './envelope.ts'
 import { addRoute } from './route.ts'
@@ -46,9 +47,7 @@ export function registerNodeRoutes (app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
     summary: 'Per-operation counts, errors, bytes and latency; repo size; storage; uptime',
     tags: ['ipfs']
   }, async (c) => {
-    const [repo, storage] = await Promise.all([node.stores.blockstore.stat({ signal: c.var.signal }), host.storage()])
-    let pins = 0
-    for await (const _ of helia.pins.ls({ signal: c.var.signal })) pins++
+    const [repo, storage, pins] = await Promise.all([node.stores.blockstore.stat({ signal: c.var.signal }), host.storage(), countPins(helia, { signal: c.var.signal })])
     const requests = deps.stats.snapshot()
     return ok(c, {
       operations: requests.operations,

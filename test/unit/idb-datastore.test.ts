@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto'
+import { MemoryDatastore } from 'datastore-core'
 import { IDBDatastore as LibraryDatastore } from 'datastore-idb'
 import { Key } from 'interface-datastore'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { countPinRecords } from '../../src/node/models/ipfs/pin-records.ts'
 import { IDBDatastore } from '../../src/node/stores/idb-datastore.ts'
 
 const text = (value: Uint8Array): string => new TextDecoder().decode(value)
@@ -115,5 +117,17 @@ describe('IDBDatastore', () => {
       limit: 1
     }))
     expect(ordered.map(p => p.key.toString())).toEqual(['/pin/a'])
+  })
+  it('counts the keys under a prefix, and only those, as pins are counted', async () => {
+    const s = await open()
+    for (const key of ['/pin/a', '/pin/b', '/pinned-block/x', '/pio', '/locals/filesroot']) await s.put(new Key(key), bytesOf(key))
+    expect(await s.countKeys('/pin/')).toBe(2)
+    expect(await countPinRecords(s)).toBe(2)
+    // the fallback, for a datastore that cannot count: its keys read and counted
+    const plain = new MemoryDatastore()
+    for (const key of ['/pin/a', '/pin/b', '/pinned-block/x']) await plain.put(new Key(key), bytesOf(key))
+    expect(await countPinRecords(plain)).toBe(2)
+    await s.delete(new Key('/pin/a'))
+    expect(await s.countKeys('/pin/')).toBe(1)
   })
 })

@@ -11,6 +11,11 @@ interface PendingGet {
   done: PromiseWithResolvers<Uint8Array | undefined>
 }
 
+/** Every key that starts with `prefix` sorts from it up to it followed by the highest code unit. */
+function keyRange (prefix: string | undefined): IDBKeyRange | undefined {
+  return prefix == null || prefix === '' ? undefined : IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+}
+
 /**
  * The node's datastore (pins, IPNS records, the peer store, the MFS root) in
  * IndexedDB, in the database and object store `datastore-idb` made (both
@@ -154,11 +159,20 @@ export class IDBDatastore extends BaseDatastore {
     for (const key of keys) yield new Key(key)
   }
 
+  /** How many keys start with `prefix`, counted by IndexedDB without reading them. */
+  async countKeys (prefix: string, options?: AbortOptions): Promise<number> {
+    options?.signal?.throwIfAborted()
+    try {
+      return await request(this.transaction('readonly').objectStore(this.name).count(keyRange(prefix)))
+    } catch (err) {
+      throw new GetFailedError(`could not count the datastore's keys under ${prefix}: ${String(err)}`)
+    }
+  }
+
   /** The keys (and values) under `prefix`, read in one transaction, in key order. */
   private async range (prefix: string | undefined, withValues: boolean, options?: AbortOptions): Promise<{ keys: string[], values?: Uint8Array[] }> {
     options?.signal?.throwIfAborted()
-    // every key that starts with the prefix sorts from it up to it followed by the highest code unit
-    const range = prefix == null || prefix === '' ? undefined : IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+    const range = keyRange(prefix)
     try {
       const store = this.transaction('readonly').objectStore(this.name)
       const [keys, values] = await Promise.all([

@@ -77,6 +77,23 @@ async function readPinnedBlocks (datastore: Datastore, blocks: CID[], options: A
   }))
 }
 
+/** A datastore that counts the keys under a prefix without reading them (ours in IndexedDB does). */
+interface CountingDatastore {
+  countKeys(prefix: string, options?: AbortOptions): Promise<number>
+}
+
+/**
+ * How many pins there are: their keys counted, no record read (helia's
+ * `pins.ls` decodes every record and its CID: 1000 pins took 31–38 ms, and
+ * the Overview asks every 5 s).
+ */
+export async function countPinRecords (datastore: Datastore | (Datastore & CountingDatastore), options: AbortOptions = {}): Promise<number> {
+  if ('countKeys' in datastore) return datastore.countKeys(PIN_PREFIX, options)
+  let count = 0
+  for await (const _ of datastore.queryKeys({ prefix: PIN_PREFIX }, options)) count++
+  return count
+}
+
 /** Records a pin of `root` reaching `blocks` (the root among them, each once). */
 export async function recordPin (datastore: Datastore, root: CID, blocks: CID[], pin: PinRecord, options: AbortOptions = {}): Promise<void> {
   await queued(datastore, async () => {

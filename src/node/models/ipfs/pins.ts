@@ -4,7 +4,7 @@ import { base32 } from 'multiformats/bases/base32'
 import { codecByCode } from './codecs.ts'
 import { readBlock } from './dag-walker.ts'
 import { translateLibraryError } from './library-errors.ts'
-import { recordPin, releasePin } from './pin-records.ts'
+import { countPinRecords, recordPin, releasePin } from './pin-records.ts'
 import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
 import type { ReadOptions } from './resolve.ts'
 import type { Helia } from '@helia/interface'
@@ -102,6 +102,11 @@ export async function unpinContent (helia: PinHelia, cid: CID, options: UnpinOpt
     throw translateLibraryError(err, cid.toString(), options.signal)
   }
   return { cid, type: pinTypeOf(pin.depth), name: stringOrUndefined(pin.metadata.name) }
+}
+
+/** How many pins there are (recursive and direct; indirect ones are not recorded as pins). */
+export async function countPins (helia: PinHelia, options: AbortOptions = {}): Promise<number> {
+  return countPinRecords(helia.datastore, options)
 }
 
 export interface ListPinsOptions extends AbortOptions {
