@@ -1,4 +1,3 @@
-import { withBitswap } from '@helia/bitswap'
 import { ipns } from '@helia/ipns'
 import { withLibp2pLight } from '@helia/libp2p'
 import { loadOrCreateSelfKey } from '@libp2p/config'
@@ -23,6 +22,7 @@ import { VERSIONS } from '../version.ts'
 import { whenIdle } from './idle.ts'
 import { NetworkStart } from './network-start.ts'
 import { forgetPeersIfRelaysChanged, networkOptions } from './network.ts'
+import { withDelayedSearchBitswap } from './provider-search-delay.ts'
 import { RepoLock } from './repo-lock.ts'
 import { readLocalFirst } from './stores/local-first.ts'
 import { MemoryRepoBlockstore } from './stores/memory-repo-blockstore.ts'
@@ -187,7 +187,7 @@ export async function createNode (init: CreateNodeInit): Promise<McpNode> {
     })
   }
   const helia: NodeHelia = init.network != null
-    ? withBitswap(withLibp2pLight(light, libp2pOptions)) as unknown as NodeHelia
+    ? withDelayedSearchBitswap(withLibp2pLight(light, libp2pOptions)) as unknown as NodeHelia
     : withLibp2pLight(light, libp2pOptions)
   readLocalFirst(helia.blockstore, local.blockstore)
   const starting = helia.start()
