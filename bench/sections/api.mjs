@@ -12,6 +12,8 @@ const SIZE = 64 * MIB
 const LISTED_FILES = 1000
 /** The rows the Files page shows of a long folder before "Show more" (src/ui/components/shown-rows.tsx). */
 const SHOWN_ROWS = 200
+/** The files of a folder whose long names make it sharded (a HAMT: its links pass the importer's 256 KiB). */
+const SHARDED_FILES = 3000
 /** The 1 MB files of the folder listed beside them. */
 const LISTED_PHOTOS = 100
 
@@ -73,6 +75,15 @@ async function addSmallFiles ([n, round]) {
   const ms = performance.now() - started
   if (!reply.success) throw new Error(reply.error)
   return { cid: reply.cid, ms }
+}
+
+/** Runs in the app's page: adds a folder of `n` small files with names of 80 characters, placed in MFS at /bench-sharded; its CID. */
+async function addShardedFolder (n) {
+  const form = new FormData()
+  for (let i = 0; i < n; i++) form.append('file', new Blob([`file ${i}\n`]), `dir/${'a long file name, as cameras and downloads give them, '.repeat(2).slice(0, 72)}${String(i).padStart(5, '0')}.txt`)
+  const reply = await (await fetch('/api/v0/mcp/ipfs/add?wrap_with_directory=true&to_files=/bench-sharded&timeout=300s', { method: 'POST', body: form })).json()
+  if (!reply.success) throw new Error(reply.error)
+  return reply.cid
 }
 
 /**
@@ -424,12 +435,17 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const folderAdds = []
   for (let i = 0; i < REPEATS; i++) folderAdds.push(await page.evaluate(addSmallFiles, [LISTED_FILES, i]))
   const listedDir = folderAdds[0].cid
+  const shardedDir = await page.evaluate(addShardedFolder, SHARDED_FILES)
   const photosDir = await page.evaluate(addImages, [LISTED_PHOTOS, 1_000_000, 'photos'])
   const imagesDir = await page.evaluate(addImages, [LISTED_PHOTOS, 100_000, 'images'])
   const ls = []
   const filesLs = []
   const photosLs = []
+  const shardedLs = []
+  const shardedFilesLs = []
   for (let i = 0; i < REPEATS; i++) {
+    shardedLs.push(await page.evaluate(listingMs, [`/api/v0/mcp/ipfs/ls/${shardedDir}/dir`, SHARDED_FILES]))
+    shardedFilesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-sharded/dir&long=true', SHARDED_FILES]))
     ls.push(await page.evaluate(listingMs, [`/api/v0/mcp/ipfs/ls/${listedDir}/dir`, LISTED_FILES]))
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
     photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))
@@ -503,6 +519,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row('  the same directory in MFS (files/ls, long)', median(filesLs), 'ms'),
       row(`  the Files page: navigation → its first ${SHOWN_ROWS} rows painted`, median(filesPage), 'ms'),
       row('  the same directory as a tar archive (/ipfs/get), read to its end', median(archives), 'ms'),
+      row(`ls of a sharded directory (HAMT) of ${SHARDED_FILES} small files (/ipfs/ls)`, median(shardedLs), 'ms'),
+      row('  the same directory in MFS (files/ls, long)', median(shardedFilesLs), 'ms'),
       row(`files/ls (long) of a folder of ${LISTED_PHOTOS} files of 1 MB (a raw block each, as photos)`, median(photosLs), 'ms'),
       row(`bare service worker: ${LISTED_PHOTOS} replies of 100 kB asked at once (limit)`, median(bareImages), 'ms', { ratio: 1 }),
       row(`${LISTED_PHOTOS} images of 100 kB fetched at once through the gateway (/ipfs/<folder>/<name>), as a page shows them`, median(images), 'ms', { ratio: median(images) / median(bareImages) }),

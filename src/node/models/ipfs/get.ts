@@ -1,6 +1,7 @@
 import { exporter } from 'ipfs-unixfs-exporter'
 import { fileHandle } from './cat.ts'
 import { formatContentPath } from './content-path.ts'
+import { directoryChildren } from './directory-children.ts'
 import { resolveEntry, translatedStream } from './resolve.ts'
 import { tarStream } from './tar.ts'
 import type { FileHandle } from './cat.ts'
@@ -54,8 +55,7 @@ export async function getContent (helia: Pick<Helia, 'blockstore'>, path: Conten
   }
   async function * walk (dir: UnixFSDirectory, at: string): AsyncGenerator<TarEntry> {
     yield { path: at, type: 'directory', size: 0, mode: dir.unixfs.mode, mtime: Number(dir.unixfs.mtime?.secs ?? 0n) }
-    const children: Array<{ name: string, cid: CID }> = []
-    for await (const child of dir.entries(options)) children.push(child)
+    const children = await directoryChildren(helia.blockstore, dir, options)
     const ahead: Array<Promise<Prepared>> = []
     let next = 0
     for (const child of children) {

@@ -1,6 +1,7 @@
 import { exporter } from 'ipfs-unixfs-exporter'
 import * as raw from 'multiformats/codecs/raw'
 import { formatContentPath } from './content-path.ts'
+import { directoryChildren } from './directory-children.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { resolveEntry } from './resolve.ts'
 import { InvalidParametersError, NotADirectoryError } from '../../errors.ts'
@@ -99,7 +100,7 @@ export async function listDirectory (helia: Pick<Helia, 'blockstore'>, path: Con
 
 async function directoryEntries (helia: Pick<Helia, 'blockstore'>, dir: UnixFSDirectory, path: ContentPath, options: ReadOptions, local?: BlockSizes): Promise<DirectoryEntry[]> {
   try {
-    return await describeInOrder(dir.entries(options), async cid => rawBlockSize(local, cid, options),
+    return await describeInOrder(await directoryChildren(helia.blockstore, dir, options), async cid => rawBlockSize(local, cid, options),
       (child, size): DirectoryEntry => ({ name: child.name, cid: child.cid, type: 'file', size }),
       async (child): Promise<DirectoryEntry> => {
         const item = await exporter(child.cid, helia.blockstore, options)

@@ -7,12 +7,13 @@ import { encodeDirectory } from './directory-bytes.ts'
 import { findLink, plainDirectory, totalSize, unixfsOf, withLink, withoutLink } from './directory-links.ts'
 import { InvalidPathError, NotADirectoryError, PathNotFoundError } from '../../errors.ts'
 import { readBlock } from '../ipfs/dag-walker.ts'
+import { directoryChildren } from '../ipfs/directory-children.ts'
 import { rawBlockSize } from '../ipfs/ls.ts'
 import { translateLibraryError } from '../ipfs/library-errors.ts'
 import type { BlockSizes } from '../../stores/repo-blockstore.ts'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
-import type { UnixFSEntry } from 'ipfs-unixfs-exporter'
+import type { UnixFSDirectory, UnixFSDirectoryEntry, UnixFSEntry } from 'ipfs-unixfs-exporter'
 
 /** `/a/b/c` → `['a', 'b', 'c']`; `/` → `[]`. Paths are absolute; `.` and `..` are refused. */
 export function parseMfsPath (path: string): string[] {
@@ -192,6 +193,11 @@ export class MfsTree {
         throw translateLibraryError(err, cid.toString())
       }
     })
+  }
+
+  /** A directory's children, a sharded one's shards read at once. */
+  async entriesOf (dir: UnixFSDirectory): Promise<UnixFSDirectoryEntry[]> {
+    return directoryChildren(this.blockstore, dir)
   }
 
   /** Size and block count of a node without walking its DAG: the block plus its links' Tsizes. */

@@ -31,7 +31,7 @@ export async function ls (tree: MfsTree, root: CID, segments: string[]): Promise
   const entry = await tree.require(root, segments)
   if (entry.type !== 'directory') return [describe(segments.at(-1) ?? formatMfsPath(segments), entry)]
   // a raw block is a file of its own length, and has no mode or mtime
-  return describeInOrder(entry.entries(), async cid => tree.rawSize(cid),
+  return describeInOrder(await tree.entriesOf(entry), async cid => tree.rawSize(cid),
     (child, size): MfsEntry => ({ name: child.name, type: 'file', size, cid: child.cid }),
     async child => describe(child.name, await tree.entry(child.cid)))
 }

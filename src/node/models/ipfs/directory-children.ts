@@ -1,0 +1,44 @@
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
+import { NotUnixFSError } from 'ipfs-unixfs-exporter'
+import PQueue from 'p-queue'
+import { readBlock } from './dag-walker.ts'
+import type { ReadOptions } from './resolve.ts'
+import type { Blockstore } from 'interface-blockstore'
+import type { UnixFSDirectory, UnixFSDirectoryEntry } from 'ipfs-unixfs-exporter'
+
+/** A sharded directory's shard blocks read at once. */
+export const SHARDS_AT_ONCE = 32
+
+/**
+ * A directory's children, in the order the exporter's `entries()` gives
+ * them. A sharded (HAMT) directory's shards are read SHARDS_AT_ONCE at a
+ * time: the exporter reads them one after another, each a round trip to the
+ * store's worker, and a folder of 10 000 files (257 shards) took 1.1–1.3 s
+ * to list.
+ */
+export async function directoryChildren (blockstore: Pick<Blockstore, 'get'>, dir: UnixFSDirectory, options: ReadOptions = {}): Promise<UnixFSDirectoryEntry[]> {
+  if (dir.unixfs.type !== 'hamt-sharded-directory') {
+    const children: UnixFSDirectoryEntry[] = []
+    for await (const child of dir.entries(options)) children.push(child)
+    return children
+  }
+  const reads = new PQueue({ concurrency: SHARDS_AT_ONCE })
+  const read = async (cid: dagPb.PBLink['Hash']): Promise<dagPb.PBNode> => dagPb.decode(await reads.add(async () => readBlock(blockstore, cid, options)))
+  return shardChildren(dir.node, dir.path, read)
+}
+
+/** The entries below one shard, its sub-shards read at once, in link order (depth first, as the exporter lists them). */
+async function shardChildren (node: dagPb.PBNode, path: string, read: (cid: dagPb.PBLink['Hash']) => Promise<dagPb.PBNode>): Promise<UnixFSDirectoryEntry[]> {
+  const fanout = node.Data == null ? undefined : UnixFS.unmarshal(node.Data).fanout
+  if (fanout == null) throw new NotUnixFSError('missing fanout')
+  // a link's name is its bucket in hex, followed by the entry's name unless it leads to a sub-shard
+  const prefixLength = (fanout - 1n).toString(16).length
+  const parts = node.Links.map(async (link): Promise<UnixFSDirectoryEntry[]> => {
+    if (link.Name == null) return []
+    if (link.Name.length === prefixLength) return shardChildren(await read(link.Hash), path, read)
+    const name = link.Name.substring(prefixLength)
+    return [{ cid: link.Hash, name, path: `${path}/${name}`, size: BigInt(link.Tsize ?? 0) }]
+  })
+  return (await Promise.all(parts)).flat()
+}
