@@ -152,8 +152,15 @@ interface WalkDagOptions extends ReadOptions {
   skipMissing?: boolean
 }
 
-/** How many leaves are checked for at once. */
-const PRESENCE_CONCURRENCY = 32
+/** Blocks that can link read at once. */
+const READS_AT_ONCE = 32
+
+/**
+ * Raw leaves checked for at once: a key looked up each, no bytes read. 32 at a
+ * time, as the reads go, a folder of 10 000 small files took 0.9–1.0 s to list
+ * its indirect pins, most of it waiting on the store's worker.
+ */
+const LEAVES_AT_ONCE = 1024
 
 /**
  * Every block of the DAGs under `roots` to `depth`, the roots first, each once. Only blocks
@@ -166,17 +173,22 @@ async function dagBlocks (helia: PinHelia, roots: CID | CID[], depth: number, op
   const out: CID[] = []
   let level: CID[] = Array.isArray(roots) ? roots : [roots]
   for (let d = 0; level.length > 0; d++) {
+    const fresh = level.filter(cid => {
+      const key = base32.encode(cid.multihash.bytes)
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    const toRead = fresh.filter(cid => cid.code !== raw.code)
+    const leaves = fresh.filter(cid => cid.code === raw.code)
+    for (let i = 0; i < leaves.length; i += LEAVES_AT_ONCE) {
+      const batch = leaves.slice(i, i + LEAVES_AT_ONCE)
+      const here = await Promise.all(batch.map(async cid => helia.blockstore.has(cid, options)))
+      batch.forEach((cid, j) => { if (here[j]) out.push(cid); else toRead.push(cid) })
+    }
     const next: CID[] = []
-    for (let i = 0; i < level.length; i += PRESENCE_CONCURRENCY) {
-      await Promise.all(level.slice(i, i + PRESENCE_CONCURRENCY).map(async (cid) => {
-        const key = base32.encode(cid.multihash.bytes)
-        if (seen.has(key)) return
-        seen.add(key)
-        const leafHere = cid.code === raw.code && await helia.blockstore.has(cid, options)
-        if (leafHere) {
-          out.push(cid)
-          return
-        }
+    for (let i = 0; i < toRead.length; i += READS_AT_ONCE) {
+      await Promise.all(toRead.slice(i, i + READS_AT_ONCE).map(async (cid) => {
         let bytes: Uint8Array
         try {
           bytes = await readBlock(helia.blockstore, cid, options)
