@@ -74,12 +74,17 @@ describe('a directory\'s children', () => {
     if (dir.type !== 'directory') throw new Error('not a directory')
     const missing = dir.node.Links.find(link => link.Name?.length === 2)!.Hash
     await blockstore.delete(missing)
-    await expect(directoryChildren(blockstore, dir)).rejects.toMatchObject({ name: 'NotFoundError' })
+    const { store, reads } = countingReads(blockstore)
+    await expect(directoryChildren(store, dir)).rejects.toMatchObject({ name: 'NotFoundError' })
     await expect(exporterChildren(dir)).rejects.toMatchObject({ name: 'NotFoundError' })
+    // the shards not read yet when one failed are not read at all
+    const readBeforeStop = reads()
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(reads()).toBe(readBeforeStop)
+    expect(readBeforeStop).toBeLessThan(dir.node.Links.length)
 
     const controller = new AbortController()
     controller.abort()
-    const { store } = countingReads(new MemoryBlockstore())
-    await expect(directoryChildren(store, dir, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(directoryChildren(countingReads(new MemoryBlockstore()).store, dir, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
   })
 })

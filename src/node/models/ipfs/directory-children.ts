@@ -24,8 +24,15 @@ export async function directoryChildren (blockstore: Pick<Blockstore, 'get'>, di
     return children
   }
   const reads = new PQueue({ concurrency: SHARDS_AT_ONCE })
-  const read = async (cid: dagPb.PBLink['Hash']): Promise<dagPb.PBNode> => dagPb.decode(await reads.add(async () => readBlock(blockstore, cid, options)))
-  return shardChildren(dir.node, dir.path, read)
+  // once one shard fails the listing has failed: the reads still running or waiting are stopped
+  const done = new AbortController()
+  const signal = options.signal == null ? done.signal : AbortSignal.any([options.signal, done.signal])
+  const read = async (cid: dagPb.PBLink['Hash']): Promise<dagPb.PBNode> => dagPb.decode(await reads.add(async () => readBlock(blockstore, cid, { ...options, signal }), { signal }))
+  try {
+    return await shardChildren(dir.node, dir.path, read)
+  } finally {
+    done.abort()
+  }
 }
 
 /** The entries below one shard, its sub-shards read at once, in link order (depth first, as the exporter lists them). */
