@@ -1,6 +1,6 @@
-import * as dagPb from '@ipld/dag-pb'
-import { UnixFS } from 'ipfs-unixfs'
+import { Node } from 'ipfs-unixfs'
 import { NotUnixFSError } from 'ipfs-unixfs-exporter'
+import { CID } from 'multiformats/cid'
 import PQueue from 'p-queue'
 import { readBlock } from './dag-walker.ts'
 import type { ReadOptions } from './resolve.ts'
@@ -24,28 +24,35 @@ export async function directoryChildren (blockstore: Pick<Blockstore, 'get'>, di
     return children
   }
   const reads = new PQueue({ concurrency: SHARDS_AT_ONCE })
-  // once one shard fails the listing has failed: the reads still running or waiting are stopped
+  // once one shard fails the listing has failed: the reads still running or waiting are stopped.
+  // The signal is checked in the task, not given to the queue, which listens on it once for each
+  // task waiting (tens of thousands for a large directory, each listener added and removed in turn)
   const done = new AbortController()
   const signal = options.signal == null ? done.signal : AbortSignal.any([options.signal, done.signal])
-  const read = async (cid: dagPb.PBLink['Hash']): Promise<dagPb.PBNode> => dagPb.decode(await reads.add(async () => readBlock(blockstore, cid, { ...options, signal }), { signal }))
+  const read = async (cid: CID): Promise<Node> => reads.add(async () => {
+    signal.throwIfAborted()
+    // decoded as the exporter decodes a shard (ipfs-unixfs's Node): what it lists, this lists
+    return Node.decode(await readBlock(blockstore, cid, { ...options, signal }))
+  })
   try {
-    return await shardChildren(dir.node, dir.path, read)
+    return await shardChildren(await read(dir.cid), dir.path, read)
   } finally {
     done.abort()
   }
 }
 
 /** The entries below one shard, its sub-shards read at once, in link order (depth first, as the exporter lists them). */
-async function shardChildren (node: dagPb.PBNode, path: string, read: (cid: dagPb.PBLink['Hash']) => Promise<dagPb.PBNode>): Promise<UnixFSDirectoryEntry[]> {
-  const fanout = node.Data == null ? undefined : UnixFS.unmarshal(node.Data).fanout
+async function shardChildren (node: Node, path: string, read: (cid: CID) => Promise<Node>): Promise<UnixFSDirectoryEntry[]> {
+  const fanout = node.data?.fanOut
   if (fanout == null) throw new NotUnixFSError('missing fanout')
   // a link's name is its bucket in hex, followed by the entry's name unless it leads to a sub-shard
   const prefixLength = (fanout - 1n).toString(16).length
-  const parts = node.Links.map(async (link): Promise<UnixFSDirectoryEntry[]> => {
-    if (link.Name == null) return []
-    if (link.Name.length === prefixLength) return shardChildren(await read(link.Hash), path, read)
-    const name = link.Name.substring(prefixLength)
-    return [{ cid: link.Hash, name, path: `${path}/${name}`, size: BigInt(link.Tsize ?? 0) }]
+  const parts = node.links.map((link): UnixFSDirectoryEntry[] | Promise<UnixFSDirectoryEntry[]> => {
+    if (link.name == null || link.hash == null) return []
+    const cid = CID.decode(link.hash)
+    if (link.name.length === prefixLength) return read(cid).then(async shard => shardChildren(shard, path, read))
+    const name = link.name.substring(prefixLength)
+    return [{ cid, name, path: `${path}/${name}`, size: BigInt(link.tSize ?? 0) }]
   })
   return (await Promise.all(parts)).flat()
 }
