@@ -17,7 +17,7 @@ export const PROVIDER_SEARCH_DELAY_MS = 1000
  * @helia/bitswap 4 sends its wants to the connected peers and, at the same
  * time, starts a provider search for every block (`Network.findAndConnect`),
  * aborted when the block comes. A 64 MiB file fetched over WebRTC from a
- * connected peer made a DHT query through the relay for each of its 257
+ * connected peer made a DHT query through the relay for each of its 65
  * blocks: the fetching page's thread spent 1.40–1.47 s of CPU on the fetch,
  * 1.18–1.27 s without them, and the relay 0.21–0.24 s, 0.16 s at most.
  * Kubo asks the connected peers first and searches only after a second
