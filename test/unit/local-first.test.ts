@@ -62,4 +62,19 @@ describe('reading local blocks first', () => {
     expect(hasCalls).toBe(0)
     await node.stop()
   })
+
+  it('answers has() from the node\'s store, without Helia\'s collector lock', async () => {
+    const stores = memoryStores()
+    const node = await createNode({ stores })
+    const block = await rawBlock('held for has')
+    await node.blockstore.put(block.cid, block.bytes)
+    let locked = 0
+    const lock = (node.helia.blockstore as unknown as { lock: { readLock(): Promise<() => void> } }).lock
+    const readLock = lock.readLock.bind(lock)
+    lock.readLock = async () => { locked++; return readLock() }
+    expect(await node.helia.blockstore.has(block.cid)).toBe(true)
+    expect(await node.helia.blockstore.has((await rawBlock('not held')).cid)).toBe(false)
+    expect(locked).toBe(0)
+    await node.stop()
+  })
 })
