@@ -1,4 +1,5 @@
 import { base32 } from 'multiformats/bases/base32'
+import { CID } from 'multiformats/cid'
 import { describe, expect, it } from 'vitest'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { addContent } from '../../src/node/models/ipfs/add.ts'
@@ -8,7 +9,6 @@ import { rawBlock } from './helpers.ts'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { collectGarbage, nodeCollectorComponents } from '../../src/node/models/ipfs/repo-gc.ts'
 import { bytes } from './helpers.ts'
-import type { CID } from 'multiformats/cid'
 
 /** `n` random bytes: no two chunks alike, so no block is shared between the DAGs. */
 function random (n: number): Uint8Array {
@@ -91,6 +91,40 @@ describe('collectGarbage', () => {
       expect([...after].sort()).toEqual([...keptKeys, base32.encode(direct.cid.multihash.bytes)].sort())
       expect(result.kept).toBe(after.size)
       expect(empty.size).toBeLessThan(keptKeys.size)
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('walks a DAG that a pin and MFS both reach once: what one root walked whole, another does not read again', async () => {
+    const node = await createNode({ stores: memoryStores() })
+    try {
+      const h = node.helia
+      const components = { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }
+      // a folder of two CIDv0 files (dag-pb leaves, each read for its links), pinned and copied into MFS
+      const folder = await addContent(components, [{ path: 'f/a.bin', content: [random(150 * 1024)] }, { path: 'f/b.bin', content: [random(150 * 1024)] }], { chunker: 'size-65536', cidVersion: 0, wrapWithDirectory: true })
+      await node.mfs.cp(`/ipfs/${folder.cid}`, '/copy')
+      const loose = await addContent(components, [{ content: [random(10 * 1024)] }], { pin: false })
+      const stored = await storedKeys(node)
+
+      const reads = new Map<string, number>()
+      const result = await collectGarbage({
+        ...nodeCollectorComponents(node),
+        blockstore: {
+          get: (cid, options) => { reads.set(cid.toString(), (reads.get(cid.toString()) ?? 0) + 1); return node.blockstore.get(cid, options) },
+          getAll: (options) => node.blockstore.getAll(options),
+          deleteBlocks: async (cids, options) => node.blockstore.deleteBlocks(cids, options)
+        }
+      })
+      // the pin's root, its folder, two file roots and their 3 + 3 leaves: each read once, though two roots reach them
+      expect(reads.get(folder.cid.toString())).toBe(1)
+      expect([...reads.values()].every(n => n === 1)).toBe(true)
+      expect(reads.size).toBeGreaterThanOrEqual(10)
+      // and kept: the loose file went (with the MFS roots the copy replaced), all that was read stays
+      expect(result.removed.map(String)).toContain(loose.cid.toString())
+      const after = await storedKeys(node)
+      expect(after.size).toBe(stored.size - result.removed.length)
+      for (const cid of reads.keys()) expect(await node.blockstore.has(CID.parse(cid))).toBe(true)
     } finally {
       await node.stop()
     }
