@@ -23,7 +23,7 @@ export function localDagWalker (): GraphWalkerFactory {
   return (components) => new LocalDagWalker(components)
 }
 
-/** The same walk over a blockstore alone (no network behind it): garbage collection, tier promotion. */
+/** The same walk over a blockstore alone (no network behind it): tier promotion, CAR export. */
 export function blockstoreDagWalker (blockstore: Pick<Blockstore, 'get'>): GraphWalker {
   return new LocalDagWalker({ blockstore })
 }

@@ -3,9 +3,11 @@
  * reaches, and drops the cache records of what went. Runs under the repo
  * lock held exclusively, so no add or write is half-way through.
  */
+import { createUnsafe } from 'multiformats/block'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
-import { blockstoreDagWalker } from './dag-walker.ts'
+import { codecByCode } from './codecs.ts'
+import { readBlock } from './dag-walker.ts'
 import { blockKey } from '../../stores/repo-blockstore.ts'
 import type { RepoBlockstore } from '../../stores/repo-blockstore.ts'
 import type { McpNode } from '../../create-node.ts'
@@ -45,34 +47,60 @@ export interface GarbageCollectionResult {
 /** Dead blocks deleted per write: a large collection stops between them when it is given up. */
 const DELETE_BATCH = 1024
 
+/** Blocks read at once while what is live is marked. */
+const READS_AT_ONCE = 32
+
+/**
+ * The keys of every block `roots` reach, each root to its depth, a level of
+ * the DAGs at a time, READS_AT_ONCE blocks read at once (walked one block
+ * after another, a folder of 10 000 files, 949 shards, took 1.3 s to mark).
+ * A block reached again is not read again unless from deeper. A raw block
+ * links nowhere: it is marked unread (a file's leaves are most of its bytes).
+ * A block the store does not hold is passed over with what is below it (a
+ * pin may be partial); any other failure to read or decode one stops the
+ * collection, which has deleted nothing yet: passed over, what is below it
+ * would go as garbage.
+ */
+async function markLive (blockstore: Pick<RepoBlockstore, 'get'>, roots: Array<{ cid: CID, depth: number }>, options: AbortOptions): Promise<Set<string>> {
+  const live = new Set<string>()
+  /** How deep below each block read so far its links were followed. */
+  const followed = new Map<string, number>()
+  let level = roots
+  while (level.length > 0) {
+    const toRead: Array<{ cid: CID, depth: number }> = []
+    for (const { cid, depth } of level) {
+      const key = blockKey(cid)
+      live.add(key)
+      if (cid.code === raw.code || depth <= 0 || (followed.get(key) ?? 0) >= depth) continue
+      followed.set(key, depth)
+      toRead.push({ cid, depth })
+    }
+    const next: Array<{ cid: CID, depth: number }> = []
+    for (let i = 0; i < toRead.length; i += READS_AT_ONCE) {
+      options.signal?.throwIfAborted()
+      await Promise.all(toRead.slice(i, i + READS_AT_ONCE).map(async ({ cid, depth }) => {
+        let bytes: Uint8Array
+        try {
+          bytes = await readBlock(blockstore, cid, options)
+        } catch (err) {
+          if ((err as Error).name === 'NotFoundError') return
+          throw err
+        }
+        for (const [, link] of createUnsafe({ cid, bytes, codec: codecByCode(cid.code) }).links()) next.push({ cid: link, depth: depth - 1 })
+      }))
+    }
+    level = next
+  }
+  return live
+}
+
 export async function collectGarbage (components: GarbageCollectorComponents, options: AbortOptions = {}): Promise<GarbageCollectionResult> {
   return components.repoLock.exclusive(async () => {
     const started = performance.now()
     const { blockstore } = components
-    const walker = blockstoreDagWalker(blockstore)
-    const live = new Set<string>()
     const roots: Array<{ cid: CID, depth: number }> = [{ cid: components.mfsRoot(), depth: Infinity }]
     for await (const pin of components.helia.pins.ls(options)) roots.push({ cid: pin.cid, depth: pin.depth })
-    // a raw block links nowhere: it is kept without being read (a file's leaves are most of its bytes)
-    const rawKept = (child: CID): boolean => {
-      if (child.code !== raw.code) return true
-      live.add(blockKey(child))
-      return false
-    }
-    // blocks walked with all that is below them: another root reaching one is not walked there again
-    // (a folder added into MFS and pinned was walked twice, one shard after another: a folder of
-    // 10 000 files is 949 shards)
-    const walked = new Set<string>()
-    for (const root of roots) {
-      const whole = root.depth === Infinity
-      const includeChild = (child: CID): boolean => !(whole && walked.has(blockKey(child))) && rawKept(child)
-      // a pin whose blocks are partly missing keeps what is there
-      for await (const node of walker.walk(root.cid, { ...options, depth: root.depth, skipMissing: true, includeChild } as Parameters<typeof walker.walk>[1])) {
-        const key = blockKey(node.block.cid)
-        live.add(key)
-        if (whole) walked.add(key)
-      }
-    }
+    const live = await markLive(blockstore, roots, options)
     const dead: CID[] = []
     let kept = 0
     for await (const pair of blockstore.getAll(options)) {
