@@ -113,4 +113,23 @@ describe('pins, recorded in helia\'s format', () => {
     await unpinContent(node.helia, added.cid)
     expect(await records()).toBe(0)
   })
+  it('an unpin passes over a block gone missing, but not one the store failed to read: that pin stays, and the failure is told', async () => {
+    const added = await addContent(components, [{ path: 'd/a.bin', content: patterned(300 * 1024, 7) }], { chunker: 'size-65536', cidVersion: 0, wrapWithDirectory: true })
+    const blocks = await dagOf(added.cid)
+    // a dag-pb leaf (CIDv0) is read for its links during the walk
+    const leaf = blocks.at(-1)!
+    const get = node.blockstore.get.bind(node.blockstore)
+    node.blockstore.get = (cid, options) => {
+      if (cid.equals(leaf)) throw Object.assign(new Error('the disk failed'), { name: 'ReadFailedError' })
+      return get(cid, options)
+    }
+    await expect(unpinContent(node.helia, added.cid)).rejects.toThrow('the disk failed')
+    expect(await node.helia.pins.isPinned(added.cid)).toBe(true)
+    node.blockstore.get = get
+    await node.blockstore.delete(leaf)
+    await unpinContent(node.helia, added.cid)
+    expect(await node.helia.pins.isPinned(added.cid)).toBe(false)
+    // every block still here is let go (the one gone has no count to take back)
+    for (const cid of blocks.filter(c => !c.equals(leaf))) expect(await node.helia.pins.isPinned(cid)).toBe(false)
+  })
 })
