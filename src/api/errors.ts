@@ -26,6 +26,8 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   DirectoryNotEmptyError: 409,
   BlockTooLargeError: 413,
   PayloadTooLargeError: 413,
+  // the browser's storage for the site is full: WebDAV's "insufficient storage"
+  StorageFullError: 507,
   TierCapacityError: 413,
   CredentialsLockedError: 423,
   CredentialIntegrityError: 422,

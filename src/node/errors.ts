@@ -149,3 +149,9 @@ export class NetworkStartError extends Error {
   static name = 'NetworkStartError'
   name = 'NetworkStartError'
 }
+
+/** The browser refused a write for want of room: this site's storage quota (or the disk) is full. */
+export class StorageFullError extends Error {
+  static name = 'StorageFullError'
+  name = 'StorageFullError'
+}

@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { absentCid, bytes, heldBackBody, postJson, startTestApi } from './helpers.ts'
+import { writeFailure } from '../../src/node/stores/write-failure.ts'
 import type { TestApi } from './helpers.ts'
 
 /** An upload that sends `first`, then never another byte nor its end (a sender that stalled); says whether it was cancelled. */
@@ -389,6 +390,35 @@ describe('add', () => {
     expect(Date.now() - started).toBeLessThan(5000)
     const back = await api.request(`/ipfs/cat/${kept.body.cid as string}`)
     expect(await back.text()).toBe('kept')
+  })
+})
+
+describe('a store with no room left', () => {
+  it('an add it refuses is a 507 StorageFullError that says so, and the store keeps what it had', async () => {
+    const api = await startTestApi()
+    try {
+      const before = await api.json('/ipfs/add', postJson({ content: 'stored before the disk filled' }))
+      expect(before.status).toBe(200)
+      const store = api.node.stores.blockstore
+      const put = store.put.bind(store)
+      // what a browser's quota refusal is, by name, in IndexedDB and in OPFS
+      store.put = async (cid) => { throw writeFailure(`could not store block ${cid}`, new DOMException('the quota is used up', 'QuotaExceededError')) }
+      const refused = await api.json('/ipfs/add', postJson({ content: 'no room for this one' }))
+      expect(refused.status).toBe(507)
+      expect(refused.body).toMatchObject({ success: false, error_type: 'StorageFullError' })
+      expect(refused.body.error).toMatch(/storage is full/)
+      store.put = put
+      const cat = await api.request(`/ipfs/cat/${before.body.cid as string}`)
+      expect(cat.status).toBe(200)
+      expect(await cat.text()).toBe('stored before the disk filled')
+    } finally {
+      await api.stop()
+    }
+  })
+
+  it('any other failure to write is not taken for a full store', () => {
+    expect(writeFailure('could not store', new DOMException('gone', 'QuotaExceededError'))).toMatchObject({ name: 'StorageFullError' })
+    expect(writeFailure('could not store', new DOMException('the database closed', 'InvalidStateError'))).toMatchObject({ name: 'PutFailedError', message: 'could not store: InvalidStateError: the database closed' })
   })
 })
 

@@ -326,11 +326,11 @@ describe('OpfsRepoBlockstore', () => {
     // no room for the next block's bytes
     root.disk.quotaBytes = root.totalBytes() + 512
     const b = await kib('no room in the pack')
-    await expect(s.put(b.cid, b.bytes)).rejects.toThrow(/could not store block/)
+    await expect(s.put(b.cid, b.bytes)).rejects.toMatchObject({ name: 'StorageFullError', message: /could not store block .* storage is full/ })
     // room for a block's bytes, not for its index record
     root.disk.quotaBytes = root.totalBytes() + 1024 + 10
     const c = await kib('no room in the index')
-    await expect(s.put(c.cid, c.bytes)).rejects.toThrow(/could not store block/)
+    await expect(s.put(c.cid, c.bytes)).rejects.toMatchObject({ name: 'StorageFullError' })
     expect(await s.has(c.cid)).toBe(false)
     root.disk.quotaBytes = Infinity
     const d = await kib('room again')

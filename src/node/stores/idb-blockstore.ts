@@ -1,8 +1,9 @@
 import { BaseBlockstore } from 'blockstore-core'
-import { NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
+import { NotFoundError, OpenFailedError } from 'interface-store'
 import { CID } from 'multiformats/cid'
 import { openDatabase, request, transactionDone } from './idb.ts'
 import { blockBytes, blockKey, cidOfKey, ownedBytes } from './repo-blockstore.ts'
+import { writeFailure } from './write-failure.ts'
 import { releaseBuffer } from '../../buffers.ts'
 import { createJournalStores, IDBJournalStore } from '../journal/idb-journal-store.ts'
 import type { BlockBlob, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
@@ -155,7 +156,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     try {
       await done
     } catch (err) {
-      throw new PutFailedError(`could not store block ${cid}: ${String(err)}`)
+      throw writeFailure(`could not store block ${cid}`, err)
     }
     return cid
   }
@@ -368,7 +369,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
       // (a view's whole buffer would be stored: copied out, as a put's are)
       await this.writeIn(tx, new Map(blocks.map(b => [blockKey(b.cid), ownedBytes(b.bytes)])))
     } catch (err) {
-      throw new PutFailedError(`could not store ${blocks.length} blocks with the journal's writes: ${String(err)}`)
+      throw writeFailure(`could not store ${blocks.length} blocks with the journal's writes`, err)
     }
     return result
   }

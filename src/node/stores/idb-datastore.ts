@@ -1,8 +1,9 @@
 import { BaseDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
-import { DeleteFailedError, GetFailedError, NotFoundError, OpenFailedError, PutFailedError } from 'interface-store'
+import { DeleteFailedError, GetFailedError, NotFoundError, OpenFailedError } from 'interface-store'
 import { openDatabase, request, transactionDone } from './idb.ts'
 import { ownedBytes } from './repo-blockstore.ts'
+import { writeFailure } from './write-failure.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Batch, KeyQuery, Pair, Query } from 'interface-datastore'
 
@@ -62,7 +63,7 @@ export class IDBDatastore extends BaseDatastore {
       tx.objectStore(this.name).put(ownedBytes(val), key.toString())
       await transactionDone(tx)
     } catch (err) {
-      throw new PutFailedError(`could not store ${key}: ${String(err)}`)
+      throw writeFailure(`could not store ${key}`, err)
     }
     return key
   }
@@ -143,7 +144,7 @@ export class IDBDatastore extends BaseDatastore {
           }
           await done
         } catch (err) {
-          throw new PutFailedError(`could not write a batch of ${puts.size} puts and ${deletes.size} deletes: ${String(err)}`)
+          throw writeFailure(`could not write a batch of ${puts.size} puts and ${deletes.size} deletes`, err)
         }
       }
     }

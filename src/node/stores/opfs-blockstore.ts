@@ -6,6 +6,7 @@ import { earlierBlockFiles, removeEarlierLayout } from './opfs-block-files.ts'
 import { entries, fileOf, rename } from './opfs-files.ts'
 import { decodeRecords, encodeRecords, MAX_KEY_LENGTH, MAX_RECORD_BYTES } from './opfs-pack-index.ts'
 import { blockBytes, blockKey, cidOfKey } from './repo-blockstore.ts'
+import { writeFailure } from './write-failure.ts'
 import type { IndexRecord, PutRecord } from './opfs-pack-index.ts'
 import type { BlockBlob, RepoBlockstore, RepoStat } from './repo-blockstore.ts'
 import type { AbortOptions } from 'abort-error'
@@ -158,7 +159,7 @@ export class OpfsRepoBlockstore extends BaseBlockstore implements RepoBlockstore
     try {
       await work
     } catch (err) {
-      throw new PutFailedError(`could not store block ${cid}: ${String(err)}`)
+      throw writeFailure(`could not store block ${cid}`, err)
     } finally {
       this.writing.delete(key)
     }

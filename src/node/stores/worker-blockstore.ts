@@ -4,6 +4,7 @@ import { CID } from 'multiformats/cid'
 import { blockBytes, blockKey, ownedBytes } from './repo-blockstore.ts'
 import { fillsItsBuffer } from '../../buffers.ts'
 import { nextTask } from '../idle.ts'
+import { StorageFullError } from '../errors.ts'
 import type { BlockOp, BlockRead, BlockReply, BlockRequest, FailureName, JournalCall, MessageEndpoint, ReadOutcome, StreamSegment } from './block-service.ts'
 import type { CarriedBlock } from '../journal/types.ts'
 import type { PlanSegment } from '../models/ipfs/file-plan.ts'
@@ -12,7 +13,7 @@ import type { AbortOptions } from 'abort-error'
 import type { Pair } from 'interface-blockstore'
 
 /** The store's errors, raised again on this side by name. */
-const ERRORS: Record<string, new (message: string) => Error> = { NotFoundError, OpenFailedError, PutFailedError }
+const ERRORS: Record<string, new (message: string) => Error> = { NotFoundError, OpenFailedError, PutFailedError, StorageFullError }
 
 /**
  * The page's side of a blockstore that runs in a dedicated worker (see
