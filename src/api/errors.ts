@@ -28,6 +28,8 @@ export const STATUS_BY_ERROR: Readonly<Record<string, ContentfulStatusCode>> = {
   PayloadTooLargeError: 413,
   // the browser's storage for the site is full: WebDAV's "insufficient storage"
   StorageFullError: 507,
+  // the browser's own, from a write no store of ours wrapped (a journal entry, the cache's files)
+  QuotaExceededError: 507,
   TierCapacityError: 413,
   CredentialsLockedError: 423,
   CredentialIntegrityError: 422,
