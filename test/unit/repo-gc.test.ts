@@ -9,6 +9,8 @@ import { rawBlock } from './helpers.ts'
 import { readBlock } from '../../src/node/models/ipfs/dag-walker.ts'
 import { collectGarbage, nodeCollectorComponents } from '../../src/node/models/ipfs/repo-gc.ts'
 import { bytes } from './helpers.ts'
+import type { McpNode } from '../../src/node/create-node.ts'
+import type { AddComponents } from '../../src/node/models/ipfs/add.ts'
 
 /** `n` random bytes: no two chunks alike, so no block is shared between the DAGs. */
 function random (n: number): Uint8Array {
@@ -24,12 +26,20 @@ async function storedKeys (node: Awaited<ReturnType<typeof createNode>>): Promis
   return keys
 }
 
+/** Runs `test` on a node of memory stores, given the components an add takes, and stops the node after. */
+async function withNode (test: (node: McpNode, components: AddComponents) => Promise<void>): Promise<void> {
+  const node = await createNode({ stores: memoryStores() })
+  try {
+    const h = node.helia
+    await test(node, { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec })
+  } finally {
+    await node.stop()
+  }
+}
+
 describe('collectGarbage', () => {
   it('keeps a pinned file without reading its raw leaves, and deletes the rest in one call, counting their bytes as stored', async () => {
-    const node = await createNode({ stores: memoryStores() })
-    try {
-      const h = node.helia
-      const components = { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }
+    await withNode(async (node, components) => {
       // four 64 KiB raw leaves under one root each
       const pinned = await addContent(components, [{ content: [bytes(256 * 1024, 1)] }], { chunker: 'size-65536' })
       const before = new Set<string>()
@@ -63,16 +73,12 @@ describe('collectGarbage', () => {
       for (const cid of looseBlocks) expect(await node.blockstore.has(cid)).toBe(false)
       expect(await readBlock(node.blockstore, pinned.cid)).toBeInstanceOf(Uint8Array)
       expect((await node.blockstore.stat()).blocks).toBe(result.kept)
-    } finally {
-      await node.stop()
-    }
+    })
   })
 
   it('keeps every block of deeper DAGs (a wrapped file, a CIDv0 file with dag-pb leaves) and only the root of a direct pin', async () => {
-    const node = await createNode({ stores: memoryStores() })
-    try {
+    await withNode(async (node, components) => {
       const h = node.helia
-      const components = { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }
       const empty = await storedKeys(node)
       // directory → file root → raw leaves
       await addContent(components, [{ path: 'a/file.bin', content: [random(300 * 1024)] }], { chunker: 'size-65536', wrapWithDirectory: true })
@@ -91,16 +97,11 @@ describe('collectGarbage', () => {
       expect([...after].sort()).toEqual([...keptKeys, base32.encode(direct.cid.multihash.bytes)].sort())
       expect(result.kept).toBe(after.size)
       expect(empty.size).toBeLessThan(keptKeys.size)
-    } finally {
-      await node.stop()
-    }
+    })
   })
 
   it('walks a DAG that a pin and MFS both reach once: what one root walked whole, another does not read again', async () => {
-    const node = await createNode({ stores: memoryStores() })
-    try {
-      const h = node.helia
-      const components = { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }
+    await withNode(async (node, components) => {
       // a folder of two CIDv0 files (dag-pb leaves, each read for its links), pinned and copied into MFS
       const folder = await addContent(components, [{ path: 'f/a.bin', content: [random(150 * 1024)] }, { path: 'f/b.bin', content: [random(150 * 1024)] }], { chunker: 'size-65536', cidVersion: 0, wrapWithDirectory: true })
       await node.mfs.cp(`/ipfs/${folder.cid}`, '/copy')
@@ -126,16 +127,11 @@ describe('collectGarbage', () => {
       const after = await storedKeys(node)
       expect(after.size).toBe(stored.size - result.removed.length)
       for (const cid of reads.keys()) expect(await node.blockstore.has(CID.parse(cid))).toBe(true)
-    } finally {
-      await node.stop()
-    }
+    })
   })
 
   it('stops, deleting nothing, when a block a pin reaches cannot be read for another reason than its absence', async () => {
-    const node = await createNode({ stores: memoryStores() })
-    try {
-      const h = node.helia
-      const components = { blockstore: node.blockstore, datastore: h.datastore, pins: h.pins, getCodec: h.getCodec }
+    await withNode(async (node, components) => {
       const pinned = await addContent(components, [{ path: 'd/file.bin', content: [random(100 * 1024)] }], { chunker: 'size-65536', wrapWithDirectory: true })
       await addContent(components, [{ content: [random(10 * 1024)] }], { pin: false })
       const before = await storedKeys(node)
@@ -154,9 +150,7 @@ describe('collectGarbage', () => {
       // passed over, the pin's folder and file would have gone as garbage
       expect(deletes).toBe(0)
       expect(await storedKeys(node)).toEqual(before)
-    } finally {
-      await node.stop()
-    }
+    })
   })
 
   it('a collection that fails part-way forgets the cache records of the blocks it did delete, and only those', async () => {
