@@ -66,24 +66,19 @@ async function catOf ([cid, size]) {
   return ms
 }
 
-/** Runs in the app's page: adds a directory of `n` small files (a block each), placed in MFS at /bench-listing-<round>; its CID and the ms the add took. */
-async function addSmallFiles ([n, round]) {
+/**
+ * Runs in the app's page: adds a directory of `n` small files (a block each)
+ * named `<prefix><i>.txt`, placed in MFS at /bench-listing-<round>; its CID
+ * and the ms the add took. A long prefix makes the directory sharded.
+ */
+async function addSmallFiles ([n, round, prefix = 'f']) {
   const form = new FormData()
-  for (let i = 0; i < n; i++) form.append('file', new Blob([`small file ${i} of round ${round}\n`.repeat(8)]), `dir/f${String(i).padStart(5, '0')}.txt`)
+  for (let i = 0; i < n; i++) form.append('file', new Blob([`small file ${i} of round ${round}\n`.repeat(8)]), `dir/${prefix}${String(i).padStart(5, '0')}.txt`)
   const started = performance.now()
   const reply = await (await fetch(`/api/v0/mcp/ipfs/add?wrap_with_directory=true&to_files=/bench-listing-${round}&timeout=300s`, { method: 'POST', body: form })).json()
   const ms = performance.now() - started
   if (!reply.success) throw new Error(reply.error)
   return { cid: reply.cid, ms }
-}
-
-/** Runs in the app's page: adds a folder of `n` small files with names of 80 characters, placed in MFS at /bench-sharded; its CID. */
-async function addShardedFolder (n) {
-  const form = new FormData()
-  for (let i = 0; i < n; i++) form.append('file', new Blob([`file ${i}\n`]), `dir/${'a long file name, as cameras and downloads give them, '.repeat(2).slice(0, 72)}${String(i).padStart(5, '0')}.txt`)
-  const reply = await (await fetch('/api/v0/mcp/ipfs/add?wrap_with_directory=true&to_files=/bench-sharded&timeout=300s', { method: 'POST', body: form })).json()
-  if (!reply.success) throw new Error(reply.error)
-  return reply.cid
 }
 
 /**
@@ -435,7 +430,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const folderAdds = []
   for (let i = 0; i < REPEATS; i++) folderAdds.push(await page.evaluate(addSmallFiles, [LISTED_FILES, i]))
   const listedDir = folderAdds[0].cid
-  const shardedDir = await page.evaluate(addShardedFolder, SHARDED_FILES)
+  // names of 80 characters: the folder's links pass the importer's 256 KiB, and it is sharded
+  const shardedDir = (await page.evaluate(addSmallFiles, [SHARDED_FILES, 'sharded', 'a long file name, as cameras and downloads give them, '.repeat(2).slice(0, 72)])).cid
   const photosDir = await page.evaluate(addImages, [LISTED_PHOTOS, 1_000_000, 'photos'])
   const imagesDir = await page.evaluate(addImages, [LISTED_PHOTOS, 100_000, 'images'])
   const ls = []
@@ -445,7 +441,7 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
   const shardedFilesLs = []
   for (let i = 0; i < REPEATS; i++) {
     shardedLs.push(await page.evaluate(listingMs, [`/api/v0/mcp/ipfs/ls/${shardedDir}/dir`, SHARDED_FILES]))
-    shardedFilesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-sharded/dir&long=true', SHARDED_FILES]))
+    shardedFilesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-sharded/dir&long=true', SHARDED_FILES]))
     ls.push(await page.evaluate(listingMs, [`/api/v0/mcp/ipfs/ls/${listedDir}/dir`, LISTED_FILES]))
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
     photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))

@@ -49,18 +49,16 @@ const SIZES_AT_ONCE = 1024
  * took 160–210 ms to list on a fresh start.
  */
 export async function describeInOrder<C extends { cid: CID }, T> (
-  children: AsyncIterable<C> | Iterable<C>,
+  children: C[],
   rawSize: (cid: CID) => Promise<number | undefined>,
   asRawFile: (child: C, size: number) => T,
   describe: (child: C) => Promise<T>
 ): Promise<T[]> {
-  const all: C[] = []
-  for await (const child of children) all.push(child)
-  const sizes = new Array<number | undefined>(all.length)
-  for (let i = 0; i < all.length; i += SIZES_AT_ONCE) {
-    await Promise.all(all.slice(i, i + SIZES_AT_ONCE).map(async (child, j) => { sizes[i + j] = await rawSize(child.cid) }))
+  const sizes = new Array<number | undefined>(children.length)
+  for (let i = 0; i < children.length; i += SIZES_AT_ONCE) {
+    await Promise.all(children.slice(i, i + SIZES_AT_ONCE).map(async (child, j) => { sizes[i + j] = await rawSize(child.cid) }))
   }
-  return inOrder(all.map((child, i) => async (): Promise<T> => {
+  return inOrder(children.map((child, i) => async (): Promise<T> => {
     const size = sizes[i]
     return size != null ? asRawFile(child, size) : describe(child)
   }), ENTRY_CONCURRENCY)

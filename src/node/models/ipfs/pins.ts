@@ -1,8 +1,6 @@
 import * as raw from 'multiformats/codecs/raw'
-import { createUnsafe } from 'multiformats/block'
 import { base32 } from 'multiformats/bases/base32'
-import { codecByCode } from './codecs.ts'
-import { readBlock } from './dag-walker.ts'
+import { linksOfEach } from './dag-walker.ts'
 import { translateLibraryError } from './library-errors.ts'
 import { countPinRecords, recordPin, releasePin } from './pin-records.ts'
 import { InvalidParametersError, NotPinnedError } from '../../errors.ts'
@@ -155,8 +153,8 @@ interface WalkDagOptions extends ReadOptions {
 /** What a read of a block that is not here throws, offline: the store's, or Helia's. */
 const MISSING = new Set(['NotFoundError', 'BlockNotFoundWhileOfflineError'])
 
-/** Blocks that can link read at once. */
-const READS_AT_ONCE = 32
+/** No failure is passed over. */
+const NOTHING: ReadonlySet<string> = new Set()
 
 /**
  * Raw leaves checked for at once: a key looked up each, no bytes read. 32 at a
@@ -189,23 +187,15 @@ async function dagBlocks (helia: PinHelia, roots: CID | CID[], depth: number, op
       const here = await Promise.all(batch.map(async cid => helia.blockstore.has(cid, options)))
       batch.forEach((cid, j) => { if (here[j]) out.push(cid); else toRead.push(cid) })
     }
+    // only an absent block is passed over: one the store failed to read would leave the counts
+    // below it behind (an unpin) or its blocks unlisted, and is reported
+    const links = await linksOfEach(helia.blockstore, toRead, options.skipMissing === true ? MISSING : NOTHING, options)
     const next: CID[] = []
-    for (let i = 0; i < toRead.length; i += READS_AT_ONCE) {
-      await Promise.all(toRead.slice(i, i + READS_AT_ONCE).map(async (cid) => {
-        let bytes: Uint8Array
-        try {
-          bytes = await readBlock(helia.blockstore, cid, options)
-        } catch (err) {
-          // only an absent block is passed over: one the store failed to read would leave the
-          // counts below it behind (an unpin) or its blocks unlisted, and is reported
-          if (options.skipMissing === true && MISSING.has((err as Error).name)) return
-          throw err
-        }
-        out.push(cid)
-        if (d >= depth) return
-        for (const [, link] of createUnsafe({ cid, bytes, codec: codecByCode(cid.code) }).links()) next.push(link)
-      }))
-    }
+    toRead.forEach((cid, i) => {
+      if (links[i] == null) return
+      out.push(cid)
+      if (d < depth) next.push(...links[i])
+    })
     level = next
   }
   return out
