@@ -98,6 +98,19 @@ describe('IDBDatastore', () => {
     expect(await s.has(new Key('/late'))).toBe(false)
   })
 
+  it('deletes a range of keys, both ends included, before the batch\'s puts', async () => {
+    const s = await open()
+    const batch = s.batch()
+    for (const name of ['a', 'b', 'c', 'd', 'e']) batch.put(new Key(`/r/${name}`), bytesOf(name))
+    await batch.commit()
+    const ranges = s.batch()
+    ranges.put(new Key('/r/c'), bytesOf('c again'))
+    ranges.deleteRange(new Key('/r/b'), new Key('/r/d'))
+    await ranges.commit()
+    expect((await all(s.queryKeys({}))).map(String)).toEqual(['/r/a', '/r/c', '/r/e'])
+    expect(text(await s.get(new Key('/r/c')))).toBe('c again')
+  })
+
   it('queries a prefix in one transaction, with filters, orders, offset and limit', async () => {
     const s = await open()
     const batch = s.batch()

@@ -1,10 +1,14 @@
+import 'fake-indexeddb/auto'
+import { MemoryDatastore } from 'datastore-core'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createNode, memoryStores } from '../../src/node/create-node.ts'
 import { addContent } from '../../src/node/models/ipfs/add.ts'
+import { runsOf } from '../../src/node/models/ipfs/pin-records.ts'
 import { pinContent, unpinContent } from '../../src/node/models/ipfs/pins.ts'
-import type { McpNode } from '../../src/node/create-node.ts'
+import { IDBDatastore } from '../../src/node/stores/idb-datastore.ts'
+import type { McpNode, NodeStores } from '../../src/node/create-node.ts'
 import type { AddComponents } from '../../src/node/models/ipfs/add.ts'
 
 const MIB = 1024 * 1024
@@ -20,11 +24,23 @@ function patterned (size: number, seed: number): Uint8Array {
   return bytes
 }
 
-describe('pins, recorded in helia\'s format', () => {
+let databases = 0
+
+/** Datastores a pin's records are kept in: one read a get per record, and one that reads them as a range when they are few. */
+const DATASTORES: Array<[string, () => Promise<NodeStores['datastore']>]> = [
+  ['memory', async () => new MemoryDatastore()],
+  ['IndexedDB', async () => {
+    const datastore = new IDBDatastore(`pins-${++databases}`)
+    await datastore.open()
+    return datastore
+  }]
+]
+
+describe.each(DATASTORES)('pins, recorded in helia\'s format (%s datastore)', (_, makeDatastore) => {
   let node: McpNode
   let components: AddComponents
   beforeEach(async () => {
-    node = await createNode({ stores: memoryStores() })
+    node = await createNode({ stores: { ...memoryStores(), datastore: await makeDatastore() } })
     components = { blockstore: node.blockstore, datastore: node.helia.datastore, pins: node.helia.pins, getCodec: node.helia.getCodec }
   })
   afterEach(async () => { await node.stop() })
@@ -131,5 +147,36 @@ describe('pins, recorded in helia\'s format', () => {
     expect(await node.helia.pins.isPinned(added.cid)).toBe(false)
     // every block still here is let go (the one gone has no count to take back)
     for (const cid of blocks.filter(c => !c.equals(leaf))) expect(await node.helia.pins.isPinned(cid)).toBe(false)
+  })
+
+  it('unpinning one of two folders lets go of its records alone, whichever way they were read', async () => {
+    const files = (seed: number): Array<{ path: string, content: Uint8Array }> => Array.from({ length: 40 }, (_, i) => ({ path: `d/${i}.txt`, content: patterned(100 + i, seed * 100 + i) }))
+    const a = await addContent(components, files(1), { wrapWithDirectory: true })
+    const b = await addContent(components, files(2), { wrapWithDirectory: true })
+    // a lone block, pinned directly: one block beside the folders' 84 records, so its records are read a get each
+    const lone = await addContent(components, [{ content: patterned(10, 99) }], { pin: false })
+    await pinContent(node.helia, lone.cid, { recursive: false })
+    const [aBlocks, bBlocks] = [await dagOf(a.cid), await dagOf(b.cid)]
+    expect(aBlocks.length).toBe(42)
+    await unpinContent(node.helia, a.cid)
+    for (const cid of aBlocks) expect(await node.helia.pins.isPinned(cid)).toBe(false)
+    for (const cid of bBlocks) expect(await node.helia.pins.isPinned(cid)).toBe(true)
+    expect(await node.helia.pins.isPinned(lone.cid)).toBe(true)
+    await unpinContent(node.helia, lone.cid)
+    expect(await node.helia.pins.isPinned(lone.cid)).toBe(false)
+    for (const cid of bBlocks) expect(await node.helia.pins.isPinned(cid)).toBe(true)
+    await unpinContent(node.helia, b.cid)
+    let left = 0
+    for await (const _ of node.helia.datastore.queryKeys({ prefix: '/pinned-block/' })) left++
+    expect(left).toBe(0)
+  })
+})
+
+describe('runsOf', () => {
+  it('gives each run of neighbouring keys to delete as its first and last', () => {
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g']
+    expect(runsOf(keys, new Set(['a', 'b', 'd', 'f', 'g']))).toEqual([['a', 'b'], ['d', 'd'], ['f', 'g']])
+    expect(runsOf(keys, new Set(keys))).toEqual([['a', 'g']])
+    expect(runsOf(keys, new Set())).toEqual([])
   })
 })

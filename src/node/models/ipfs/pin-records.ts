@@ -10,12 +10,19 @@
  * put. Here a pin's records are read at once and written in one batch (one
  * transaction). Changes queue one behind another per datastore, so two pins
  * sharing blocks never both read a count before either writes it.
+ *
+ * In IndexedDB each request has a cost of its own, whatever its size: for a
+ * folder of 10 000 files (10 961 blocks) a get per block took 430–440 ms and
+ * a delete per block about a second. So when the records are few beside the
+ * pin's blocks they are all read as one range, and the records an unpin lets
+ * go are deleted as ranges of neighbouring keys (measured in Chromium 156).
  */
 import * as cborg from 'cborg'
 import { Key } from 'interface-datastore'
 import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { equals } from 'uint8arrays/equals'
+import type { RangeBatch } from '../../stores/idb-datastore.ts'
 import type { AbortOptions } from 'abort-error'
 import type { Datastore } from 'interface-datastore'
 
@@ -65,16 +72,61 @@ function pinnedBlockKey (cid: CID): Key {
   return new Key(`${BLOCK_PREFIX}${base36.encode(cid.multihash.bytes)}`)
 }
 
-async function readPinnedBlocks (datastore: Datastore, blocks: CID[], options: AbortOptions): Promise<Array<{ key: Key, record: PinnedBlock }>> {
-  return Promise.all(blocks.map(async (cid) => {
-    const key = pinnedBlockKey(cid)
+/**
+ * The records are read as one range, rather than a get each, when there are
+ * at most this many of them per block of the pin: in Chromium, 11 000 small
+ * records took 270–380 ms as a get each and 36–70 ms as one range, and
+ * counting them first 20–50 ms.
+ */
+const RANGE_READ_PER_BLOCK = 4
+
+interface PinnedBlocks {
+  records: Array<{ key: Key, record: PinnedBlock }>
+  /** Every record's key, in key order, when they were all read (as a range). */
+  allKeys?: string[]
+}
+
+const noRecord = (): PinnedBlock => ({ pinCount: 0, pinnedBy: [] })
+
+async function readPinnedBlocks (datastore: Datastore | (Datastore & CountingDatastore), blocks: CID[], options: AbortOptions): Promise<PinnedBlocks> {
+  const keys = blocks.map(pinnedBlockKey)
+  if ('countKeys' in datastore && await datastore.countKeys(BLOCK_PREFIX, options) <= keys.length * RANGE_READ_PER_BLOCK) {
+    const stored = new Map<string, Uint8Array>()
+    for await (const { key, value } of datastore.query({ prefix: BLOCK_PREFIX }, options)) stored.set(key.toString(), value)
+    const records = keys.map(key => {
+      const value = stored.get(key.toString())
+      return { key, record: value == null ? noRecord() : cborg.decode(value) as PinnedBlock }
+    })
+    // a JavaScript sort orders strings by their code units, as IndexedDB orders its keys
+    return { records, allKeys: [...stored.keys()].sort() }
+  }
+  const records = await Promise.all(keys.map(async (key) => {
     try {
       return { key, record: cborg.decode(await datastore.get(key, options)) as PinnedBlock }
     } catch (err) {
       if ((err as Error).name !== 'NotFoundError') throw err
-      return { key, record: { pinCount: 0, pinnedBy: [] } }
+      return { key, record: noRecord() }
     }
   }))
+  return { records }
+}
+
+/**
+ * The keys of `doomed` as runs of neighbours in `allKeys` (every key of the
+ * records, in key order): each run's first and last key.
+ */
+export function runsOf (allKeys: string[], doomed: Set<string>): Array<[string, string]> {
+  const runs: Array<[string, string]> = []
+  let first: string | undefined
+  allKeys.forEach((key, i) => {
+    if (!doomed.has(key)) return
+    first ??= key
+    if (!doomed.has(allKeys[i + 1])) {
+      runs.push([first, key])
+      first = undefined
+    }
+  })
+  return runs
 }
 
 /** A datastore that counts the keys under a prefix without reading them (ours in IndexedDB does). */
@@ -97,7 +149,7 @@ export async function countPinRecords (datastore: Datastore | (Datastore & Count
 /** Records a pin of `root` reaching `blocks` (the root among them, each once). */
 export async function recordPin (datastore: Datastore, root: CID, blocks: CID[], pin: PinRecord, options: AbortOptions = {}): Promise<void> {
   await queued(datastore, async () => {
-    const records = await readPinnedBlocks(datastore, blocks, options)
+    const { records } = await readPinnedBlocks(datastore, blocks, options)
     options.signal?.throwIfAborted()
     const batch = datastore.batch()
     for (const { key, record } of records) {
@@ -114,15 +166,25 @@ export async function recordPin (datastore: Datastore, root: CID, blocks: CID[],
 /** Removes the pin of `root` and its share of each block's count; a count that reaches zero goes. */
 export async function releasePin (datastore: Datastore, root: CID, blocks: CID[], options: AbortOptions = {}): Promise<void> {
   await queued(datastore, async () => {
-    const records = await readPinnedBlocks(datastore, blocks, options)
+    const { records, allKeys } = await readPinnedBlocks(datastore, blocks, options)
     options.signal?.throwIfAborted()
     const batch = datastore.batch()
+    const doomed = new Set<string>()
     for (const { key, record } of records) {
       const pinnedBy = record.pinnedBy.filter(by => !sameRoot(by, root))
       if (pinnedBy.length === record.pinnedBy.length) continue
       const pinCount = record.pinCount - 1
-      if (pinCount <= 0) batch.delete(key)
+      if (pinCount <= 0) doomed.add(key.toString())
       else batch.put(key, cborg.encode({ pinCount, pinnedBy }))
+    }
+    if (allKeys != null && 'deleteRange' in batch) {
+      // no record can have come between the keys of a run since they were read: every change to them waits in `queued`
+      for (const [first, last] of runsOf(allKeys, doomed)) {
+        if (first === last) batch.delete(new Key(first))
+        else (batch as RangeBatch).deleteRange(new Key(first), new Key(last))
+      }
+    } else {
+      for (const key of doomed) batch.delete(new Key(key))
     }
     batch.delete(pinKey(root))
     await batch.commit(options)
