@@ -198,6 +198,38 @@ describe('IDBRepoBlockstore', () => {
     transactions.mockRestore()
   })
 
+  it('looks for many blocks at once by reading their range\'s keys, and one by one when the range holds many more', async () => {
+    const s = await open(undefined, 1000)
+    const made = await Promise.all(Array.from({ length: 200 }, async (_, i) => rawBlock(`looked for ${i}`)))
+    const stored = made.sort((x, y) => blockKey(x.cid) < blockKey(y.cid) ? -1 : 1)
+    const absent = await Promise.all(Array.from({ length: 40 }, async (_, i) => rawBlock(`never stored ${i}`)))
+    await Promise.all(stored.map(async b => s.put(b.cid, b.bytes)))
+    await s.flush()
+    const ranges = vi.spyOn(IDBObjectStore.prototype, 'getAllKeys')
+    const lookups = vi.spyOn(IDBObjectStore.prototype, 'getKey')
+    const lookFor = async (blocks: Array<{ cid: CID }>): Promise<boolean[]> => Promise.all(blocks.map(async b => s.has(b.cid)))
+
+    // 240 lookups, whose range holds the 200 keys stored
+    expect(await lookFor([...stored, ...absent])).toEqual([...stored.map(() => true), ...absent.map(() => false)])
+    expect([ranges.mock.calls.length, lookups.mock.calls.length]).toEqual([1, 0])
+
+    // 33 lookups from the first key to the last: 200 keys are more than 4 a lookup, so they are looked up one by one
+    ranges.mockClear()
+    const spread = [...stored.filter((_, i) => i % 7 === 0 || i === 199), absent[0]]
+    expect(spread.length).toBe(31)
+    const asked = [...spread, stored[1], stored[2]]
+    expect(await lookFor(asked)).toEqual(asked.map(b => b !== absent[0]))
+    expect([ranges.mock.calls.length, lookups.mock.calls.length]).toEqual([1, 33])
+
+    // a few: one by one, no range read
+    ranges.mockClear()
+    lookups.mockClear()
+    expect(await lookFor([stored[5], absent[1]])).toEqual([true, false])
+    expect([ranges.mock.calls.length, lookups.mock.calls.length]).toEqual([0, 2])
+    ranges.mockRestore()
+    lookups.mockRestore()
+  })
+
   it('tells a block\'s length without reading its bytes: waiting in a batch, stored as bytes, as a Blob; nothing for a missing one', async () => {
     const name = `blocks-${++n}`
     const s = await open(name)

@@ -44,6 +44,16 @@ const JOURNAL_STORES: JournalObjectStores = { entries: 'journal-entries', meta: 
  * small files) would cost more than it saves.
  */
 const DEFAULT_BLOB_BYTES = 128 * 1024
+/**
+ * Lookups asked for in one turn from which `has` reads the keys between the
+ * first and the last of them in one request, rather than a request each; it
+ * reads at most KEYS_READ_PER_LOOKUP keys per lookup, and looks each up
+ * after all when the range holds more. In Chromium, 8593 lookups of a pin's
+ * leaves took 330–360 ms one request each; the 11 000 keys of the store they
+ * were in are read in 15–20 ms.
+ */
+const RANGE_LOOKUPS = 32
+const KEYS_READ_PER_LOOKUP = 4
 const STAT_KEY = 'stat'
 const DEFAULT_BATCH_BLOCKS = 16
 const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
@@ -98,6 +108,8 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private readonly inFlight = new Set<Promise<void>>()
   /** The read transaction of this turn (readTransaction). */
   private turnReads?: IDBTransaction
+  /** The lookups (`has`) asked for in this turn. */
+  private lookups?: Array<{ key: string, found: PromiseWithResolvers<boolean> }>
   private journalStore?: IDBJournalStore
   /** True when `open` created the database: there were no blocks here before. */
   createdNow = false
@@ -217,7 +229,51 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     options?.signal?.throwIfAborted()
     const key = blockKey(cid)
     if (this.pending.has(key)) return true
-    return (await request(this.readTransaction().objectStore(BLOCKS).getKey(key))) != null
+    const found = Promise.withResolvers<boolean>()
+    if (this.lookups == null) {
+      this.lookups = []
+      // the turn's read transaction, which its other reads share
+      const transaction = this.readTransaction()
+      queueMicrotask(() => { this.lookUp(transaction) })
+    }
+    this.lookups.push({ key, found })
+    return found.promise
+  }
+
+  /** The turn's lookups: many of them by reading their range's keys (RANGE_LOOKUPS), a few one request each. */
+  private lookUp (transaction: IDBTransaction): void {
+    const lookups = this.lookups ?? []
+    this.lookups = undefined
+    const each = (tx: IDBTransaction): void => {
+      try {
+        const store = tx.objectStore(BLOCKS)
+        for (const { key, found } of lookups) request(store.getKey(key)).then(k => { found.resolve(k != null) }, found.reject)
+      } catch (err) {
+        for (const { found } of lookups) found.reject(err)
+      }
+    }
+    if (lookups.length < RANGE_LOOKUPS) {
+      each(transaction)
+      return
+    }
+    const sorted = lookups.map(l => l.key).sort()
+    const limit = lookups.length * KEYS_READ_PER_LOOKUP
+    let keys: Promise<IDBValidKey[]>
+    try {
+      keys = request(transaction.objectStore(BLOCKS).getAllKeys(IDBKeyRange.bound(sorted[0], sorted.at(-1)), limit))
+    } catch (err) {
+      for (const { found } of lookups) found.reject(err)
+      return
+    }
+    keys.then((keys) => {
+      // as many as the limit: there may be more, so the range says nothing of the rest
+      if (keys.length >= limit) {
+        each(this.readTransaction())
+        return
+      }
+      const held = new Set(keys as string[])
+      for (const { key, found } of lookups) found.resolve(held.has(key))
+    }, (err: unknown) => { for (const { found } of lookups) found.reject(err) })
   }
 
   async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
