@@ -99,6 +99,18 @@ async function addImages ([n, size, name]) {
   return reply.entries.find(e => e.name === name).cid
 }
 
+/** Runs in the app's page: ms to unpin the pin `cid`, then to pin it again (its DAG walked, a record written for each block). */
+async function unpinAndPinMs (cid) {
+  const call = async (verb) => {
+    const started = performance.now()
+    const response = await fetch(`/api/v0/mcp/ipfs/${verb}`, { method: 'POST', body: JSON.stringify({ cid }), headers: { 'Content-Type': 'application/json' } })
+    const reply = await response.json()
+    if (response.status !== 200 || !reply.success) throw new Error(`${verb} of ${cid}: ${response.status} ${reply.error}`)
+    return performance.now() - started
+  }
+  return { unpin: await call('unpin'), pin: await call('pin') }
+}
+
 /** Runs in the app's page: ms to fetch all `n` images of the folder `cid` at once through the gateway (as a page shows them), each read whole. */
 async function imagesAtOnceMs ([cid, n, size]) {
   const started = performance.now()
@@ -446,6 +458,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
     filesLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-listing-0/dir&long=true', LISTED_FILES]))
     photosLs.push(await page.evaluate(listingMs, ['/api/v0/mcp/ipfs/files/ls?path=/bench-photos/photos&long=true', LISTED_PHOTOS]))
   }
+  const shardedRepins = []
+  for (let i = 0; i < REPEATS; i++) shardedRepins.push(await page.evaluate(unpinAndPinMs, shardedDir))
   const images = []
   const photos = []
   const bareImages = []
@@ -517,6 +531,8 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row('  the same directory as a tar archive (/ipfs/get), read to its end', median(archives), 'ms'),
       row(`ls of a sharded directory (HAMT) of ${SHARDED_FILES} small files (/ipfs/ls)`, median(shardedLs), 'ms'),
       row('  the same directory in MFS (files/ls, long)', median(shardedFilesLs), 'ms'),
+      row('  the directory\'s pin removed (every block\'s record let go)', median(shardedRepins.map(r => r.unpin)), 'ms'),
+      row('  the directory pinned again (its DAG walked, a record written for each block)', median(shardedRepins.map(r => r.pin)), 'ms'),
       row(`files/ls (long) of a folder of ${LISTED_PHOTOS} files of 1 MB (a raw block each, as photos)`, median(photosLs), 'ms'),
       row(`bare service worker: ${LISTED_PHOTOS} replies of 100 kB asked at once (limit)`, median(bareImages), 'ms', { ratio: 1 }),
       row(`${LISTED_PHOTOS} images of 100 kB fetched at once through the gateway (/ipfs/<folder>/<name>), as a page shows them`, median(images), 'ms', { ratio: median(images) / median(bareImages) }),
@@ -526,6 +542,6 @@ export async function apiSection (profiles, { origin, bench, benchCpu }) {
       row('warm start: navigation → first API answer', median(warm), 'ms', { target: '≤ 300 ms', met: median(warm) <= 300 }),
       row('  the same → the node\'s network started (libp2p starts after the first answer)', median(warmMarks.map(m => m['network-started'] ?? NaN)), 'ms')
     ],
-    samples: { folder_add_ms: folderAdds.map(a => a.ms), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, archive_ms: archives, images_at_once_ms: images, bare_images_at_once_ms: bareImages, photos_at_once_ms: photos, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
+    samples: { folder_add_ms: folderAdds.map(a => a.ms), sharded_unpin_ms: shardedRepins.map(r => r.unpin), sharded_pin_ms: shardedRepins.map(r => r.pin), ls_ms: ls, files_ls_ms: filesLs, files_page_ms: filesPage, drop_ms: drops, archive_ms: archives, images_at_once_ms: images, bare_images_at_once_ms: bareImages, photos_at_once_ms: photos, photos_ls_ms: photosLs, gc_ms: gcs[''], gc_opfs_ms: gcs._opfs, raw, raw_blob: rawBlob, bare_upload: bareUpload, add, add_form: addForm, bare, cat, raw_get: rawGet, cpu_seconds: cpu, raw_opfs: rawOpfs, add_opfs: addOpfs, cat_opfs: catOpfs, bare_json_p50: bareJson, health_p50: health, warm_start: warm, warm_start_marks: warmMarks }
   }
 }
