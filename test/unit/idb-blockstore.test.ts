@@ -230,6 +230,14 @@ describe('IDBRepoBlockstore', () => {
     lookups.mockRestore()
   })
 
+  it('fails each lookup on a closed store, the later ones too', async () => {
+    const s = await open()
+    const block = await rawBlock('looked for once closed')
+    await s.close()
+    await expect(s.has(block.cid)).rejects.toThrow()
+    await expect(s.has(block.cid)).rejects.toThrow()
+  })
+
   it('tells a block\'s length without reading its bytes: waiting in a batch, stored as bytes, as a Blob; nothing for a missing one', async () => {
     const name = `blocks-${++n}`
     const s = await open(name)

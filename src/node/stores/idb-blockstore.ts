@@ -231,9 +231,9 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     if (this.pending.has(key)) return true
     const found = Promise.withResolvers<boolean>()
     if (this.lookups == null) {
-      this.lookups = []
-      // the turn's read transaction, which its other reads share
+      // the turn's read transaction, which its other reads share (taken first: a closed store throws here, and nothing waits)
       const transaction = this.readTransaction()
+      this.lookups = []
       queueMicrotask(() => { this.lookUp(transaction) })
     }
     this.lookups.push({ key, found })
@@ -244,16 +244,16 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private lookUp (transaction: IDBTransaction): void {
     const lookups = this.lookups ?? []
     this.lookups = undefined
-    const each = (tx: IDBTransaction): void => {
+    const each = (tx: () => IDBTransaction): void => {
       try {
-        const store = tx.objectStore(BLOCKS)
+        const store = tx().objectStore(BLOCKS)
         for (const { key, found } of lookups) request(store.getKey(key)).then(k => { found.resolve(k != null) }, found.reject)
       } catch (err) {
         for (const { found } of lookups) found.reject(err)
       }
     }
     if (lookups.length < RANGE_LOOKUPS) {
-      each(transaction)
+      each(() => transaction)
       return
     }
     const sorted = lookups.map(l => l.key).sort()
@@ -268,7 +268,7 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     keys.then((keys) => {
       // as many as the limit: there may be more, so the range says nothing of the rest
       if (keys.length >= limit) {
-        each(this.readTransaction())
+        each(() => this.readTransaction())
         return
       }
       const held = new Set(keys as string[])
