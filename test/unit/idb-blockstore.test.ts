@@ -230,6 +230,20 @@ describe('IDBRepoBlockstore', () => {
     lookups.mockRestore()
   })
 
+  it('answers lookups asked for just before the store closes, one by one after a range with too many keys too', async () => {
+    const s = await open(undefined, 1000)
+    const made = await Promise.all(Array.from({ length: 200 }, async (_, i) => rawBlock(`closing ${i}`)))
+    const stored = made.sort((x, y) => blockKey(x.cid) < blockKey(y.cid) ? -1 : 1)
+    await Promise.all(stored.map(async b => s.put(b.cid, b.bytes)))
+    await s.flush()
+    const absent = await rawBlock('not stored before closing')
+    // from the first key to the last, 33 lookups: 200 keys in their range, so one by one after the range read
+    const asked = [...stored.filter((_, i) => i % 7 === 0 || i === 199), stored[1], stored[2], absent]
+    const answers = Promise.all(asked.map(async b => s.has(b.cid)))
+    await s.close()
+    expect(await answers).toEqual(asked.map(b => b !== absent))
+  })
+
   it('fails each lookup on a closed store, the later ones too', async () => {
     const s = await open()
     const block = await rawBlock('looked for once closed')

@@ -98,17 +98,41 @@ describe('IDBDatastore', () => {
     expect(await s.has(new Key('/late'))).toBe(false)
   })
 
-  it('deletes a range of keys, both ends included, before the batch\'s puts', async () => {
+  it('deletes neighbouring keys as one range, before the batch\'s puts; one by one when another key came between them', async () => {
     const s = await open()
     const batch = s.batch()
-    for (const name of ['a', 'b', 'c', 'd', 'e']) batch.put(new Key(`/r/${name}`), bytesOf(name))
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) batch.put(new Key(`/r/${name}`), bytesOf(name))
     await batch.commit()
-    const ranges = s.batch()
-    ranges.put(new Key('/r/c'), bytesOf('c again'))
-    ranges.deleteRange(new Key('/r/b'), new Key('/r/d'))
-    await ranges.commit()
-    expect((await all(s.queryKeys({}))).map(String)).toEqual(['/r/a', '/r/c', '/r/e'])
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete')
+    const ranges = (): number => deletes.mock.calls.filter(([query]) => query instanceof IDBKeyRange).length
+    const neighbours = s.batch()
+    neighbours.put(new Key('/r/c'), bytesOf('c again'))
+    neighbours.deleteNeighbours([new Key('/r/d'), new Key('/r/b'), new Key('/r/c')])
+    await neighbours.commit()
+    expect(ranges()).toBe(1)
+    expect((await all(s.queryKeys({}))).map(String)).toEqual(['/r/a', '/r/c', '/r/e', '/r/f'])
     expect(text(await s.get(new Key('/r/c')))).toBe('c again')
+
+    // read as neighbours, but /r/c is stored between them: the two go, and it stays
+    deletes.mockClear()
+    const stale = s.batch()
+    stale.deleteNeighbours([new Key('/r/a'), new Key('/r/e')])
+    await stale.commit()
+    expect([ranges(), deletes.mock.calls.length]).toEqual([0, 2])
+    expect((await all(s.queryKeys({}))).map(String)).toEqual(['/r/c', '/r/f'])
+    deletes.mockRestore()
+  })
+
+  it('reads a prefix\'s records in one transaction when there are few enough, and says when there are more', async () => {
+    const s = await open()
+    const batch = s.batch()
+    for (let i = 0; i < 5; i++) batch.put(new Key(`/few/${i}`), bytesOf(`record ${i}`))
+    batch.put(new Key('/other'), bytesOf('not under the prefix'))
+    await batch.commit()
+    const read = await s.readUnder('/few/', 5)
+    expect(read?.map(({ key, value }) => `${key.toString()}=${text(value)}`)).toEqual([0, 1, 2, 3, 4].map(i => `/few/${i}=record ${i}`))
+    expect(await s.readUnder('/few/', 4)).toBeUndefined()
+    expect(await s.readUnder('/none/', 0)).toEqual([])
   })
 
   it('queries a prefix in one transaction, with filters, orders, offset and limit', async () => {

@@ -46,13 +46,12 @@ const JOURNAL_STORES: JournalObjectStores = { entries: 'journal-entries', meta: 
 const DEFAULT_BLOB_BYTES = 128 * 1024
 /**
  * Lookups asked for in one turn from which `has` reads the keys between the
- * first and the last of them in one request, rather than a request each; it
- * reads at most KEYS_READ_PER_LOOKUP keys per lookup, and looks each up
- * after all when the range holds more. In Chromium, 8593 lookups of a pin's
- * leaves took 330–360 ms one request each; the 11 000 keys of the store they
- * were in are read in 15–20 ms.
+ * first and the last of them in one request, rather than a request each. In
+ * Chromium, 8593 lookups of a pin's leaves took 330–360 ms one request
+ * each; the 11 000 keys of the store they were in are read in 15–20 ms.
  */
 const RANGE_LOOKUPS = 32
+/** Keys read per lookup at most: when the range holds more, each is looked up after all. */
 const KEYS_READ_PER_LOOKUP = 4
 const STAT_KEY = 'stat'
 const DEFAULT_BATCH_BLOCKS = 16
@@ -244,16 +243,16 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private lookUp (transaction: IDBTransaction): void {
     const lookups = this.lookups ?? []
     this.lookups = undefined
-    const each = (tx: () => IDBTransaction): void => {
+    const each = (): void => {
       try {
-        const store = tx().objectStore(BLOCKS)
+        const store = transaction.objectStore(BLOCKS)
         for (const { key, found } of lookups) request(store.getKey(key)).then(k => { found.resolve(k != null) }, found.reject)
       } catch (err) {
         for (const { found } of lookups) found.reject(err)
       }
     }
     if (lookups.length < RANGE_LOOKUPS) {
-      each(() => transaction)
+      each()
       return
     }
     const sorted = lookups.map(l => l.key).sort()
@@ -266,9 +265,10 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
       return
     }
     keys.then((keys) => {
-      // as many as the limit: there may be more, so the range says nothing of the rest
+      // as many as the limit: there may be more, so the range says nothing of the rest. The same
+      // transaction, still active in its request's callbacks: the store may have been closed since
       if (keys.length >= limit) {
-        each(() => this.readTransaction())
+        each()
         return
       }
       const held = new Set(keys as string[])

@@ -22,9 +22,8 @@ import { Key } from 'interface-datastore'
 import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { equals } from 'uint8arrays/equals'
-import type { RangeBatch } from '../../stores/idb-datastore.ts'
 import type { AbortOptions } from 'abort-error'
-import type { Datastore } from 'interface-datastore'
+import type { Batch, Datastore, Pair } from 'interface-datastore'
 
 export interface PinRecord {
   depth: number
@@ -75,10 +74,29 @@ function pinnedBlockKey (cid: CID): Key {
 /**
  * The records are read as one range, rather than a get each, when there are
  * at most this many of them per block of the pin: in Chromium, 11 000 small
- * records took 270–380 ms as a get each and 36–70 ms as one range, and
- * counting them first 20–50 ms.
+ * records took 270–380 ms as a get each and 36–70 ms as one range.
  */
 const RANGE_READ_PER_BLOCK = 4
+
+/**
+ * Runs of at least this many neighbouring records an unpin lets go are
+ * deleted as one range: a run is checked (one request) before it goes.
+ */
+const RANGE_DELETE_RUN = 4
+
+/** A datastore that reads a prefix's records in one request when they are few (ours in IndexedDB does). */
+interface RangeDatastore {
+  readUnder(prefix: string, atMost: number, options?: AbortOptions): Promise<Pair[] | undefined>
+}
+
+/** A batch that deletes neighbouring keys as one range (ours in IndexedDB does). */
+interface NeighboursBatch extends Batch {
+  deleteNeighbours(keys: Key[]): void
+}
+
+function deletesNeighbours (batch: Batch): batch is NeighboursBatch {
+  return 'deleteNeighbours' in batch
+}
 
 interface PinnedBlocks {
   records: Array<{ key: Key, record: PinnedBlock }>
@@ -88,11 +106,11 @@ interface PinnedBlocks {
 
 const noRecord = (): PinnedBlock => ({ pinCount: 0, pinnedBy: [] })
 
-async function readPinnedBlocks (datastore: Datastore | (Datastore & CountingDatastore), blocks: CID[], options: AbortOptions): Promise<PinnedBlocks> {
+async function readPinnedBlocks (datastore: Datastore | (Datastore & RangeDatastore), blocks: CID[], options: AbortOptions): Promise<PinnedBlocks> {
   const keys = blocks.map(pinnedBlockKey)
-  if ('countKeys' in datastore && await datastore.countKeys(BLOCK_PREFIX, options) <= keys.length * RANGE_READ_PER_BLOCK) {
-    const stored = new Map<string, Uint8Array>()
-    for await (const { key, value } of datastore.query({ prefix: BLOCK_PREFIX }, options)) stored.set(key.toString(), value)
+  const all = 'readUnder' in datastore ? await datastore.readUnder(BLOCK_PREFIX, keys.length * RANGE_READ_PER_BLOCK, options) : undefined
+  if (all != null) {
+    const stored = new Map(all.map(({ key, value }) => [key.toString(), value]))
     const records = keys.map(key => {
       const value = stored.get(key.toString())
       return { key, record: value == null ? noRecord() : cborg.decode(value) as PinnedBlock }
@@ -111,21 +129,19 @@ async function readPinnedBlocks (datastore: Datastore | (Datastore & CountingDat
   return { records }
 }
 
-/**
- * The keys of `doomed` as runs of neighbours in `allKeys` (every key of the
- * records, in key order): each run's first and last key.
- */
-export function runsOf (allKeys: string[], doomed: Set<string>): Array<[string, string]> {
-  const runs: Array<[string, string]> = []
-  let first: string | undefined
-  allKeys.forEach((key, i) => {
-    if (!doomed.has(key)) return
-    first ??= key
-    if (!doomed.has(allKeys[i + 1])) {
-      runs.push([first, key])
-      first = undefined
+/** The keys of `doomed` in runs of neighbours in `allKeys` (every key of the records, in key order). */
+export function runsOf (allKeys: string[], doomed: Set<string>): string[][] {
+  const runs: string[][] = []
+  let run: string[] = []
+  for (const key of allKeys) {
+    if (doomed.has(key)) {
+      run.push(key)
+    } else if (run.length > 0) {
+      runs.push(run)
+      run = []
     }
-  })
+  }
+  if (run.length > 0) runs.push(run)
   return runs
 }
 
@@ -177,14 +193,11 @@ export async function releasePin (datastore: Datastore, root: CID, blocks: CID[]
       if (pinCount <= 0) doomed.add(key.toString())
       else batch.put(key, cborg.encode({ pinCount, pinnedBy }))
     }
-    if (allKeys != null && 'deleteRange' in batch) {
-      // no record can have come between the keys of a run since they were read: every change to them waits in `queued`
-      for (const [first, last] of runsOf(allKeys, doomed)) {
-        if (first === last) batch.delete(new Key(first))
-        else (batch as RangeBatch).deleteRange(new Key(first), new Key(last))
-      }
-    } else {
-      for (const key of doomed) batch.delete(new Key(key))
+    const ranges = allKeys != null && deletesNeighbours(batch) ? batch : undefined
+    for (const run of ranges == null ? [[...doomed]] : runsOf(allKeys!, doomed)) {
+      // the batch deletes the range only if it still holds this run and nothing else
+      if (ranges != null && run.length >= RANGE_DELETE_RUN) ranges.deleteNeighbours(run.map(key => new Key(key)))
+      else for (const key of run) batch.delete(new Key(key))
     }
     batch.delete(pinKey(root))
     await batch.commit(options)
