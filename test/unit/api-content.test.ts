@@ -416,7 +416,7 @@ describe('a store with no room left', () => {
     }
   })
 
-  it('any other failure to write is not taken for a full store', () => {
+  it('only a quota refusal is taken for a full store, any other failure to write is not', () => {
     expect(writeFailure('could not store', new DOMException('gone', 'QuotaExceededError'))).toMatchObject({ name: 'StorageFullError' })
     expect(writeFailure('could not store', new DOMException('the database closed', 'InvalidStateError'))).toMatchObject({ name: 'PutFailedError', message: 'could not store: InvalidStateError: the database closed' })
   })

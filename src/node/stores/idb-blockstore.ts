@@ -243,16 +243,17 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
   private lookUp (transaction: IDBTransaction): void {
     const lookups = this.lookups ?? []
     this.lookups = undefined
-    const each = (): void => {
+    const fail = (err: unknown): void => { for (const { found } of lookups) found.reject(err) }
+    const oneByOne = (): void => {
       try {
         const store = transaction.objectStore(BLOCKS)
         for (const { key, found } of lookups) request(store.getKey(key)).then(k => { found.resolve(k != null) }, found.reject)
       } catch (err) {
-        for (const { found } of lookups) found.reject(err)
+        fail(err)
       }
     }
     if (lookups.length < RANGE_LOOKUPS) {
-      each()
+      oneByOne()
       return
     }
     const sorted = lookups.map(l => l.key).sort()
@@ -261,19 +262,19 @@ export class IDBRepoBlockstore extends BaseBlockstore implements RepoBlockstore 
     try {
       keys = request(transaction.objectStore(BLOCKS).getAllKeys(IDBKeyRange.bound(sorted[0], sorted.at(-1)), limit))
     } catch (err) {
-      for (const { found } of lookups) found.reject(err)
+      fail(err)
       return
     }
     keys.then((keys) => {
       // as many as the limit: there may be more, so the range says nothing of the rest. The same
       // transaction, still active in its request's callbacks: the store may have been closed since
       if (keys.length >= limit) {
-        each()
+        oneByOne()
         return
       }
       const held = new Set(keys as string[])
       for (const { key, found } of lookups) found.resolve(held.has(key))
-    }, (err: unknown) => { for (const { found } of lookups) found.reject(err) })
+    }, fail)
   }
 
   async blockSize (cid: CID, options?: AbortOptions): Promise<number | undefined> {
